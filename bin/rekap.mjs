@@ -1,0 +1,7 @@
+#!/usr/bin/env node
+// The `rekap` command. Sources are TypeScript, run through tsx's loader (no build step to forget).
+import { register } from 'tsx/esm/api';
+
+register();
+const { main } = await import('../src/cli/main.ts');
+process.exitCode = await main(process.argv.slice(2));

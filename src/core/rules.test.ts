@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { PPWP_2024 } from './ballots.ts';
+import { parseCHasil, type CHasil } from './chasil.ts';
+import { checkRules } from './rules.ts';
+import { EXAMPLE_PPWP } from './testing.ts';
+
+const clone = (): CHasil => structuredClone(EXAMPLE_PPWP);
+const rulesOf = (r: CHasil, registeredDpt?: number) =>
+  checkRules(r, { ballot: 'ppwp', registeredDpt }).map((b) => b.rule);
+
+describe('C.Hasil rules', () => {
+  it('finds nothing wrong with the DESIGN.md example', () => {
+    expect(rulesOf(clone(), 290)).toEqual([]);
+  });
+  it('reports each broken rule with Indonesian and English words and the fields', () => {
+    const r = clone();
+    r.votes['2'] = 130;
+    const [breach, ...rest] = checkRules(r, { ballot: 'ppwp' });
+    expect(rest).toEqual([]);
+    expect(breach?.rule).toBe('votes-sum-valid');
+    expect(breach?.fields).toContain('votes.2');
+    expect(breach?.message.id).toContain('215');
+    expect(breach?.message.en).toContain('214');
+  });
+  it.each([
+    ['gender-sum', (r: CHasil) => void (r.dpt.total = 291)],
+    ['voters-sum', (r: CHasil) => void ((r.voters.total.l = 112), (r.voters.total.total = 231))],
+    ['voters-within-dpt', (r: CHasil) => void ((r.voters.dpt.l = 141), (r.voters.dpt.total = 259))],
+    ['valid-plus-invalid', (r: CHasil) => void (r.invalid = 17)],
+    ['total-equals-used', (r: CHasil) => void (r.ballots.used = 231)],
+    ['ballots-balance', (r: CHasil) => void (r.ballots.unused = 66)],
+    ['ballots-reserve', (r: CHasil) => void ((r.ballots.received = 300), (r.ballots.unused = 69))],
+    ['disabled-within-voters', (r: CHasil) => void ((r.disabled.p = 300), (r.disabled.total = 300))],
+  ] as const)('flags %s', (rule, spoil) => {
+    const r = clone();
+    spoil(r);
+    expect(rulesOf(r)).toContain(rule);
+  });
+  it('compares DPT with the register and with the per-TPS limit', () => {
+    expect(rulesOf(clone(), 280)).toEqual(['dpt-matches-register']);
+    const r = clone();
+    r.dpt = { l: 200, p: 150, total: 350 };
+    expect(rulesOf(r)).toContain('dpt-within-tps-limit');
+    expect(checkRules(r, { ballot: 'pilbup' }).map((b) => b.rule)).not.toContain('dpt-within-tps-limit');
+  });
+});
+
+describe('parseCHasil', () => {
+  it('accepts a complete result', () => {
+    expect(parseCHasil(clone(), PPWP_2024).ok).toBe(true);
+  });
+  it('names the field of every problem', () => {
+    const bad = clone() as unknown as Record<string, unknown>;
+    (bad.votes as Record<string, unknown>)['2'] = 1000;
+    (bad.voters as Record<string, Record<string, unknown>>).dpt!.l = 1.5;
+    delete bad.invalid;
+    bad.extra = 1;
+    const parsed = parseCHasil(bad, PPWP_2024);
+    expect(parsed.ok).toBe(false);
+    const paths = parsed.ok ? [] : parsed.problems.map((p) => p.path);
+    expect(paths).toEqual(expect.arrayContaining(['votes.2', 'voters.dpt.l', 'invalid', '(result)']));
+  });
+  it('refuses unknown and missing choices', () => {
+    const r = clone();
+    r.votes = { '1': 54, '2': 129, '4': 31 };
+    const parsed = parseCHasil(r, PPWP_2024);
+    const paths = parsed.ok ? [] : parsed.problems.map((p) => p.path);
+    expect(paths).toEqual(['votes.3', 'votes.4']);
+  });
+  it('refuses negative numbers and strings', () => {
+    const r = clone() as unknown as { valid: unknown; invalid: unknown };
+    r.valid = -1;
+    r.invalid = '16';
+    const parsed = parseCHasil(r, PPWP_2024);
+    expect(parsed.ok ? [] : parsed.problems.map((p) => p.path).sort()).toEqual(['invalid', 'valid']);
+  });
+});

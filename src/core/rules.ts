@@ -1,0 +1,167 @@
+// The arithmetic that holds on a correct C.Hasil (DESIGN.md section 1). A form can still break a
+// rule on paper: the numbers are kept as written, the breach is reported in words a KPPS officer
+// understands, and the result is routed to review. Nothing here changes a number.
+import { maxVotersPerTps, type Ballot } from './ballots.ts';
+import type { CHasil } from './chasil.ts';
+
+export type RuleId =
+  | 'gender-sum'
+  | 'voters-sum'
+  | 'voters-within-dpt'
+  | 'votes-sum-valid'
+  | 'valid-plus-invalid'
+  | 'total-equals-used'
+  | 'used-equals-voters'
+  | 'ballots-balance'
+  | 'ballots-reserve'
+  | 'disabled-within-voters'
+  | 'dpt-within-tps-limit'
+  | 'dpt-matches-register';
+
+export type Text = { id: string; en: string };
+
+export type RuleBreach = {
+  rule: RuleId;
+  /** The fields involved, as dotted paths. */
+  fields: string[];
+  message: Text;
+};
+
+export type RuleContext = {
+  ballot: Ballot;
+  /** The DPT of this TPS in the voter register, when known. */
+  registeredDpt?: number | null;
+};
+
+const fmt = (n: number) => String(n);
+
+/** Every rule this result breaks; empty when the form is consistent. */
+export function checkRules(r: CHasil, ctx: RuleContext): RuleBreach[] {
+  const out: RuleBreach[] = [];
+  const rows = [
+    ['dpt', r.dpt, 'DPT', 'DPT'],
+    ['voters.dpt', r.voters.dpt, 'pemilih DPT yang memilih', 'DPT voters who voted'],
+    ['voters.dptb', r.voters.dptb, 'pemilih DPTb', 'DPTb voters'],
+    ['voters.dpk', r.voters.dpk, 'pemilih DPK', 'DPK voters'],
+    ['voters.total', r.voters.total, 'jumlah pengguna hak pilih', 'all voters who voted'],
+    ['disabled', r.disabled, 'pemilih disabilitas', 'voters with disabilities'],
+  ] as const;
+  for (const [path, g, id, en] of rows) {
+    if (g.l + g.p !== g.total)
+      out.push({
+        rule: 'gender-sum',
+        fields: [`${path}.l`, `${path}.p`, `${path}.total`],
+        message: {
+          id: `Jumlah ${id}: laki-laki ${fmt(g.l)} + perempuan ${fmt(g.p)} = ${fmt(g.l + g.p)}, tetapi tertulis ${fmt(g.total)}.`,
+          en: `${en}: male ${fmt(g.l)} + female ${fmt(g.p)} = ${fmt(g.l + g.p)}, but the total says ${fmt(g.total)}.`,
+        },
+      });
+  }
+  for (const k of ['l', 'p', 'total'] as const) {
+    const sum = r.voters.dpt[k] + r.voters.dptb[k] + r.voters.dpk[k];
+    if (sum !== r.voters.total[k])
+      out.push({
+        rule: 'voters-sum',
+        fields: [`voters.dpt.${k}`, `voters.dptb.${k}`, `voters.dpk.${k}`, `voters.total.${k}`],
+        message: {
+          id: `Pengguna hak pilih (${k.toUpperCase()}): DPT + DPTb + DPK = ${fmt(sum)}, tetapi jumlahnya tertulis ${fmt(r.voters.total[k])}.`,
+          en: `Voters (${k}): DPT + DPTb + DPK = ${fmt(sum)}, but their total says ${fmt(r.voters.total[k])}.`,
+        },
+      });
+    if (r.voters.dpt[k] > r.dpt[k])
+      out.push({
+        rule: 'voters-within-dpt',
+        fields: [`voters.dpt.${k}`, `dpt.${k}`],
+        message: {
+          id: `Pemilih DPT yang memilih (${fmt(r.voters.dpt[k])}) lebih banyak dari DPT (${fmt(r.dpt[k])}).`,
+          en: `More DPT voters voted (${fmt(r.voters.dpt[k])}) than the DPT lists (${fmt(r.dpt[k])}).`,
+        },
+      });
+  }
+  const votesSum = Object.values(r.votes).reduce((a, b) => a + b, 0);
+  if (votesSum !== r.valid)
+    out.push({
+      rule: 'votes-sum-valid',
+      fields: [...Object.keys(r.votes).map((k) => `votes.${k}`), 'valid'],
+      message: {
+        id: `Jumlah suara sah semua pasangan/calon = ${fmt(votesSum)}, tetapi suara sah (V.A) tertulis ${fmt(r.valid)}.`,
+        en: `The votes of all choices add up to ${fmt(votesSum)}, but valid votes (V.A) says ${fmt(r.valid)}.`,
+      },
+    });
+  if (r.valid + r.invalid !== r.total)
+    out.push({
+      rule: 'valid-plus-invalid',
+      fields: ['valid', 'invalid', 'total'],
+      message: {
+        id: `Suara sah ${fmt(r.valid)} + tidak sah ${fmt(r.invalid)} = ${fmt(r.valid + r.invalid)}, tetapi jumlahnya (V.C) tertulis ${fmt(r.total)}.`,
+        en: `Valid ${fmt(r.valid)} + invalid ${fmt(r.invalid)} = ${fmt(r.valid + r.invalid)}, but the total (V.C) says ${fmt(r.total)}.`,
+      },
+    });
+  if (r.total !== r.ballots.used)
+    out.push({
+      rule: 'total-equals-used',
+      fields: ['total', 'ballots.used'],
+      message: {
+        id: `Jumlah suara (${fmt(r.total)}) tidak sama dengan surat suara yang digunakan (${fmt(r.ballots.used)}).`,
+        en: `Total votes (${fmt(r.total)}) differ from the ballot papers used (${fmt(r.ballots.used)}).`,
+      },
+    });
+  if (r.ballots.used !== r.voters.total.total)
+    out.push({
+      rule: 'used-equals-voters',
+      fields: ['ballots.used', 'voters.total.total'],
+      message: {
+        id: `Surat suara yang digunakan (${fmt(r.ballots.used)}) tidak sama dengan jumlah pengguna hak pilih (${fmt(r.voters.total.total)}).`,
+        en: `Ballot papers used (${fmt(r.ballots.used)}) differ from the number of voters (${fmt(r.voters.total.total)}).`,
+      },
+    });
+  const b = r.ballots;
+  if (b.used + b.returned + b.unused !== b.received)
+    out.push({
+      rule: 'ballots-balance',
+      fields: ['ballots.received', 'ballots.used', 'ballots.returned', 'ballots.unused'],
+      message: {
+        id: `Surat suara diterima ${fmt(b.received)}, tetapi digunakan + dikembalikan + tidak digunakan = ${fmt(b.used + b.returned + b.unused)}.`,
+        en: `${fmt(b.received)} ballot papers received, but used + returned + unused = ${fmt(b.used + b.returned + b.unused)}.`,
+      },
+    });
+  const reserveMax = Math.ceil(r.dpt.total * 1.02);
+  if (b.received > reserveMax)
+    out.push({
+      rule: 'ballots-reserve',
+      fields: ['ballots.received', 'dpt.total'],
+      message: {
+        id: `Surat suara diterima (${fmt(b.received)}) melebihi DPT + 2% cadangan (${fmt(reserveMax)}).`,
+        en: `Ballot papers received (${fmt(b.received)}) exceed DPT + the 2% reserve (${fmt(reserveMax)}).`,
+      },
+    });
+  if (r.disabled.total > r.voters.total.total)
+    out.push({
+      rule: 'disabled-within-voters',
+      fields: ['disabled.total', 'voters.total.total'],
+      message: {
+        id: `Pemilih disabilitas (${fmt(r.disabled.total)}) lebih banyak dari seluruh pengguna hak pilih (${fmt(r.voters.total.total)}).`,
+        en: `More voters with disabilities (${fmt(r.disabled.total)}) than voters in all (${fmt(r.voters.total.total)}).`,
+      },
+    });
+  const limit = maxVotersPerTps(ctx.ballot);
+  if (r.dpt.total > limit)
+    out.push({
+      rule: 'dpt-within-tps-limit',
+      fields: ['dpt.total'],
+      message: {
+        id: `DPT ${fmt(r.dpt.total)} melebihi batas ${fmt(limit)} pemilih per TPS.`,
+        en: `DPT ${fmt(r.dpt.total)} exceeds the limit of ${fmt(limit)} voters per TPS.`,
+      },
+    });
+  if (ctx.registeredDpt != null && r.dpt.total !== ctx.registeredDpt)
+    out.push({
+      rule: 'dpt-matches-register',
+      fields: ['dpt.total'],
+      message: {
+        id: `DPT di formulir (${fmt(r.dpt.total)}) berbeda dari DPT terdaftar untuk TPS ini (${fmt(ctx.registeredDpt)}).`,
+        en: `The form's DPT (${fmt(r.dpt.total)}) differs from the registered DPT of this TPS (${fmt(ctx.registeredDpt)}).`,
+      },
+    });
+  return out;
+}
