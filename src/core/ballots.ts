@@ -3,7 +3,15 @@
 // individual candidates (DPD).
 import { z } from 'zod';
 
-export const BALLOTS = ['ppwp', 'dpr', 'dpd', 'dprd_prov', 'dprd_kabko', 'pilgub', 'pilbup'] as const;
+export const BALLOTS = [
+  'ppwp',
+  'dpr',
+  'dpd',
+  'dprd_prov',
+  'dprd_kabko',
+  'pilgub',
+  'pilbup',
+] as const;
 export const BallotSchema = z.enum(BALLOTS);
 export type Ballot = z.infer<typeof BallotSchema>;
 
@@ -16,6 +24,8 @@ export const BALLOT_NAMES: Record<Ballot, { id: string; en: string }> = {
   pilgub: { id: 'Gubernur dan Wakil Gubernur', en: 'Governor and Vice-Governor' },
   pilbup: { id: 'Bupati/Wali Kota dan Wakilnya', en: 'Regent/Mayor and Deputy' },
 };
+
+export type ContestKind = 'pair' | 'party-list' | 'individual';
 
 /** Which shape of contest a ballot is. */
 export function contestKind(ballot: Ballot): ContestKind {
@@ -59,9 +69,24 @@ export const IndividualSchema = z.object({ number: CandidateNumber, name: z.stri
 export type Individual = z.infer<typeof IndividualSchema>;
 
 export const ContestSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('pair'), ballot: BallotSchema, scope: z.string(), pairs: z.array(PairSchema).min(1) }),
-  z.object({ kind: z.literal('party-list'), ballot: BallotSchema, scope: z.string(), parties: z.array(PartySchema).min(1) }),
-  z.object({ kind: z.literal('individual'), ballot: BallotSchema, scope: z.string(), candidates: z.array(IndividualSchema).min(1) }),
+  z.object({
+    kind: z.literal('pair'),
+    ballot: BallotSchema,
+    scope: z.string(),
+    pairs: z.array(PairSchema).min(1),
+  }),
+  z.object({
+    kind: z.literal('party-list'),
+    ballot: BallotSchema,
+    scope: z.string(),
+    parties: z.array(PartySchema).min(1),
+  }),
+  z.object({
+    kind: z.literal('individual'),
+    ballot: BallotSchema,
+    scope: z.string(),
+    candidates: z.array(IndividualSchema).min(1),
+  }),
 ]);
 /** One ballot's choices within a region (`scope`: `id` for PPWP, a province for DPD, ...). */
 export type Contest = z.infer<typeof ContestSchema>;

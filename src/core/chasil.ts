@@ -49,7 +49,10 @@ export function parseCHasil(
       if (!(key in votes)) problems.push({ path: `votes.${key}`, message: 'missing' });
     for (const key of Object.keys(votes))
       if (!expected.includes(key))
-        problems.push({ path: `votes.${key}`, message: `unknown choice (expected ${expected.join(', ')})` });
+        problems.push({
+          path: `votes.${key}`,
+          message: `unknown choice (expected ${expected.join(', ')})`,
+        });
   }
   if (problems.length > 0 || !parsed.success) return { ok: false, problems };
   return { ok: true, value: parsed.data };

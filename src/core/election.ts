@@ -1,7 +1,13 @@
 // What an election needs before results can come in: its regions, its TPS and its contests.
 import { z } from 'zod';
 import { ContestSchema } from './ballots.ts';
-import { REGION_LEVELS, parseRegionCode, parseTpsCode, type RegionCode, type TpsCode } from './codes.ts';
+import {
+  REGION_LEVELS,
+  parseRegionCode,
+  parseTpsCode,
+  type RegionCode,
+  type TpsCode,
+} from './codes.ts';
 
 const RegionCodeSchema = z.string().transform((s, ctx) => {
   const c = parseRegionCode(s);

@@ -22,16 +22,61 @@ describe('C.Hasil rules', () => {
     expect(breach?.message.id).toContain('215');
     expect(breach?.message.en).toContain('214');
   });
-  it.each([
-    ['gender-sum', (r: CHasil) => void (r.dpt.total = 291)],
-    ['voters-sum', (r: CHasil) => void ((r.voters.total.l = 112), (r.voters.total.total = 231))],
-    ['voters-within-dpt', (r: CHasil) => void ((r.voters.dpt.l = 141), (r.voters.dpt.total = 259))],
-    ['valid-plus-invalid', (r: CHasil) => void (r.invalid = 17)],
-    ['total-equals-used', (r: CHasil) => void (r.ballots.used = 231)],
-    ['ballots-balance', (r: CHasil) => void (r.ballots.unused = 66)],
-    ['ballots-reserve', (r: CHasil) => void ((r.ballots.received = 300), (r.ballots.unused = 69))],
-    ['disabled-within-voters', (r: CHasil) => void ((r.disabled.p = 300), (r.disabled.total = 300))],
-  ] as const)('flags %s', (rule, spoil) => {
+  const cases: [string, (r: CHasil) => void][] = [
+    [
+      'gender-sum',
+      (r) => {
+        r.dpt.total = 291;
+      },
+    ],
+    [
+      'voters-sum',
+      (r) => {
+        r.voters.total.l = 112;
+        r.voters.total.total = 231;
+      },
+    ],
+    [
+      'voters-within-dpt',
+      (r) => {
+        r.voters.dpt.l = 141;
+        r.voters.dpt.total = 259;
+      },
+    ],
+    [
+      'valid-plus-invalid',
+      (r) => {
+        r.invalid = 17;
+      },
+    ],
+    [
+      'total-equals-used',
+      (r) => {
+        r.ballots.used = 231;
+      },
+    ],
+    [
+      'ballots-balance',
+      (r) => {
+        r.ballots.unused = 66;
+      },
+    ],
+    [
+      'ballots-reserve',
+      (r) => {
+        r.ballots.received = 300;
+        r.ballots.unused = 69;
+      },
+    ],
+    [
+      'disabled-within-voters',
+      (r) => {
+        r.disabled.p = 300;
+        r.disabled.total = 300;
+      },
+    ],
+  ];
+  it.each(cases)('flags %s', (rule, spoil) => {
     const r = clone();
     spoil(r);
     expect(rulesOf(r)).toContain(rule);
@@ -41,7 +86,9 @@ describe('C.Hasil rules', () => {
     const r = clone();
     r.dpt = { l: 200, p: 150, total: 350 };
     expect(rulesOf(r)).toContain('dpt-within-tps-limit');
-    expect(checkRules(r, { ballot: 'pilbup' }).map((b) => b.rule)).not.toContain('dpt-within-tps-limit');
+    expect(checkRules(r, { ballot: 'pilbup' }).map((b) => b.rule)).not.toContain(
+      'dpt-within-tps-limit',
+    );
   });
 });
 
@@ -58,7 +105,9 @@ describe('parseCHasil', () => {
     const parsed = parseCHasil(bad, PPWP_2024);
     expect(parsed.ok).toBe(false);
     const paths = parsed.ok ? [] : parsed.problems.map((p) => p.path);
-    expect(paths).toEqual(expect.arrayContaining(['votes.2', 'voters.dpt.l', 'invalid', '(result)']));
+    expect(paths).toEqual(
+      expect.arrayContaining(['votes.2', 'voters.dpt.l', 'invalid', '(result)']),
+    );
   });
   it('refuses unknown and missing choices', () => {
     const r = clone();
@@ -72,6 +121,9 @@ describe('parseCHasil', () => {
     r.valid = -1;
     r.invalid = '16';
     const parsed = parseCHasil(r, PPWP_2024);
-    expect(parsed.ok ? [] : parsed.problems.map((p) => p.path).sort()).toEqual(['invalid', 'valid']);
+    expect(parsed.ok ? [] : parsed.problems.map((p) => p.path).sort()).toEqual([
+      'invalid',
+      'valid',
+    ]);
   });
 });

@@ -10,7 +10,13 @@ export type Tally = {
   votes: Record<string, number>;
 };
 
-export const emptyTally = (): Tally => ({ tpsReported: 0, valid: 0, invalid: 0, total: 0, votes: {} });
+export const emptyTally = (): Tally => ({
+  tpsReported: 0,
+  valid: 0,
+  invalid: 0,
+  total: 0,
+  votes: {},
+});
 
 /** The contribution of one counted TPS result. */
 export function tallyOf(result: CHasil): Tally {
@@ -55,7 +61,8 @@ export type CountableVersion = {
 /** The counted version of one TPS: the latest clean one. Flagged versions wait for review. */
 export function countedVersion<V extends CountableVersion>(versions: readonly V[]): V | undefined {
   let best: V | undefined;
-  for (const v of versions) if (v.status === 'clean' && (!best || v.version > best.version)) best = v;
+  for (const v of versions)
+    if (v.status === 'clean' && (!best || v.version > best.version)) best = v;
   return best;
 }
 
