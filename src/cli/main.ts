@@ -1,0 +1,51 @@
+// `rekap`: the command line. Each command is a function of its arguments returning an exit code.
+import { serveCommand } from './serve.ts';
+import { kppsTokenCommand } from './kpps-token.ts';
+import { rebuildCommand } from './rebuild.ts';
+
+const USAGE = `rekap: rekapitulasi hasil pemungutan suara / vote recapitulation
+
+Perintah / commands:
+  rekap serve [--port N] [--data DIR] [--db URL] [--demo] [--simulate]
+      Menjalankan server / run the server (default port 8080 or $PORT, data ./rekap-data, SQLite).
+      --demo loads the demo election into an empty database; --simulate also runs a simulated
+      election night against it (what \`npm start\` does).
+  rekap kpps-token --tps CODE [--data DIR] [--db URL]
+      Print a new bearer token for the KPPS of one TPS.
+  rekap kpps-token --region CODE --csv [--data DIR] [--db URL]
+      Provision every TPS below a region at once: CSV "tps,token" on stdout.
+  rekap rebuild [--check] [--data DIR] [--db URL]
+      Recompute every aggregate from the stored submissions (--check: only compare).
+`;
+
+type Command = (args: string[]) => Promise<number>;
+
+const COMMANDS: Record<string, Command> = {
+  serve: serveCommand,
+  'kpps-token': kppsTokenCommand,
+  rebuild: rebuildCommand,
+};
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(USAGE);
+    return name ? 0 : 2;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    process.stderr.write(`rekap: unknown command "${name}"\n\n${USAGE}`);
+    return 2;
+  }
+  try {
+    return await command(rest);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      process.stderr.write(`rekap ${name}: ${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+}
+
+export class UsageError extends Error {}

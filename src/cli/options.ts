@@ -1,0 +1,16 @@
+// Options shared by the commands that open the store.
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { UsageError } from './main.ts';
+
+export const storeOptions = {
+  data: { type: 'string', default: './rekap-data' },
+  db: { type: 'string' },
+} as const satisfies ParseArgsConfig['options'];
+
+export function parse<O extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: O) {
+  try {
+    return parseArgs({ args, options, strict: true, allowPositionals: false }).values;
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+}

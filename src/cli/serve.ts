@@ -1,0 +1,80 @@
+// rekap serve: the server, on the embedded default or PostgreSQL; with --demo the demo election,
+// with --simulate a simulated election night sent through the same HTTP API a phone uses.
+import { pino } from 'pino';
+import { buildApp } from '../server/app.ts';
+import { openStore } from '../store/store.ts';
+import { buildWebAssets } from '../web/assets.ts';
+import { demoElection, DEMO_KABUPATEN, DEMO_SEED } from '../demo/okutimur.ts';
+import { simulateNight } from '../demo/results.ts';
+import { runNight } from '../demo/night.ts';
+import { UsageError } from './main.ts';
+import { parse, storeOptions } from './options.ts';
+
+/** How long the simulated election night of `npm start` lasts. */
+const NIGHT_MS = 3 * 60_000;
+
+export async function serveCommand(args: string[]): Promise<number> {
+  const o = parse(args, {
+    ...storeOptions,
+    port: { type: 'string' },
+    host: { type: 'string', default: '0.0.0.0' },
+    demo: { type: 'boolean' },
+    simulate: { type: 'boolean' },
+  });
+  const port = Number(o.port ?? process.env.PORT ?? 8080);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`bad port: ${o.port ?? process.env.PORT}`);
+  if (o.simulate && !o.demo) throw new UsageError('--simulate needs --demo');
+  const logger = pino({ level: process.env.LOG_LEVEL ?? 'info' });
+  const store = await openStore({ dataDir: o.data, dbUrl: o.db });
+  logger.info({ store: store.describe }, 'store opened');
+  if (o.demo) {
+    if (await store.isEmpty()) {
+      const setup = demoElection({ seed: DEMO_SEED });
+      await store.loadElection(setup);
+      logger.info({ tps: setup.tps.length, regions: setup.regions.length }, 'demo election loaded');
+    } else logger.info('database not empty: demo election not loaded again');
+  }
+  if (!(await store.election()))
+    logger.warn('no election loaded: run with --demo, or load one (see README)');
+  const app = await buildApp({ store, logger, webAssets: await buildWebAssets() });
+  const address = await app.listen({ port, host: o.host });
+  const bound = app.server.address();
+  const local = `http://127.0.0.1:${typeof bound === 'object' && bound ? bound.port : port}`;
+  logger.info(`Rekap siap / ready: ${address.replace('0.0.0.0', 'localhost')}`);
+
+  const abort = new AbortController();
+  let night: Promise<unknown> = Promise.resolve();
+  if (o.simulate) {
+    const setup = demoElection({ seed: DEMO_SEED });
+    const issued = await store.issueTokens(await store.tpsBelow(DEMO_KABUPATEN));
+    const tokens = new Map<string, string>(issued.map((t) => [t.tps, t.token]));
+    const submissions = simulateNight(setup, { seed: DEMO_SEED, durationMs: NIGHT_MS });
+    logger.info(`malam pemilu simulasi / simulated election night: ${submissions.length} submissions over ${NIGHT_MS / 60_000} minutes`);
+    night = runNight({
+      baseUrl: local,
+      tokens,
+      submissions,
+      signal: abort.signal,
+      log: (msg) => logger.info(msg),
+    }).then(
+      (r) => logger.info(r, 'simulated election night finished'),
+      (e: unknown) => {
+        if (!abort.signal.aborted) logger.error({ err: e }, 'simulated election night failed');
+      },
+    );
+  }
+
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      logger.info({ signal }, 'shutting down');
+      resolve();
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  abort.abort();
+  await night;
+  await app.close();
+  await store.close();
+  return 0;
+}

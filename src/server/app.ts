@@ -1,0 +1,150 @@
+// The HTTP API and the web pages, built from what is passed in: no module-level state.
+import multipart from '@fastify/multipart';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
+import { BallotSchema, type Ballot } from '../core/ballots.ts';
+import { parseRegionCode, parseTpsCode } from '../core/codes.ts';
+import type { Store } from '../store/store.ts';
+import { apiError, type ApiError } from './errors.ts';
+import { openApiDocument } from './openapi.ts';
+import { PHOTO_LIMITS, acceptSubmission, readSubmissionParts } from './submit.ts';
+
+export type WebAsset = { body: Buffer; contentType: string };
+
+export type AppDeps = {
+  store: Store;
+  logger?: FastifyBaseLogger | false;
+  clock?: () => Date;
+  /** The web pages by URL path ('/', '/portal.js', ...). */
+  webAssets?: Map<string, WebAsset>;
+};
+
+const isApiError = (x: unknown): x is ApiError =>
+  typeof x === 'object' && x !== null && 'status' in x && 'error' in x && 'message' in x;
+
+function send(reply: FastifyReply, e: ApiError) {
+  return reply.code(e.status).send({ error: e.error, message: e.message, ...(e.details ? { details: e.details } : {}) });
+}
+
+function ballotOf(query: unknown): Ballot | ApiError {
+  const raw = (query as { ballot?: unknown }).ballot ?? 'ppwp';
+  const parsed = BallotSchema.safeParse(raw);
+  return parsed.success
+    ? parsed.data
+    : apiError(400, 'unknown_ballot', `unknown ballot "${String(raw)}" (one of ${BallotSchema.options.join(', ')})`);
+}
+
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const { store } = deps;
+  const clock = deps.clock ?? (() => new Date());
+  const app = Fastify({
+    ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
+    bodyLimit: 1024 * 1024,
+    // One line per request at 1,000 submissions/s is noise; accepted submissions log their own line.
+    logController: new LogController({ disableRequestLogging: true }),
+  });
+  await app.register(multipart, {
+    limits: {
+      fileSize: PHOTO_LIMITS.maxBytes,
+      files: PHOTO_LIMITS.maxPhotos,
+      fieldSize: 64 * 1024,
+      fields: 4,
+      parts: PHOTO_LIMITS.maxPhotos + 4,
+    },
+  });
+
+  app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, req, reply) => {
+    const status = err.statusCode && err.statusCode >= 400 ? err.statusCode : 500;
+    if (status >= 500) req.log.error({ err }, 'request failed');
+    const message =
+      err.code === 'FST_REQ_FILE_TOO_LARGE'
+        ? `photo too large (at most ${PHOTO_LIMITS.maxBytes} bytes)`
+        : err.code === 'FST_FILES_LIMIT'
+          ? `too many photos (at most ${PHOTO_LIMITS.maxPhotos})`
+          : status >= 500
+            ? 'internal error'
+            : err.message;
+    return reply.code(status).send({ error: err.code ?? 'error', message });
+  });
+  app.setNotFoundHandler((req, reply) =>
+    reply.code(404).send({ error: 'not_found', message: `no such route: ${req.method} ${req.url}` }),
+  );
+
+  app.get('/healthz', async () => ({ ok: true, store: store.describe }));
+  app.get('/api/openapi.json', async () => openApiDocument());
+
+  app.get('/api/v1/meta', async () => ({
+    election: (await store.election()) ?? null,
+    contests: await store.contests(),
+  }));
+
+  app.get<{ Params: { code: string } }>('/api/v1/results/:code', async (req, reply) => {
+    const ballot = ballotOf(req.query);
+    if (isApiError(ballot)) return send(reply, ballot);
+    const code = parseRegionCode(req.params.code);
+    if (!code) return send(reply, apiError(400, 'bad_code', `not a region code: ${req.params.code}`));
+    const result = await store.regionResult(code, ballot);
+    if (!result) return send(reply, apiError(404, 'unknown_region', `no region ${code} in this election`));
+    return result;
+  });
+
+  app.get<{ Params: { code: string } }>('/api/v1/tps/:code', async (req, reply) => {
+    const ballot = ballotOf(req.query);
+    if (isApiError(ballot)) return send(reply, ballot);
+    const code = parseTpsCode(req.params.code);
+    if (!code) return send(reply, apiError(400, 'bad_code', `not a TPS code: ${req.params.code}`));
+    const result = await store.tpsResult(code, ballot);
+    if (!result) return send(reply, apiError(404, 'unknown_tps', `no TPS ${code} in this election`));
+    return result;
+  });
+
+  app.post<{ Params: { code: string } }>('/api/v1/tps/:code/submissions', async (req, reply) => {
+    const ballot = ballotOf(req.query);
+    if (isApiError(ballot)) return send(reply, ballot);
+    const code = parseTpsCode(req.params.code);
+    if (!code) return send(reply, apiError(400, 'bad_code', `not a TPS code: ${req.params.code}`));
+    const tps = await store.tps(code);
+    if (!tps) return send(reply, apiError(404, 'unknown_tps', `no TPS ${code} in this election`));
+    const auth = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
+    if (!auth?.[1]) return send(reply.header('www-authenticate', 'Bearer'), apiError(401, 'no_token', 'a KPPS bearer token is required'));
+    const who = await store.authenticate(auth[1]);
+    if (!who) return send(reply.header('www-authenticate', 'Bearer'), apiError(401, 'bad_token', 'unknown or revoked token'));
+    if (who.tps !== code) return send(reply, apiError(403, 'wrong_tps', `this token belongs to TPS ${who.tps}, not ${code}`));
+    const parts = await readSubmissionParts(req);
+    if (isApiError(parts)) return send(reply, parts);
+    const outcome = await acceptSubmission({ store, clock }, tps, ballot, who.uploader, parts);
+    if (isApiError(outcome)) return send(reply, outcome);
+    const r = outcome.record;
+    if (!outcome.duplicate)
+      req.log.info({ tps: r.tps, ballot, version: r.version, status: r.status, hash: r.hash }, 'submission accepted');
+    return reply.code(outcome.duplicate ? 200 : 201).send({
+      id: r.id,
+      tps: r.tps,
+      ballot: r.ballot,
+      version: r.version,
+      hash: r.hash,
+      chainHash: r.chainHash,
+      status: r.status,
+      counted: outcome.counted,
+      duplicate: outcome.duplicate,
+      flags: r.flags,
+      receivedAt: r.receivedAt,
+    });
+  });
+
+  app.get<{ Params: { sha256: string } }>('/api/v1/photos/:sha256', async (req, reply) => {
+    const bytes = await store.blobs.get(req.params.sha256);
+    if (!bytes) return send(reply, apiError(404, 'unknown_photo', 'no such photo'));
+    const type = bytes[0] === 0x89 ? 'image/png' : bytes[0] === 0x52 ? 'image/webp' : 'image/jpeg';
+    return reply
+      .header('content-type', type)
+      .header('cache-control', 'public, max-age=31536000, immutable')
+      .send(bytes);
+  });
+
+  const assets = deps.webAssets ?? new Map<string, WebAsset>();
+  for (const [path, asset] of assets)
+    app.get(path, (_req, reply) =>
+      reply.header('content-type', asset.contentType).header('cache-control', 'no-cache').send(asset.body),
+    );
+  return app;
+}

@@ -1,0 +1,62 @@
+// Content-addressed blob storage: a photo is stored once under its sha256 and never changes.
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, readFile, rename, stat, writeFile, unlink } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+
+export type BlobStore = {
+  /** Stores the bytes (durably, before it returns) and gives their sha256 in hex. */
+  put(bytes: Uint8Array): Promise<string>;
+  get(sha256: string): Promise<Buffer | undefined>;
+  has(sha256: string): Promise<boolean>;
+};
+
+export const sha256Hex = (bytes: Uint8Array | string): string =>
+  createHash('sha256').update(bytes).digest('hex');
+
+const HEX64 = /^[0-9a-f]{64}$/;
+
+/** Blobs as files `blobs/ab/abcdef...` under a folder; written to a temporary name, then renamed. */
+export function fsBlobStore(root: string): BlobStore {
+  const pathOf = (h: string) => join(root, h.slice(0, 2), h);
+  const madeDirs = new Set<string>();
+  return {
+    async put(bytes) {
+      const h = sha256Hex(bytes);
+      const path = pathOf(h);
+      if (await exists(path)) return h;
+      const dir = dirname(path);
+      if (!madeDirs.has(dir)) {
+        await mkdir(dir, { recursive: true });
+        madeDirs.add(dir);
+      }
+      const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
+      try {
+        await writeFile(tmp, bytes);
+        await rename(tmp, path);
+      } catch (e) {
+        await unlink(tmp).catch(() => undefined);
+        throw e;
+      }
+      return h;
+    },
+    async get(h) {
+      if (!HEX64.test(h)) return undefined;
+      try {
+        return await readFile(pathOf(h));
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+        throw e;
+      }
+    },
+    has: (h) => (HEX64.test(h) ? exists(pathOf(h)) : Promise.resolve(false)),
+  };
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}

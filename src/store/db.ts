@@ -1,0 +1,81 @@
+// Opens the database: the embedded default (a SQLite file in WAL mode) or PostgreSQL, behind the
+// same Kysely interface, and brings its schema up to date.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+import type { Database } from './schema.ts';
+import { migrationProvider, type Dialect } from './migrations.ts';
+
+export type Db = { db: Kysely<Database>; dialect: Dialect; describe: string; close(): Promise<void> };
+
+export type DbOptions = {
+  /** `postgres://...` (optionally `?schema=NAME`), or undefined for SQLite under `dataDir`. */
+  url?: string | undefined;
+  dataDir: string;
+};
+
+export async function openDb(opts: DbOptions): Promise<Db> {
+  const url = opts.url;
+  const db =
+    url && /^postgres(ql)?:\/\//.test(url) ? await openPostgres(url) : openSqlite(url, opts.dataDir);
+  const migrator = new Migrator({ db: db.db, provider: migrationProvider(db.dialect) });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    await db.close();
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
+    throw new Error(`database migration ${failed} failed: ${String(error)}`, { cause: error });
+  }
+  return db;
+}
+
+function openSqlite(url: string | undefined, dataDir: string): Db {
+  let file = join(dataDir, 'rekap.sqlite');
+  if (url) {
+    if (!url.startsWith('sqlite:')) throw new Error(`unsupported --db URL: ${url} (use postgres://... or sqlite:FILE)`);
+    file = url.slice('sqlite:'.length).replace(/^\/\//, '');
+  } else mkdirSync(dataDir, { recursive: true });
+  const database = new SqliteDatabase(file);
+  // WAL: readers never block the writer. synchronous=NORMAL keeps every committed transaction
+  // through a crash of the process (kill -9); FULL would also cover power loss, at a cost.
+  database.pragma('journal_mode = WAL');
+  database.pragma('synchronous = NORMAL');
+  database.pragma('busy_timeout = 5000');
+  database.pragma('foreign_keys = ON');
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+  return { db, dialect: 'sqlite', describe: `sqlite:${file}`, close: () => db.destroy() };
+}
+
+async function openPostgres(url: string): Promise<Db> {
+  const parsed = new URL(url);
+  const schema = parsed.searchParams.get('schema');
+  parsed.searchParams.delete('schema');
+  if (schema && !/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`bad schema name: ${schema}`);
+  const connectionString = parsed.toString();
+  if (schema) {
+    const client = new pg.Client({ connectionString });
+    await client.connect();
+    try {
+      await client.query(`create schema if not exists ${schema}`);
+    } finally {
+      await client.end();
+    }
+  }
+  const pool = new pg.Pool({
+    connectionString,
+    max: 8,
+    ...(schema ? { options: `-c search_path=${schema}` } : {}),
+  });
+  // Counts are integers; PostgreSQL's bigint sums come back as strings unless told otherwise.
+  pg.types.setTypeParser(20, (v) => Number(v));
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const safe = new URL(connectionString);
+  safe.password = '';
+  return {
+    db,
+    dialect: 'postgres',
+    describe: `${safe.toString()}${schema ? ` (schema ${schema})` : ''}`,
+    close: () => db.destroy(),
+  };
+}

@@ -1,0 +1,113 @@
+// Schema migrations, in code so they travel with the package. Each runs once, in order, on both
+// SQLite and PostgreSQL.
+import { type Kysely, type Migration, type MigrationProvider } from 'kysely';
+
+export type Dialect = 'sqlite' | 'postgres';
+
+const makeMigrations = (dialect: Dialect): Record<string, Migration> => ({
+  '0001-initial': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('meta')
+        .addColumn('key', 'text', (c) => c.primaryKey())
+        .addColumn('value', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('regions')
+        .addColumn('code', 'text', (c) => c.primaryKey())
+        .addColumn('parent_code', 'text')
+        .addColumn('level', 'text', (c) => c.notNull())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('regions_parent').on('regions').column('parent_code').execute();
+      await db.schema
+        .createTable('tps')
+        .addColumn('code', 'text', (c) => c.primaryKey())
+        .addColumn('desa_code', 'text', (c) => c.notNull().references('regions.code'))
+        .addColumn('number', 'integer', (c) => c.notNull())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('dpt', 'integer')
+        .execute();
+      await db.schema.createIndex('tps_desa').on('tps').column('desa_code').execute();
+      await db.schema
+        .createTable('contests')
+        .addColumn('ballot', 'text', (c) => c.primaryKey())
+        .addColumn('scope', 'text', (c) => c.notNull())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('definition', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('kpps_tokens')
+        .addColumn('token_hash', 'text', (c) => c.primaryKey())
+        .addColumn('tps_code', 'text', (c) => c.notNull().references('tps.code'))
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('revoked_at', 'text')
+        .execute();
+      await db.schema
+        .createTable('photos')
+        .addColumn('sha256', 'text', (c) => c.primaryKey())
+        .addColumn('size', 'integer', (c) => c.notNull())
+        .addColumn('content_type', 'text', (c) => c.notNull())
+        .addColumn('width', 'integer', (c) => c.notNull())
+        .addColumn('height', 'integer', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('submissions')
+        .addColumn('seq', 'integer', (c) =>
+          dialect === 'postgres'
+            ? c.primaryKey().generatedByDefaultAsIdentity()
+            : c.primaryKey().autoIncrement(),
+        )
+        .addColumn('id', 'text', (c) => c.notNull().unique())
+        .addColumn('tps_code', 'text', (c) => c.notNull().references('tps.code'))
+        .addColumn('ballot', 'text', (c) => c.notNull())
+        .addColumn('version', 'integer', (c) => c.notNull())
+        .addColumn('content_hash', 'text', (c) => c.notNull())
+        .addColumn('prev_chain_hash', 'text')
+        .addColumn('chain_hash', 'text', (c) => c.notNull())
+        .addColumn('result', 'text', (c) => c.notNull())
+        .addColumn('photos', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('flags', 'text', (c) => c.notNull())
+        .addColumn('uploader', 'text', (c) => c.notNull())
+        .addColumn('received_at', 'text', (c) => c.notNull())
+        .addUniqueConstraint('submissions_version', ['tps_code', 'ballot', 'version'])
+        .addUniqueConstraint('submissions_content', ['tps_code', 'ballot', 'content_hash'])
+        .execute();
+      await db.schema
+        .createTable('tps_status')
+        .addColumn('tps_code', 'text', (c) => c.notNull().references('tps.code'))
+        .addColumn('ballot', 'text', (c) => c.notNull())
+        .addColumn('latest_version', 'integer', (c) => c.notNull())
+        .addColumn('latest_status', 'text', (c) => c.notNull())
+        .addColumn('counted_id', 'text')
+        .addColumn('counted_version', 'integer')
+        .addPrimaryKeyConstraint('tps_status_pk', ['tps_code', 'ballot'])
+        .execute();
+      await db.schema
+        .createTable('recap_totals')
+        .addColumn('region_code', 'text', (c) => c.notNull().references('regions.code'))
+        .addColumn('ballot', 'text', (c) => c.notNull())
+        .addColumn('tps_total', 'integer', (c) => c.notNull())
+        .addColumn('tps_reported', 'integer', (c) => c.notNull())
+        .addColumn('valid', 'integer', (c) => c.notNull())
+        .addColumn('invalid', 'integer', (c) => c.notNull())
+        .addColumn('total', 'integer', (c) => c.notNull())
+        .addPrimaryKeyConstraint('recap_totals_pk', ['region_code', 'ballot'])
+        .execute();
+      await db.schema
+        .createTable('recap_votes')
+        .addColumn('region_code', 'text', (c) => c.notNull().references('regions.code'))
+        .addColumn('ballot', 'text', (c) => c.notNull())
+        .addColumn('choice', 'text', (c) => c.notNull())
+        .addColumn('votes', 'integer', (c) => c.notNull())
+        .addPrimaryKeyConstraint('recap_votes_pk', ['region_code', 'ballot', 'choice'])
+        .execute();
+    },
+  },
+});
+
+export const migrationProvider = (dialect: Dialect): MigrationProvider => ({
+  getMigrations: () => Promise.resolve(makeMigrations(dialect)),
+});

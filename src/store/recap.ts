@@ -1,0 +1,209 @@
+// Reading the recap: a region's totals and its children's, and one TPS with all its versions.
+import type { Kysely } from 'kysely';
+import type { Ballot } from '../core/ballots.ts';
+import { parentRegion, type RegionCode, type RegionLevel, type TpsCode } from '../core/codes.ts';
+import type { CHasil } from '../core/chasil.ts';
+import type { Database } from './schema.ts';
+import { toRecord, type PhotoRecord, type SubmissionRecord } from './submissions.ts';
+
+export type Totals = { votes: Record<string, number>; valid: number; invalid: number; total: number };
+export type Progress = { tpsReported: number; tpsTotal: number };
+export type RegionRef = { code: string; name: string; level: RegionLevel | 'tps' };
+export type TpsState = 'none' | 'counted' | 'flagged';
+
+export type RegionResult = RegionRef & {
+  ballot: Ballot;
+  parents: RegionRef[];
+  progress: Progress;
+  totals: Totals;
+  children: (RegionRef & { progress: Progress; totals: Totals; status?: TpsState })[];
+};
+
+export type TpsVersion = Omit<SubmissionRecord, 'photos'> & {
+  counted: boolean;
+  photos: (PhotoRecord & { url: string })[];
+};
+
+export type TpsResult = RegionRef & {
+  ballot: Ballot;
+  parents: RegionRef[];
+  dpt: number | null;
+  status: TpsState;
+  counted: { version: number; submissionId: string } | null;
+  versions: TpsVersion[];
+};
+
+const zeroTotals = (): Totals => ({ votes: {}, valid: 0, invalid: 0, total: 0 });
+
+async function parentsOf(db: Kysely<Database>, code: RegionCode): Promise<RegionRef[]> {
+  const codes: string[] = [];
+  for (let p = parentRegion(code); p; p = parentRegion(p)) codes.unshift(p);
+  if (codes.length === 0) return [];
+  const rows = await db.selectFrom('regions').select(['code', 'name', 'level']).where('code', 'in', codes).execute();
+  const byCode = new Map(rows.map((r) => [r.code, r]));
+  return codes.flatMap((c) => {
+    const r = byCode.get(c);
+    return r ? [{ code: r.code, name: r.name, level: r.level as RegionLevel }] : [];
+  });
+}
+
+export async function regionResult(
+  db: Kysely<Database>,
+  code: RegionCode,
+  ballot: Ballot,
+): Promise<RegionResult | undefined> {
+  const region = await db
+    .selectFrom('regions')
+    .leftJoin('recap_totals', (j) =>
+      j.onRef('recap_totals.region_code', '=', 'regions.code').on('recap_totals.ballot', '=', ballot),
+    )
+    .select(['code', 'name', 'level', 'tps_total', 'tps_reported', 'valid', 'invalid', 'total'])
+    .where('code', '=', code)
+    .executeTakeFirst();
+  if (!region) return undefined;
+  const level = region.level as RegionLevel;
+  const children =
+    level === 'desa' ? await tpsChildren(db, code, ballot) : await regionChildren(db, code, ballot);
+  const votes = await db
+    .selectFrom('recap_votes')
+    .select(['choice', 'votes'])
+    .where('region_code', '=', code)
+    .where('ballot', '=', ballot)
+    .execute();
+  return {
+    code: region.code,
+    name: region.name,
+    level,
+    ballot,
+    parents: await parentsOf(db, code),
+    progress: { tpsReported: region.tps_reported ?? 0, tpsTotal: region.tps_total ?? 0 },
+    totals: {
+      votes: Object.fromEntries(votes.map((v) => [v.choice, v.votes])),
+      valid: region.valid ?? 0,
+      invalid: region.invalid ?? 0,
+      total: region.total ?? 0,
+    },
+    children,
+  };
+}
+
+async function regionChildren(db: Kysely<Database>, code: RegionCode, ballot: Ballot) {
+  const rows = await db
+    .selectFrom('regions')
+    .leftJoin('recap_totals', (j) =>
+      j.onRef('recap_totals.region_code', '=', 'regions.code').on('recap_totals.ballot', '=', ballot),
+    )
+    .select(['code', 'name', 'level', 'tps_total', 'tps_reported', 'valid', 'invalid', 'total'])
+    .where('parent_code', '=', code)
+    .orderBy('code')
+    .execute();
+  const votes =
+    rows.length === 0
+      ? []
+      : await db
+          .selectFrom('recap_votes')
+          .innerJoin('regions', 'regions.code', 'recap_votes.region_code')
+          .select(['region_code', 'choice', 'votes'])
+          .where('regions.parent_code', '=', code)
+          .where('ballot', '=', ballot)
+          .execute();
+  const byRegion = new Map<string, Record<string, number>>();
+  for (const v of votes) {
+    const m = byRegion.get(v.region_code) ?? {};
+    m[v.choice] = v.votes;
+    byRegion.set(v.region_code, m);
+  }
+  return rows.map((r) => ({
+    code: r.code,
+    name: r.name,
+    level: r.level as RegionLevel,
+    progress: { tpsReported: r.tps_reported ?? 0, tpsTotal: r.tps_total ?? 0 },
+    totals: { votes: byRegion.get(r.code) ?? {}, valid: r.valid ?? 0, invalid: r.invalid ?? 0, total: r.total ?? 0 },
+  }));
+}
+
+async function tpsChildren(db: Kysely<Database>, desa: RegionCode, ballot: Ballot) {
+  const rows = await db
+    .selectFrom('tps')
+    .leftJoin('tps_status', (j) =>
+      j.onRef('tps_status.tps_code', '=', 'tps.code').on('tps_status.ballot', '=', ballot),
+    )
+    .leftJoin('submissions', 'submissions.id', 'tps_status.counted_id')
+    .select(['tps.code', 'tps.name', 'tps_status.latest_status', 'submissions.result'])
+    .where('tps.desa_code', '=', desa)
+    .orderBy('tps.code')
+    .execute();
+  return rows.map((r) => {
+    const result = r.result ? (JSON.parse(r.result) as CHasil) : undefined;
+    const status: TpsState = !r.latest_status ? 'none' : r.latest_status === 'clean' ? 'counted' : 'flagged';
+    return {
+      code: r.code,
+      name: r.name,
+      level: 'tps' as const,
+      status,
+      progress: { tpsReported: result ? 1 : 0, tpsTotal: 1 },
+      totals: result
+        ? { votes: result.votes, valid: result.valid, invalid: result.invalid, total: result.total }
+        : zeroTotals(),
+    };
+  });
+}
+
+export async function tpsResult(
+  db: Kysely<Database>,
+  code: TpsCode,
+  ballot: Ballot,
+): Promise<TpsResult | undefined> {
+  const tps = await db.selectFrom('tps').selectAll().where('code', '=', code).executeTakeFirst();
+  if (!tps) return undefined;
+  const state = await db
+    .selectFrom('tps_status')
+    .selectAll()
+    .where('tps_code', '=', code)
+    .where('ballot', '=', ballot)
+    .executeTakeFirst();
+  const rows = await db
+    .selectFrom('submissions')
+    .selectAll()
+    .where('tps_code', '=', code)
+    .where('ballot', '=', ballot)
+    .orderBy('version', 'desc')
+    .execute();
+  const records = rows.map(toRecord);
+  const hashes = [...new Set(records.flatMap((r) => r.photos))];
+  const photos =
+    hashes.length === 0 ? [] : await db.selectFrom('photos').selectAll().where('sha256', 'in', hashes).execute();
+  const photoBy = new Map(photos.map((p) => [p.sha256, p]));
+  const desa = tps.desa_code as RegionCode;
+  const parents = await parentsOf(db, desa);
+  const desaRow = await db.selectFrom('regions').select(['code', 'name', 'level']).where('code', '=', desa).executeTakeFirst();
+  if (desaRow) parents.push({ code: desaRow.code, name: desaRow.name, level: 'desa' });
+  return {
+    code: tps.code,
+    name: tps.name,
+    level: 'tps',
+    ballot,
+    parents,
+    dpt: tps.dpt,
+    status: !state ? 'none' : state.latest_status === 'clean' ? 'counted' : 'flagged',
+    counted:
+      state?.counted_id != null && state.counted_version != null
+        ? { version: state.counted_version, submissionId: state.counted_id }
+        : null,
+    versions: records.map((r) => ({
+      ...r,
+      counted: r.id === state?.counted_id,
+      photos: r.photos.map((h) => {
+        const p = photoBy.get(h);
+        return {
+          sha256: h,
+          size: p?.size ?? 0,
+          contentType: p?.content_type ?? 'application/octet-stream',
+          width: p?.width ?? 0,
+          height: p?.height ?? 0,
+          url: `/api/v1/photos/${h}`,
+        };
+      }),
+    })),
+  };
+}

@@ -1,0 +1,95 @@
+// The store: every persistent thing Rekap keeps, behind one narrow interface, on SQLite or
+// PostgreSQL, with photos as content-addressed blobs.
+import { join } from 'node:path';
+import { BallotSchema, ContestSchema, type Ballot, type Contest } from '../core/ballots.ts';
+import type { RegionCode, TpsCode } from '../core/codes.ts';
+import type { ElectionSetup } from '../core/election.ts';
+import { fsBlobStore, type BlobStore } from './blobs.ts';
+import { openDb, type Db } from './db.ts';
+import { isEmpty, loadElection } from './election.ts';
+import { checkAggregates, countSubmissions, rebuildAggregates, type AggregateMismatch } from './rebuild.ts';
+import { regionResult, tpsResult, type RegionResult, type TpsResult } from './recap.ts';
+import { recordSubmission, type NewSubmission, type RecordOutcome } from './submissions.ts';
+import { authenticate, issueTokens, tpsBelow } from './tokens.ts';
+
+export type ElectionInfo = { name: string; demo: boolean };
+export type TpsInfo = { code: TpsCode; name: string; dpt: number | null };
+
+export type Store = {
+  readonly describe: string;
+  readonly blobs: BlobStore;
+  isEmpty(): Promise<boolean>;
+  loadElection(setup: ElectionSetup): Promise<void>;
+  election(): Promise<ElectionInfo | undefined>;
+  contests(): Promise<Contest[]>;
+  contest(ballot: Ballot): Promise<Contest | undefined>;
+  tps(code: TpsCode): Promise<TpsInfo | undefined>;
+  tpsBelow(region: RegionCode): Promise<TpsCode[]>;
+  issueTokens(tps: TpsCode[]): Promise<{ tps: TpsCode; token: string }[]>;
+  authenticate(token: string): Promise<{ tps: TpsCode; uploader: string } | undefined>;
+  recordSubmission(s: NewSubmission): Promise<RecordOutcome>;
+  regionResult(code: RegionCode, ballot: Ballot): Promise<RegionResult | undefined>;
+  tpsResult(code: TpsCode, ballot: Ballot): Promise<TpsResult | undefined>;
+  rebuild(onProgress?: (n: number) => void): Promise<{ submissions: number; tps: number }>;
+  checkAggregates(): Promise<AggregateMismatch[]>;
+  countSubmissions(): Promise<number>;
+  close(): Promise<void>;
+};
+
+export type StoreOptions = {
+  /** Where SQLite and the photos live (`--data`). */
+  dataDir: string;
+  /** `postgres://...` to keep the tables in PostgreSQL (`--db`). */
+  dbUrl?: string | undefined;
+  clock?: () => Date;
+};
+
+export async function openStore(opts: StoreOptions): Promise<Store> {
+  const conn: Db = await openDb({ url: opts.dbUrl, dataDir: opts.dataDir });
+  const { db, dialect } = conn;
+  const clock = opts.clock ?? (() => new Date());
+  const blobs = fsBlobStore(join(opts.dataDir, 'blobs'));
+  const contestCache = new Map<string, Contest | undefined>();
+  return {
+    describe: conn.describe,
+    blobs,
+    isEmpty: () => isEmpty(db),
+    async loadElection(setup) {
+      contestCache.clear();
+      await loadElection(db, setup);
+    },
+    async election() {
+      const rows = await db.selectFrom('meta').selectAll().where('key', 'like', 'election.%').execute();
+      const m = new Map(rows.map((r) => [r.key, r.value]));
+      const name = m.get('election.name');
+      return name === undefined ? undefined : { name, demo: m.get('election.demo') === 'true' };
+    },
+    async contests() {
+      const rows = await db.selectFrom('contests').select('definition').orderBy('ballot').execute();
+      return rows.map((r) => ContestSchema.parse(JSON.parse(r.definition)));
+    },
+    async contest(ballot) {
+      if (contestCache.has(ballot)) return contestCache.get(ballot);
+      const parsed = BallotSchema.safeParse(ballot);
+      if (!parsed.success) return undefined;
+      const row = await db.selectFrom('contests').select('definition').where('ballot', '=', ballot).executeTakeFirst();
+      const contest = row ? ContestSchema.parse(JSON.parse(row.definition)) : undefined;
+      contestCache.set(ballot, contest);
+      return contest;
+    },
+    async tps(code) {
+      const row = await db.selectFrom('tps').select(['code', 'name', 'dpt']).where('code', '=', code).executeTakeFirst();
+      return row ? { code: row.code as TpsCode, name: row.name, dpt: row.dpt } : undefined;
+    },
+    tpsBelow: (region) => tpsBelow(db, region),
+    issueTokens: (tps) => issueTokens(db, tps, clock()),
+    authenticate: (token) => authenticate(db, token),
+    recordSubmission: (s) => recordSubmission(db, dialect, s),
+    regionResult: (code, ballot) => regionResult(db, code, ballot),
+    tpsResult: (code, ballot) => tpsResult(db, code, ballot),
+    rebuild: (onProgress) => rebuildAggregates(db, onProgress),
+    checkAggregates: () => checkAggregates(db),
+    countSubmissions: () => countSubmissions(db),
+    close: () => conn.close(),
+  };
+}

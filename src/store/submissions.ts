@@ -1,0 +1,221 @@
+// Recording a submission: one transaction appends the version, moves the counted pointer of its
+// TPS and applies the difference to every total above it. Nothing is updated in place but the
+// derived tables, which `rebuildAggregates` can recompute from the submissions alone.
+import { randomUUID } from 'node:crypto';
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Ballot } from '../core/ballots.ts';
+import { canonicalJson } from '../core/canonical.ts';
+import type { CHasil } from '../core/chasil.ts';
+import { ancestorsOfTps, type TpsCode } from '../core/codes.ts';
+import type { RuleBreach } from '../core/rules.ts';
+import { tallyDelta, type SubmissionStatus, type Tally } from '../core/tally.ts';
+import { sha256Hex } from './blobs.ts';
+import type { Dialect } from './migrations.ts';
+import type { Database } from './schema.ts';
+
+export type PhotoRecord = {
+  sha256: string;
+  size: number;
+  contentType: string;
+  width: number;
+  height: number;
+};
+
+export type NewSubmission = {
+  tps: TpsCode;
+  ballot: Ballot;
+  result: CHasil;
+  photos: PhotoRecord[];
+  flags: RuleBreach[];
+  /** Who sent it: `kpps:` and the first characters of the token's hash (never the token). */
+  uploader: string;
+  receivedAt: Date;
+};
+
+export type SubmissionRecord = {
+  id: string;
+  tps: TpsCode;
+  ballot: Ballot;
+  version: number;
+  hash: string;
+  prevChainHash: string | null;
+  chainHash: string;
+  result: CHasil;
+  photos: string[];
+  status: SubmissionStatus;
+  flags: RuleBreach[];
+  uploader: string;
+  receivedAt: string;
+};
+
+/** The hash that identifies a submission's content: TPS, ballot, the numbers and the photos. */
+export function contentHash(s: Pick<NewSubmission, 'tps' | 'ballot' | 'result' | 'photos'>): string {
+  return sha256Hex(
+    canonicalJson({
+      tps: s.tps,
+      ballot: s.ballot,
+      result: s.result,
+      photos: s.photos.map((p) => p.sha256).sort(),
+    }),
+  );
+}
+
+/** Each version's chain hash covers the one before it, so history cannot be rewritten unseen. */
+export function chainHash(prev: string | null, hash: string, uploader: string, at: string, status: string): string {
+  return sha256Hex([prev ?? '', hash, uploader, at, status].join('\n'));
+}
+
+export type RecordOutcome = { record: SubmissionRecord; duplicate: boolean; counted: boolean };
+
+export async function recordSubmission(
+  db: Kysely<Database>,
+  dialect: Dialect,
+  s: NewSubmission,
+): Promise<RecordOutcome> {
+  const hash = contentHash(s);
+  const status: SubmissionStatus = s.flags.length > 0 ? 'flagged' : 'clean';
+  return db.transaction().execute(async (trx) => {
+    // One writer per TPS and ballot at a time (SQLite has one writer anyway).
+    if (dialect === 'postgres')
+      await sql`select pg_advisory_xact_lock(hashtext(${`${s.tps}/${s.ballot}`}))`.execute(trx);
+    const same = await trx
+      .selectFrom('submissions')
+      .selectAll()
+      .where('tps_code', '=', s.tps)
+      .where('ballot', '=', s.ballot)
+      .where('content_hash', '=', hash)
+      .executeTakeFirst();
+    if (same) return { record: toRecord(same), duplicate: true, counted: false };
+
+    const state = await trx
+      .selectFrom('tps_status')
+      .selectAll()
+      .where('tps_code', '=', s.tps)
+      .where('ballot', '=', s.ballot)
+      .executeTakeFirst();
+    const prev = state
+      ? await trx
+          .selectFrom('submissions')
+          .select('chain_hash')
+          .where('tps_code', '=', s.tps)
+          .where('ballot', '=', s.ballot)
+          .where('version', '=', state.latest_version)
+          .executeTakeFirstOrThrow()
+      : undefined;
+    const version = (state?.latest_version ?? 0) + 1;
+    const at = s.receivedAt.toISOString();
+    const prevChain = prev?.chain_hash ?? null;
+    const row = {
+      id: randomUUID(),
+      tps_code: s.tps,
+      ballot: s.ballot,
+      version,
+      content_hash: hash,
+      prev_chain_hash: prevChain,
+      chain_hash: chainHash(prevChain, hash, s.uploader, at, status),
+      result: JSON.stringify(s.result),
+      photos: JSON.stringify(s.photos.map((p) => p.sha256)),
+      status,
+      flags: JSON.stringify(s.flags),
+      uploader: s.uploader,
+      received_at: at,
+    };
+    if (s.photos.length > 0)
+      await trx
+        .insertInto('photos')
+        .values(
+          s.photos.map((p) => ({
+            sha256: p.sha256,
+            size: p.size,
+            content_type: p.contentType,
+            width: p.width,
+            height: p.height,
+            created_at: at,
+          })),
+        )
+        .onConflict((oc) => oc.column('sha256').doNothing())
+        .execute();
+    await trx.insertInto('submissions').values(row).execute();
+
+    const counted = status === 'clean';
+    let before: CHasil | null = null;
+    if (counted && state?.counted_id) {
+      const old = await trx
+        .selectFrom('submissions')
+        .select('result')
+        .where('id', '=', state.counted_id)
+        .executeTakeFirstOrThrow();
+      before = JSON.parse(old.result) as CHasil;
+    }
+    const next = {
+      latest_version: version,
+      latest_status: status,
+      counted_id: counted ? row.id : (state?.counted_id ?? null),
+      counted_version: counted ? version : (state?.counted_version ?? null),
+    };
+    if (state)
+      await trx
+        .updateTable('tps_status')
+        .set(next)
+        .where('tps_code', '=', s.tps)
+        .where('ballot', '=', s.ballot)
+        .execute();
+    else await trx.insertInto('tps_status').values({ tps_code: s.tps, ballot: s.ballot, ...next }).execute();
+    if (counted) await applyDelta(trx, s.tps, s.ballot, tallyDelta(before, s.result));
+    return { record: toRecord(row), duplicate: false, counted };
+  });
+}
+
+/** Adds a tally difference to the TPS's desa, kecamatan, kabupaten, provinsi and the nation. */
+export async function applyDelta(
+  trx: Transaction<Database>,
+  tps: TpsCode,
+  ballot: Ballot,
+  delta: Tally,
+): Promise<void> {
+  // Always nearest region first, then choices in sorted order: every writer takes its row locks in
+  // the same order, so concurrent PostgreSQL transactions cannot deadlock.
+  const regions = ancestorsOfTps(tps);
+  for (const region of regions)
+    await trx
+      .updateTable('recap_totals')
+      .set((eb) => ({
+        tps_reported: eb('tps_reported', '+', delta.tpsReported),
+        valid: eb('valid', '+', delta.valid),
+        invalid: eb('invalid', '+', delta.invalid),
+        total: eb('total', '+', delta.total),
+      }))
+      .where('region_code', '=', region)
+      .where('ballot', '=', ballot)
+      .execute();
+  const choices = Object.keys(delta.votes).sort();
+  if (choices.length === 0) return;
+  for (const region of regions)
+    await trx
+      .insertInto('recap_votes')
+      .values(choices.map((choice) => ({ region_code: region, ballot, choice, votes: delta.votes[choice] ?? 0 })))
+      .onConflict((oc) =>
+        oc
+          .columns(['region_code', 'ballot', 'choice'])
+          .doUpdateSet((eb) => ({ votes: eb('recap_votes.votes', '+', eb.ref('excluded.votes')) })),
+      )
+      .execute();
+}
+
+export function toRecord(row: Omit<Database['submissions'], 'seq'>): SubmissionRecord {
+  return {
+    id: row.id,
+    tps: row.tps_code as TpsCode,
+    ballot: row.ballot as Ballot,
+    version: row.version,
+    hash: row.content_hash,
+    prevChainHash: row.prev_chain_hash,
+    chainHash: row.chain_hash,
+    result: JSON.parse(row.result) as CHasil,
+    photos: JSON.parse(row.photos) as string[],
+    status: row.status as SubmissionStatus,
+    flags: JSON.parse(row.flags) as RuleBreach[],
+    uploader: row.uploader,
+    receivedAt: row.received_at,
+  };
+}
