@@ -41,7 +41,8 @@ function cleanResult(dpt: number, shares: [number, number]): CHasil {
   });
 }
 
-const sum = (results: CHasil[], key: string) => results.reduce((a, r) => a + (r.votes[key] ?? 0), 0);
+const sum = (results: CHasil[], key: string) =>
+  results.reduce((a, r) => a + (r.votes[key] ?? 0), 0);
 
 describe('portal browser prerequisites', () => {
   it.runIf(!hasChromium && !!process.env.CI)('has Chromium on CI', () => {
@@ -101,7 +102,9 @@ describe.skipIf(!hasChromium)('public portal (real server, real Chromium)', () =
     for (const key of ['1', '2', '3'])
       expect(await text(`[data-testid="votes-${key}"]`)).toBe(id(sum(results, key)));
     expect(await text('[data-testid="valid"]')).toBe(id(results.reduce((a, r) => a + r.valid, 0)));
-    expect(await text('[data-testid="invalid"]')).toBe(id(results.reduce((a, r) => a + r.invalid, 0)));
+    expect(await text('[data-testid="invalid"]')).toBe(
+      id(results.reduce((a, r) => a + r.invalid, 0)),
+    );
   };
 
   it('drills down to a TPS, shows numbers, photo, flags, English, and refreshes by itself', async () => {
@@ -143,7 +146,8 @@ describe.skipIf(!hasChromium)('public portal (real server, real Chromium)', () =
     expect(await field('voters.total.total')).toBe(id(clean.voters.total.total));
     expect(await field('ballots.received')).toBe(id(clean.ballots.received));
     expect(await field('ballots.unused')).toBe(id(clean.ballots.unused));
-    for (const key of ['1', '2', '3']) expect(await field(`votes.${key}`)).toBe(id(clean.votes[key] ?? -1));
+    for (const key of ['1', '2', '3'])
+      expect(await field(`votes.${key}`)).toBe(id(clean.votes[key] ?? -1));
     expect(await field('valid')).toBe(id(clean.valid));
     expect(await field('invalid')).toBe(id(clean.invalid));
     expect(await field('total')).toBe(id(clean.total));
@@ -189,7 +193,9 @@ describe.skipIf(!hasChromium)('public portal (real server, real Chromium)', () =
       [`tr[data-code="${FLAGGED_TPS}"] .badge`, 'Dihitung'] as const,
       { timeout: 15_000 },
     );
-    expect(await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
+    expect(
+      await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded),
+    ).toBe(true);
     expect(await page.evaluate(() => window.scrollY)).toBe(300);
     await expectTotals([clean, good2]);
     expect(await text('[data-testid="progress-count"]')).toMatch(/^2 dari [\d.]+ TPS$/);
@@ -213,7 +219,9 @@ describe.skipIf(!hasChromium)('public portal (real server, real Chromium)', () =
     await page.setViewportSize({ width: 360, height: 740 });
     await page.goto(`${server.url}/#/wilayah/${DESA}`);
     await page.waitForSelector(`.heading[data-code="${DESA}"]`);
-    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
+      360,
+    );
     await page.screenshot({ path: '/tmp/portal-desa-360.png', fullPage: true });
   });
 });

@@ -8,7 +8,12 @@ import pg from 'pg';
 import type { Database } from './schema.ts';
 import { migrationProvider, type Dialect } from './migrations.ts';
 
-export type Db = { db: Kysely<Database>; dialect: Dialect; describe: string; close(): Promise<void> };
+export type Db = {
+  db: Kysely<Database>;
+  dialect: Dialect;
+  describe: string;
+  close(): Promise<void>;
+};
 
 export type DbOptions = {
   /** `postgres://...` (optionally `?schema=NAME`), or undefined for SQLite under `dataDir`. */
@@ -19,7 +24,9 @@ export type DbOptions = {
 export async function openDb(opts: DbOptions): Promise<Db> {
   const url = opts.url;
   const db =
-    url && /^postgres(ql)?:\/\//.test(url) ? await openPostgres(url) : openSqlite(url, opts.dataDir);
+    url && /^postgres(ql)?:\/\//.test(url)
+      ? await openPostgres(url)
+      : openSqlite(url, opts.dataDir);
   const migrator = new Migrator({ db: db.db, provider: migrationProvider(db.dialect) });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
@@ -33,7 +40,8 @@ export async function openDb(opts: DbOptions): Promise<Db> {
 function openSqlite(url: string | undefined, dataDir: string): Db {
   let file = join(dataDir, 'rekap.sqlite');
   if (url) {
-    if (!url.startsWith('sqlite:')) throw new Error(`unsupported --db URL: ${url} (use postgres://... or sqlite:FILE)`);
+    if (!url.startsWith('sqlite:'))
+      throw new Error(`unsupported --db URL: ${url} (use postgres://... or sqlite:FILE)`);
     file = url.slice('sqlite:'.length).replace(/^\/\//, '');
   } else mkdirSync(dataDir, { recursive: true });
   const database = new SqliteDatabase(file);
@@ -43,8 +51,39 @@ function openSqlite(url: string | undefined, dataDir: string): Db {
   database.pragma('synchronous = NORMAL');
   database.pragma('busy_timeout = 5000');
   database.pragma('foreign_keys = ON');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+  const db = new Kysely<Database>({
+    dialect: new SqliteDialect({ database: withStatementCache(database) }),
+  });
   return { db, dialect: 'sqlite', describe: `sqlite:${file}`, close: () => db.destroy() };
+}
+
+/**
+ * Kysely prepares every query anew; preparing costs more than running most of ours. The store
+ * issues a few dozen distinct statements, so keeping them prepared is safe and bounded.
+ * (better-sqlite3 statements run synchronously, so one can be reused by consecutive queries.)
+ */
+function withStatementCache(database: SqliteDatabase.Database): SqliteDatabase.Database {
+  const cache = new Map<string, SqliteDatabase.Statement>();
+  const prepare = database.prepare.bind(database);
+  return new Proxy(database, {
+    get(target, prop, receiver) {
+      if (prop !== 'prepare') {
+        const value = Reflect.get(target, prop, receiver) as unknown;
+        return typeof value === 'function'
+          ? (value as (...a: unknown[]) => unknown).bind(target)
+          : value;
+      }
+      return (source: string) => {
+        let stmt = cache.get(source);
+        if (!stmt) {
+          stmt = prepare(source);
+          if (cache.size >= 500) cache.delete(cache.keys().next().value!);
+          cache.set(source, stmt);
+        }
+        return stmt;
+      };
+    },
+  });
 }
 
 async function openPostgres(url: string): Promise<Db> {

@@ -1,6 +1,12 @@
 // Loading an election's regions, TPS and contests, and the zeroed recap rows they need.
 import { sql, type Kysely, type Transaction } from 'kysely';
-import { ancestorsOfTps, parentRegion, regionContains, tpsNumber, type RegionCode } from '../core/codes.ts';
+import {
+  ancestorsOfTps,
+  parentRegion,
+  regionContains,
+  tpsNumber,
+  type RegionCode,
+} from '../core/codes.ts';
 import type { ElectionSetup } from '../core/election.ts';
 import type { Database } from './schema.ts';
 
@@ -20,7 +26,10 @@ async function insertChunks<T extends keyof Database & string>(
 }
 
 export async function isEmpty(db: Kysely<Database>): Promise<boolean> {
-  const row = await db.selectFrom('regions').select(sql<number>`count(*)`.as('n')).executeTakeFirst();
+  const row = await db
+    .selectFrom('regions')
+    .select(sql<number>`count(*)`.as('n'))
+    .executeTakeFirst();
   return Number(row?.n ?? 0) === 0;
 }
 
@@ -30,7 +39,8 @@ export async function loadElection(db: Kysely<Database>, setup: ElectionSetup): 
   const known = new Set<string>();
   for (const r of setup.regions) {
     const parent = parentRegion(r.code);
-    if (parent && !known.has(parent)) throw new Error(`region ${r.code} comes before its parent ${parent}`);
+    if (parent && !known.has(parent))
+      throw new Error(`region ${r.code} comes before its parent ${parent}`);
     known.add(r.code);
   }
   for (const t of setup.tps)
@@ -80,7 +90,8 @@ export async function loadElection(db: Kysely<Database>, setup: ElectionSetup): 
       const counts = new Map<RegionCode, number>();
       for (const t of setup.tps)
         if (regionContains(scope, t.code))
-          for (const region of ancestorsOfTps(t.code)) counts.set(region, (counts.get(region) ?? 0) + 1);
+          for (const region of ancestorsOfTps(t.code))
+            counts.set(region, (counts.get(region) ?? 0) + 1);
       for (const r of setup.regions)
         if (regionContains(scope, r.code) || regionContains(r.code, scope))
           totals.push({

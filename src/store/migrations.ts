@@ -81,6 +81,7 @@ const makeMigrations = (dialect: Dialect): Record<string, Migration> => ({
         .addColumn('ballot', 'text', (c) => c.notNull())
         .addColumn('latest_version', 'integer', (c) => c.notNull())
         .addColumn('latest_status', 'text', (c) => c.notNull())
+        .addColumn('latest_chain_hash', 'text', (c) => c.notNull())
         .addColumn('counted_id', 'text')
         .addColumn('counted_version', 'integer')
         .addPrimaryKeyConstraint('tps_status_pk', ['tps_code', 'ballot'])

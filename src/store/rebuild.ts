@@ -9,20 +9,33 @@ import type { Database } from './schema.ts';
 type Counted = { id: string; version: number; result: string };
 type Recount = {
   totals: Map<string, Tally>;
-  status: Map<string, { tps: string; ballot: string; latest: number; latestStatus: string; counted?: Counted }>;
+  status: Map<
+    string,
+    {
+      tps: string;
+      ballot: string;
+      latest: number;
+      latestStatus: string;
+      latestChain: string;
+      counted?: Counted;
+    }
+  >;
 };
 
 const PAGE = 5_000;
 
 /** Streams every submission in order and works out what counts, per TPS and per region. */
-async function recountFromSubmissions(db: Kysely<Database>, onProgress?: (n: number) => void): Promise<Recount> {
+async function recountFromSubmissions(
+  db: Kysely<Database>,
+  onProgress?: (n: number) => void,
+): Promise<Recount> {
   const status: Recount['status'] = new Map();
   let after = 0;
   let seen = 0;
   for (;;) {
     const rows = await db
       .selectFrom('submissions')
-      .select(['seq', 'id', 'tps_code', 'ballot', 'version', 'status', 'result'])
+      .select(['seq', 'id', 'tps_code', 'ballot', 'version', 'status', 'result', 'chain_hash'])
       .where('seq', '>', after)
       .orderBy('seq')
       .limit(PAGE)
@@ -30,10 +43,17 @@ async function recountFromSubmissions(db: Kysely<Database>, onProgress?: (n: num
     if (rows.length === 0) break;
     for (const r of rows) {
       const key = `${r.tps_code}/${r.ballot}`;
-      const s = status.get(key) ?? { tps: r.tps_code, ballot: r.ballot, latest: 0, latestStatus: 'clean' };
+      const s = status.get(key) ?? {
+        tps: r.tps_code,
+        ballot: r.ballot,
+        latest: 0,
+        latestStatus: 'clean',
+        latestChain: '',
+      };
       if (r.version > s.latest) {
         s.latest = r.version;
         s.latestStatus = r.status;
+        s.latestChain = r.chain_hash;
       }
       // The latest clean version counts (tally.ts: countedVersion).
       if (r.status === 'clean' && (!s.counted || r.version > s.counted.version))
@@ -69,17 +89,24 @@ export async function rebuildAggregates(
   await db.transaction().execute(async (trx) => {
     await trx.deleteFrom('tps_status').execute();
     await trx.deleteFrom('recap_votes').execute();
-    await trx.updateTable('recap_totals').set({ tps_reported: 0, valid: 0, invalid: 0, total: 0 }).execute();
+    await trx
+      .updateTable('recap_totals')
+      .set({ tps_reported: 0, valid: 0, invalid: 0, total: 0 })
+      .execute();
     const statusRows = [...recount.status.values()].map((s) => ({
       tps_code: s.tps,
       ballot: s.ballot,
       latest_version: s.latest,
       latest_status: s.latestStatus,
+      latest_chain_hash: s.latestChain,
       counted_id: s.counted?.id ?? null,
       counted_version: s.counted?.version ?? null,
     }));
     for (let i = 0; i < statusRows.length; i += 500)
-      await trx.insertInto('tps_status').values(statusRows.slice(i, i + 500)).execute();
+      await trx
+        .insertInto('tps_status')
+        .values(statusRows.slice(i, i + 500))
+        .execute();
     const votes: Database['recap_votes'][] = [];
     for (const [key, t] of recount.totals) {
       const [region, ballot] = key.split('/') as [string, string];
@@ -89,9 +116,14 @@ export async function rebuildAggregates(
         .where('region_code', '=', region)
         .where('ballot', '=', ballot)
         .execute();
-      for (const [choice, v] of Object.entries(t.votes)) votes.push({ region_code: region, ballot, choice, votes: v });
+      for (const [choice, v] of Object.entries(t.votes))
+        votes.push({ region_code: region, ballot, choice, votes: v });
     }
-    for (let i = 0; i < votes.length; i += 500) await trx.insertInto('recap_votes').values(votes.slice(i, i + 500)).execute();
+    for (let i = 0; i < votes.length; i += 500)
+      await trx
+        .insertInto('recap_votes')
+        .values(votes.slice(i, i + 500))
+        .execute();
   });
   return { submissions, tps: recount.status.size };
 }
@@ -118,7 +150,12 @@ export async function checkAggregates(db: Kysely<Database>): Promise<AggregateMi
   }
   const out: AggregateMismatch[] = [];
   const same = (a: Tally, b: Tally) => {
-    if (a.tpsReported !== b.tpsReported || a.valid !== b.valid || a.invalid !== b.invalid || a.total !== b.total)
+    if (
+      a.tpsReported !== b.tpsReported ||
+      a.valid !== b.valid ||
+      a.invalid !== b.invalid ||
+      a.total !== b.total
+    )
       return false;
     const keys = new Set([...Object.keys(a.votes), ...Object.keys(b.votes)]);
     for (const k of keys) if ((a.votes[k] ?? 0) !== (b.votes[k] ?? 0)) return false;
@@ -135,4 +172,11 @@ export async function checkAggregates(db: Kysely<Database>): Promise<AggregateMi
 }
 
 export const countSubmissions = async (db: Kysely<Database>): Promise<number> =>
-  Number((await db.selectFrom('submissions').select(sql<number>`count(*)`.as('n')).executeTakeFirst())?.n ?? 0);
+  Number(
+    (
+      await db
+        .selectFrom('submissions')
+        .select(sql<number>`count(*)`.as('n'))
+        .executeTakeFirst()
+    )?.n ?? 0,
+  );

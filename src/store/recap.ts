@@ -6,7 +6,12 @@ import type { CHasil } from '../core/chasil.ts';
 import type { Database } from './schema.ts';
 import { toRecord, type PhotoRecord, type SubmissionRecord } from './submissions.ts';
 
-export type Totals = { votes: Record<string, number>; valid: number; invalid: number; total: number };
+export type Totals = {
+  votes: Record<string, number>;
+  valid: number;
+  invalid: number;
+  total: number;
+};
 export type Progress = { tpsReported: number; tpsTotal: number };
 export type RegionRef = { code: string; name: string; level: RegionLevel | 'tps' };
 export type TpsState = 'none' | 'counted' | 'flagged';
@@ -39,7 +44,11 @@ async function parentsOf(db: Kysely<Database>, code: RegionCode): Promise<Region
   const codes: string[] = [];
   for (let p = parentRegion(code); p; p = parentRegion(p)) codes.unshift(p);
   if (codes.length === 0) return [];
-  const rows = await db.selectFrom('regions').select(['code', 'name', 'level']).where('code', 'in', codes).execute();
+  const rows = await db
+    .selectFrom('regions')
+    .select(['code', 'name', 'level'])
+    .where('code', 'in', codes)
+    .execute();
   const byCode = new Map(rows.map((r) => [r.code, r]));
   return codes.flatMap((c) => {
     const r = byCode.get(c);
@@ -55,7 +64,9 @@ export async function regionResult(
   const region = await db
     .selectFrom('regions')
     .leftJoin('recap_totals', (j) =>
-      j.onRef('recap_totals.region_code', '=', 'regions.code').on('recap_totals.ballot', '=', ballot),
+      j
+        .onRef('recap_totals.region_code', '=', 'regions.code')
+        .on('recap_totals.ballot', '=', ballot),
     )
     .select(['code', 'name', 'level', 'tps_total', 'tps_reported', 'valid', 'invalid', 'total'])
     .where('code', '=', code)
@@ -91,7 +102,9 @@ async function regionChildren(db: Kysely<Database>, code: RegionCode, ballot: Ba
   const rows = await db
     .selectFrom('regions')
     .leftJoin('recap_totals', (j) =>
-      j.onRef('recap_totals.region_code', '=', 'regions.code').on('recap_totals.ballot', '=', ballot),
+      j
+        .onRef('recap_totals.region_code', '=', 'regions.code')
+        .on('recap_totals.ballot', '=', ballot),
     )
     .select(['code', 'name', 'level', 'tps_total', 'tps_reported', 'valid', 'invalid', 'total'])
     .where('parent_code', '=', code)
@@ -118,7 +131,12 @@ async function regionChildren(db: Kysely<Database>, code: RegionCode, ballot: Ba
     name: r.name,
     level: r.level as RegionLevel,
     progress: { tpsReported: r.tps_reported ?? 0, tpsTotal: r.tps_total ?? 0 },
-    totals: { votes: byRegion.get(r.code) ?? {}, valid: r.valid ?? 0, invalid: r.invalid ?? 0, total: r.total ?? 0 },
+    totals: {
+      votes: byRegion.get(r.code) ?? {},
+      valid: r.valid ?? 0,
+      invalid: r.invalid ?? 0,
+      total: r.total ?? 0,
+    },
   }));
 }
 
@@ -135,7 +153,11 @@ async function tpsChildren(db: Kysely<Database>, desa: RegionCode, ballot: Ballo
     .execute();
   return rows.map((r) => {
     const result = r.result ? (JSON.parse(r.result) as CHasil) : undefined;
-    const status: TpsState = !r.latest_status ? 'none' : r.latest_status === 'clean' ? 'counted' : 'flagged';
+    const status: TpsState = !r.latest_status
+      ? 'none'
+      : r.latest_status === 'clean'
+        ? 'counted'
+        : 'flagged';
     return {
       code: r.code,
       name: r.name,
@@ -172,11 +194,17 @@ export async function tpsResult(
   const records = rows.map(toRecord);
   const hashes = [...new Set(records.flatMap((r) => r.photos))];
   const photos =
-    hashes.length === 0 ? [] : await db.selectFrom('photos').selectAll().where('sha256', 'in', hashes).execute();
+    hashes.length === 0
+      ? []
+      : await db.selectFrom('photos').selectAll().where('sha256', 'in', hashes).execute();
   const photoBy = new Map(photos.map((p) => [p.sha256, p]));
   const desa = tps.desa_code as RegionCode;
   const parents = await parentsOf(db, desa);
-  const desaRow = await db.selectFrom('regions').select(['code', 'name', 'level']).where('code', '=', desa).executeTakeFirst();
+  const desaRow = await db
+    .selectFrom('regions')
+    .select(['code', 'name', 'level'])
+    .where('code', '=', desa)
+    .executeTakeFirst();
   if (desaRow) parents.push({ code: desaRow.code, name: desaRow.name, level: 'desa' });
   return {
     code: tps.code,

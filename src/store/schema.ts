@@ -7,7 +7,12 @@ export type Database = {
   regions: { code: string; parent_code: string | null; level: string; name: string };
   tps: { code: string; desa_code: string; number: number; name: string; dpt: number | null };
   contests: { ballot: string; scope: string; kind: string; definition: string };
-  kpps_tokens: { token_hash: string; tps_code: string; created_at: string; revoked_at: string | null };
+  kpps_tokens: {
+    token_hash: string;
+    tps_code: string;
+    created_at: string;
+    revoked_at: string | null;
+  };
   photos: {
     sha256: string;
     size: number;
@@ -39,6 +44,7 @@ export type Database = {
     ballot: string;
     latest_version: number;
     latest_status: string;
+    latest_chain_hash: string;
     counted_id: string | null;
     counted_version: number | null;
   };

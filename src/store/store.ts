@@ -7,7 +7,12 @@ import type { ElectionSetup } from '../core/election.ts';
 import { fsBlobStore, type BlobStore } from './blobs.ts';
 import { openDb, type Db } from './db.ts';
 import { isEmpty, loadElection } from './election.ts';
-import { checkAggregates, countSubmissions, rebuildAggregates, type AggregateMismatch } from './rebuild.ts';
+import {
+  checkAggregates,
+  countSubmissions,
+  rebuildAggregates,
+  type AggregateMismatch,
+} from './rebuild.ts';
 import { regionResult, tpsResult, type RegionResult, type TpsResult } from './recap.ts';
 import { recordSubmission, type NewSubmission, type RecordOutcome } from './submissions.ts';
 import { authenticate, issueTokens, tpsBelow } from './tokens.ts';
@@ -59,7 +64,11 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
       await loadElection(db, setup);
     },
     async election() {
-      const rows = await db.selectFrom('meta').selectAll().where('key', 'like', 'election.%').execute();
+      const rows = await db
+        .selectFrom('meta')
+        .selectAll()
+        .where('key', 'like', 'election.%')
+        .execute();
       const m = new Map(rows.map((r) => [r.key, r.value]));
       const name = m.get('election.name');
       return name === undefined ? undefined : { name, demo: m.get('election.demo') === 'true' };
@@ -72,13 +81,21 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
       if (contestCache.has(ballot)) return contestCache.get(ballot);
       const parsed = BallotSchema.safeParse(ballot);
       if (!parsed.success) return undefined;
-      const row = await db.selectFrom('contests').select('definition').where('ballot', '=', ballot).executeTakeFirst();
+      const row = await db
+        .selectFrom('contests')
+        .select('definition')
+        .where('ballot', '=', ballot)
+        .executeTakeFirst();
       const contest = row ? ContestSchema.parse(JSON.parse(row.definition)) : undefined;
       contestCache.set(ballot, contest);
       return contest;
     },
     async tps(code) {
-      const row = await db.selectFrom('tps').select(['code', 'name', 'dpt']).where('code', '=', code).executeTakeFirst();
+      const row = await db
+        .selectFrom('tps')
+        .select(['code', 'name', 'dpt'])
+        .where('code', '=', code)
+        .executeTakeFirst();
       return row ? { code: row.code as TpsCode, name: row.name, dpt: row.dpt } : undefined;
     },
     tpsBelow: (region) => tpsBelow(db, region),

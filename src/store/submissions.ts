@@ -49,7 +49,9 @@ export type SubmissionRecord = {
 };
 
 /** The hash that identifies a submission's content: TPS, ballot, the numbers and the photos. */
-export function contentHash(s: Pick<NewSubmission, 'tps' | 'ballot' | 'result' | 'photos'>): string {
+export function contentHash(
+  s: Pick<NewSubmission, 'tps' | 'ballot' | 'result' | 'photos'>,
+): string {
   return sha256Hex(
     canonicalJson({
       tps: s.tps,
@@ -61,7 +63,13 @@ export function contentHash(s: Pick<NewSubmission, 'tps' | 'ballot' | 'result' |
 }
 
 /** Each version's chain hash covers the one before it, so history cannot be rewritten unseen. */
-export function chainHash(prev: string | null, hash: string, uploader: string, at: string, status: string): string {
+export function chainHash(
+  prev: string | null,
+  hash: string,
+  uploader: string,
+  at: string,
+  status: string,
+): string {
   return sha256Hex([prev ?? '', hash, uploader, at, status].join('\n'));
 }
 
@@ -93,18 +101,9 @@ export async function recordSubmission(
       .where('tps_code', '=', s.tps)
       .where('ballot', '=', s.ballot)
       .executeTakeFirst();
-    const prev = state
-      ? await trx
-          .selectFrom('submissions')
-          .select('chain_hash')
-          .where('tps_code', '=', s.tps)
-          .where('ballot', '=', s.ballot)
-          .where('version', '=', state.latest_version)
-          .executeTakeFirstOrThrow()
-      : undefined;
     const version = (state?.latest_version ?? 0) + 1;
     const at = s.receivedAt.toISOString();
-    const prevChain = prev?.chain_hash ?? null;
+    const prevChain = state?.latest_chain_hash ?? null;
     const row = {
       id: randomUUID(),
       tps_code: s.tps,
@@ -150,6 +149,7 @@ export async function recordSubmission(
     const next = {
       latest_version: version,
       latest_status: status,
+      latest_chain_hash: row.chain_hash,
       counted_id: counted ? row.id : (state?.counted_id ?? null),
       counted_version: counted ? version : (state?.counted_version ?? null),
     };
@@ -160,8 +160,12 @@ export async function recordSubmission(
         .where('tps_code', '=', s.tps)
         .where('ballot', '=', s.ballot)
         .execute();
-    else await trx.insertInto('tps_status').values({ tps_code: s.tps, ballot: s.ballot, ...next }).execute();
-    if (counted) await applyDelta(trx, s.tps, s.ballot, tallyDelta(before, s.result));
+    else
+      await trx
+        .insertInto('tps_status')
+        .values({ tps_code: s.tps, ballot: s.ballot, ...next })
+        .execute();
+    if (counted) await applyDelta(trx, dialect, s.tps, s.ballot, tallyDelta(before, s.result));
     return { record: toRecord(row), duplicate: false, counted };
   });
 }
@@ -169,37 +173,55 @@ export async function recordSubmission(
 /** Adds a tally difference to the TPS's desa, kecamatan, kabupaten, provinsi and the nation. */
 export async function applyDelta(
   trx: Transaction<Database>,
+  dialect: Dialect,
   tps: TpsCode,
   ballot: Ballot,
   delta: Tally,
 ): Promise<void> {
-  // Always nearest region first, then choices in sorted order: every writer takes its row locks in
-  // the same order, so concurrent PostgreSQL transactions cannot deadlock.
   const regions = ancestorsOfTps(tps);
-  for (const region of regions)
+  // PostgreSQL: take the row locks of the totals in one fixed order first, so that concurrent
+  // submissions, which share their kecamatan, kabupaten and the nation, cannot deadlock. The
+  // vote rows of a region are only written by the holder of its totals row.
+  if (dialect === 'postgres')
     await trx
-      .updateTable('recap_totals')
-      .set((eb) => ({
-        tps_reported: eb('tps_reported', '+', delta.tpsReported),
-        valid: eb('valid', '+', delta.valid),
-        invalid: eb('invalid', '+', delta.invalid),
-        total: eb('total', '+', delta.total),
-      }))
-      .where('region_code', '=', region)
+      .selectFrom('recap_totals')
+      .select('region_code')
+      .where('region_code', 'in', regions)
       .where('ballot', '=', ballot)
+      .orderBy('region_code')
+      .forUpdate()
       .execute();
+  await trx
+    .updateTable('recap_totals')
+    .set((eb) => ({
+      tps_reported: eb('tps_reported', '+', delta.tpsReported),
+      valid: eb('valid', '+', delta.valid),
+      invalid: eb('invalid', '+', delta.invalid),
+      total: eb('total', '+', delta.total),
+    }))
+    .where('region_code', 'in', regions)
+    .where('ballot', '=', ballot)
+    .execute();
   const choices = Object.keys(delta.votes).sort();
   if (choices.length === 0) return;
-  for (const region of regions)
-    await trx
-      .insertInto('recap_votes')
-      .values(choices.map((choice) => ({ region_code: region, ballot, choice, votes: delta.votes[choice] ?? 0 })))
-      .onConflict((oc) =>
-        oc
-          .columns(['region_code', 'ballot', 'choice'])
-          .doUpdateSet((eb) => ({ votes: eb('recap_votes.votes', '+', eb.ref('excluded.votes')) })),
-      )
-      .execute();
+  await trx
+    .insertInto('recap_votes')
+    .values(
+      regions.flatMap((region) =>
+        choices.map((choice) => ({
+          region_code: region,
+          ballot,
+          choice,
+          votes: delta.votes[choice] ?? 0,
+        })),
+      ),
+    )
+    .onConflict((oc) =>
+      oc
+        .columns(['region_code', 'ballot', 'choice'])
+        .doUpdateSet((eb) => ({ votes: eb('recap_votes.votes', '+', eb.ref('excluded.votes')) })),
+    )
+    .execute();
 }
 
 export function toRecord(row: Omit<Database['submissions'], 'seq'>): SubmissionRecord {

@@ -3,7 +3,8 @@
 // missing PostgreSQL is a failure.
 import pg from 'pg';
 
-export const POSTGRES_URL = process.env.REKAP_TEST_POSTGRES ?? 'postgres://postgres@127.0.0.1:5432/test';
+export const POSTGRES_URL =
+  process.env.REKAP_TEST_POSTGRES ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 let available: Promise<boolean> | undefined;
 
@@ -15,8 +16,13 @@ export function postgresAvailable(): Promise<boolean> {
       await client.query('select 1');
       return true;
     } catch (e) {
-      if (process.env.CI) throw new Error(`PostgreSQL is required in CI but ${POSTGRES_URL} failed: ${(e as Error).message}`);
-      console.warn(`skipping PostgreSQL tests: no server at ${POSTGRES_URL} (${(e as Error).message}); set REKAP_TEST_POSTGRES`);
+      if (process.env.CI)
+        throw new Error(
+          `PostgreSQL is required in CI but ${POSTGRES_URL} failed: ${(e as Error).message}`,
+        );
+      console.warn(
+        `skipping PostgreSQL tests: no server at ${POSTGRES_URL} (${(e as Error).message}); set REKAP_TEST_POSTGRES`,
+      );
       return false;
     } finally {
       await client.end().catch(() => undefined);

@@ -20,11 +20,16 @@ export type TestServer = {
   close(): Promise<void>;
 };
 
-export async function startTestServer(opts: { demo?: boolean; web?: boolean; dbUrl?: string } = {}): Promise<TestServer> {
+export async function startTestServer(
+  opts: { demo?: boolean; web?: boolean; dbUrl?: string } = {},
+): Promise<TestServer> {
   const dataDir = await mkdtemp(join(tmpdir(), 'rekap-test-'));
   const store = await openStore({ dataDir, dbUrl: opts.dbUrl });
   if (opts.demo !== false) await store.loadElection(demoElection());
-  const app = await buildApp({ store, ...(opts.web === false ? {} : { webAssets: await buildWebAssets() }) });
+  const app = await buildApp({
+    store,
+    ...(opts.web === false ? {} : { webAssets: await buildWebAssets() }),
+  });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const addr = app.server.address();
   const url = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
@@ -37,14 +42,20 @@ export async function startTestServer(opts: { demo?: boolean; web?: boolean; dbU
     async submit(tps, result, photo) {
       let token = tokens.get(tps);
       if (!token) {
-        const code = (await store.tpsBelow('id' as never)).find((c) => c === tps || c.replaceAll('.', '') === tps);
+        const code = (await store.tpsBelow('id' as never)).find(
+          (c) => c === tps || c.replaceAll('.', '') === tps,
+        );
         if (!code) throw new Error(`no TPS ${tps}`);
         token = await issueToken(store, code);
         tokens.set(tps, token);
       }
       const form = new FormData();
-      form.set('result', new Blob([JSON.stringify(result)], { type: 'application/json' }));
-      form.append('photo', new Blob([new Uint8Array(photo ?? (await testPhoto(tps)))], { type: 'image/jpeg' }), 'c-hasil.jpg');
+      form.set('result', JSON.stringify(result));
+      form.append(
+        'photo',
+        new Blob([new Uint8Array(photo ?? (await testPhoto(tps)))], { type: 'image/jpeg' }),
+        'c-hasil.jpg',
+      );
       return fetch(`${url}/api/v1/tps/${tps}/submissions?ballot=ppwp`, {
         method: 'POST',
         headers: { authorization: `Bearer ${token}` },

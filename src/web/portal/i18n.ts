@@ -1,0 +1,208 @@
+// Every string the public portal shows, in Bahasa Indonesia (first) and English. Numbers are
+// always written the Indonesian way (`1.234`, `56,78%`), whatever the language.
+
+export type Lang = 'id' | 'en';
+export const LANGS: readonly Lang[] = ['id', 'en'];
+
+const STRINGS = {
+  appName: { id: 'Rekap', en: 'Rekap' },
+  tagline: {
+    id: 'Hasil penghitungan suara per TPS, terbuka dan dapat diperiksa',
+    en: 'Polling-station results, open and verifiable',
+  },
+  skipToContent: { id: 'Langsung ke isi', en: 'Skip to content' },
+  switchLang: { id: 'English', en: 'Bahasa Indonesia' },
+  switchLangLabel: { id: 'Switch to English', en: 'Ganti ke Bahasa Indonesia' },
+  demoBanner: {
+    id: 'DEMO: data simulasi, bukan hasil resmi pemilu.',
+    en: 'DEMO: simulated data, not official election results.',
+  },
+  demoTag: { id: 'DEMO', en: 'DEMO' },
+  breadcrumb: { id: 'Lokasi', en: 'Location' },
+  loading: { id: 'Memuat…', en: 'Loading…' },
+  notFound: { id: 'Wilayah atau TPS tidak ditemukan.', en: 'Region or TPS not found.' },
+  loadFailed: {
+    id: 'Data tidak dapat dimuat. Mencoba lagi…',
+    en: 'Could not load the data. Retrying…',
+  },
+  offline: {
+    id: 'Koneksi terputus; data di bawah mungkin belum terbaru. Mencoba lagi…',
+    en: 'Connection lost; the data below may be out of date. Retrying…',
+  },
+  backToNation: { id: 'Kembali ke tingkat nasional', en: 'Back to the national level' },
+  updatedAt: { id: 'Diperbarui', en: 'Updated' },
+  autoRefresh: {
+    id: 'Halaman ini diperbarui otomatis setiap 5 detik.',
+    en: 'This page updates itself every 5 seconds.',
+  },
+  ballotPpwp: { id: 'Presiden dan Wakil Presiden', en: 'President and Vice-President' },
+
+  // Levels
+  level_nasional: { id: 'Nasional', en: 'National' },
+  level_provinsi: { id: 'Provinsi', en: 'Province' },
+  level_kabupaten: { id: 'Kabupaten/Kota', en: 'Regency/City' },
+  level_kecamatan: { id: 'Kecamatan', en: 'District (kecamatan)' },
+  level_desa: { id: 'Desa/Kelurahan', en: 'Village (desa)' },
+  level_tps: { id: 'TPS', en: 'Polling station (TPS)' },
+  nation: { id: 'Indonesia', en: 'Indonesia' },
+
+  // Region view
+  progress: { id: 'Progres TPS masuk', en: 'Polling stations reported' },
+  progressOf: { id: '{a} dari {b} TPS', en: '{a} of {b} polling stations' },
+  progressShort: { id: 'Progres', en: 'Progress' },
+  resultsTitle: { id: 'Perolehan suara', en: 'Votes' },
+  pair: { id: 'Pasangan', en: 'Pair' },
+  pairNo: { id: 'Nomor urut {n}', en: 'Number {n}' },
+  votes: { id: 'suara', en: 'votes' },
+  shareOfValid: { id: 'dari suara sah', en: 'of valid votes' },
+  validVotes: { id: 'Suara sah', en: 'Valid votes' },
+  invalidVotes: { id: 'Suara tidak sah', en: 'Invalid votes' },
+  totalVotes: { id: 'Jumlah suara', en: 'Total votes' },
+  childrenTitle: { id: 'Rincian per {level}', en: 'By {level}' },
+  childrenEmpty: { id: 'Tidak ada wilayah di bawah ini.', en: 'No regions below this one.' },
+  colRegion: { id: 'Wilayah', en: 'Region' },
+  colStatus: { id: 'Status', en: 'Status' },
+  noData: { id: 'Belum ada data', en: 'No data yet' },
+  countedOnly: {
+    id: 'Hanya hasil TPS yang lolos pemeriksaan aritmetika yang dihitung. Hasil yang ditandai menunggu pemeriksaan.',
+    en: 'Only polling-station results that pass the arithmetic checks are counted. Flagged results await review.',
+  },
+
+  // TPS status
+  status_none: { id: 'Belum masuk', en: 'Not yet reported' },
+  status_counted: { id: 'Dihitung', en: 'Counted' },
+  status_flagged: { id: 'Ditandai', en: 'Flagged' },
+  vstatus_clean: { id: 'Konsisten', en: 'Consistent' },
+  vstatus_flagged: { id: 'Ditandai', en: 'Flagged' },
+
+  // TPS view
+  registeredDpt: { id: 'DPT terdaftar', en: 'Registered voters (DPT)' },
+  notReportedYet: {
+    id: 'Hasil TPS ini belum masuk.',
+    en: 'This polling station has not reported yet.',
+  },
+  showingVersion: { id: 'Menampilkan versi {v}', en: 'Showing version {v}' },
+  countingVersion: { id: 'Versi {v} yang dihitung.', en: 'Version {v} counts.' },
+  noCountingVersion: {
+    id: 'Belum ada versi yang dihitung: hasil yang ditandai menunggu pemeriksaan.',
+    en: 'No version counts yet: flagged results await review.',
+  },
+  flaggedNotCounted: {
+    id: 'Versi ini ditandai dan tidak dihitung sampai diperiksa.',
+    en: 'This version is flagged and does not count until reviewed.',
+  },
+  flagsTitle: { id: 'Aturan yang dilanggar', en: 'Broken rules' },
+  noFlags: {
+    id: 'Semua pemeriksaan aritmetika terpenuhi.',
+    en: 'All arithmetic checks pass.',
+  },
+  photosTitle: { id: 'Foto formulir C.Hasil', en: 'Photos of form C.Hasil' },
+  photoAlt: { id: 'Foto formulir C.Hasil, halaman {n}', en: 'Photo of form C.Hasil, page {n}' },
+  openPhoto: { id: 'Buka ukuran penuh', en: 'Open full size' },
+  noPhotos: { id: 'Tidak ada foto.', en: 'No photos.' },
+  formTitle: { id: 'Isi formulir C.Hasil', en: 'Form C.Hasil as written' },
+  secI: { id: 'I. Data pemilih dan pengguna hak pilih', en: 'I. Voters' },
+  secIA: { id: 'A. Daftar Pemilih Tetap (DPT)', en: 'A. Permanent voter list (DPT)' },
+  secIB: { id: 'B. Pengguna hak pilih', en: 'B. Voters who voted' },
+  rowDpt: { id: 'Pemilih dalam DPT', en: 'From the DPT' },
+  rowDptb: { id: 'Pemilih pindahan (DPTb)', en: 'Moved in (DPTb)' },
+  rowDpk: { id: 'Pemilih tambahan (DPK)', en: 'ID card only (DPK)' },
+  rowVotersTotal: { id: 'Jumlah pengguna hak pilih', en: 'All voters' },
+  colL: { id: 'L', en: 'M' },
+  colP: { id: 'P', en: 'F' },
+  colLFull: { id: 'Laki-laki', en: 'Male' },
+  colPFull: { id: 'Perempuan', en: 'Female' },
+  colTotal: { id: 'Jumlah', en: 'Total' },
+  secII: { id: 'II. Data penggunaan surat suara', en: 'II. Ballot papers' },
+  rowReceived: {
+    id: 'Diterima (termasuk cadangan 2%)',
+    en: 'Received (incl. 2% reserve)',
+  },
+  rowUsed: { id: 'Digunakan', en: 'Used' },
+  rowReturned: { id: 'Dikembalikan (rusak/keliru coblos)', en: 'Returned (damaged/miscast)' },
+  rowUnused: { id: 'Tidak digunakan', en: 'Unused' },
+  secIII: { id: 'III. Pemilih disabilitas yang memilih', en: 'III. Voters with disabilities' },
+  secIV: { id: 'IV. Perolehan suara sah', en: 'IV. Valid votes per pair' },
+  secV: { id: 'V. Jumlah suara', en: 'V. Vote totals' },
+  rowValid: { id: 'A. Suara sah', en: 'A. Valid votes' },
+  rowInvalid: { id: 'B. Suara tidak sah', en: 'B. Invalid votes' },
+  rowTotal: { id: 'C. Jumlah suara sah dan tidak sah', en: 'C. Valid and invalid votes' },
+  fieldBreaks: { id: 'melanggar aturan', en: 'breaks a rule' },
+  historyTitle: { id: 'Riwayat versi', en: 'Version history' },
+  historyNote: {
+    id: 'Tidak ada yang ditimpa: setiap kiriman disimpan sebagai versi baru, lengkap dengan sidik (hash) dan foto.',
+    en: 'Nothing is overwritten: every submission is kept as a new version, with its hash and photos.',
+  },
+  colVersion: { id: 'Versi', en: 'Version' },
+  colReceived: { id: 'Diterima', en: 'Received' },
+  colHash: { id: 'Hash', en: 'Hash' },
+  colUploader: { id: 'Pengirim', en: 'Sender' },
+  counts: { id: 'dihitung', en: 'counts' },
+  replaces: { id: 'menggantikan v{v}', en: 'replaces v{v}' },
+  replacedBy: { id: 'digantikan v{v}', en: 'replaced by v{v}' },
+  view: { id: 'Lihat', en: 'View' },
+  viewing: { id: 'Sedang dilihat', en: 'Viewing' },
+  footerSource: { id: 'Perangkat lunak sumber terbuka', en: 'Open-source software' },
+  footerApi: { id: 'Data terbuka (API)', en: 'Open data (API)' },
+} as const satisfies Record<string, Record<Lang, string>>;
+
+export type StringKey = keyof typeof STRINGS;
+
+const STORAGE_KEY = 'rekap.lang';
+
+export function loadLang(): Lang {
+  try {
+    const saved = localStorage.getItem(STORAGE_KEY);
+    if (saved === 'id' || saved === 'en') return saved;
+  } catch {
+    // Storage can be unavailable (private mode); fall through to the default.
+  }
+  return 'id';
+}
+
+export function saveLang(lang: Lang): void {
+  try {
+    localStorage.setItem(STORAGE_KEY, lang);
+  } catch {
+    // Not remembered; the switch still works for this visit.
+  }
+}
+
+/** The string `key` in `lang`, with `{name}` placeholders filled from `vars`. */
+export function translate(
+  lang: Lang,
+  key: StringKey,
+  vars: Record<string, string | number> = {},
+): string {
+  return STRINGS[key][lang].replace(/\{(\w+)\}/g, (m, name: string) => {
+    const v = vars[name];
+    return v === undefined ? m : String(v);
+  });
+}
+
+/** Numbers the Indonesian way: `1.234.567`. */
+export function formatNumber(n: number): string {
+  return n.toLocaleString('id-ID');
+}
+
+/** A share as an Indonesian percentage (`56,78%`); a dash when there is nothing to divide. */
+export function formatPercent(part: number, whole: number): string {
+  if (whole <= 0) return '–';
+  const pct = (100 * part) / whole;
+  return `${pct.toLocaleString('id-ID', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}%`;
+}
+
+/** A moment in the reader's time zone, named, e.g. `14 Feb 2024 13.05.09 WIB`. */
+export function formatTime(iso: string, lang: Lang): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  return d.toLocaleString(lang === 'id' ? 'id-ID' : 'en-GB', {
+    day: 'numeric',
+    month: 'short',
+    year: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+    timeZoneName: 'short',
+  });
+}

@@ -1,0 +1,222 @@
+// The public portal: drill down from the nation to one TPS, following the URL hash, and keep the
+// current view fresh while results come in (a poll every 5 seconds that only touches what changed).
+import {
+  getJson,
+  metaUrl,
+  regionUrl,
+  tpsUrl,
+  type Meta,
+  type RegionResult,
+  type TpsResult,
+} from './api.ts';
+import { h, patch, type Child } from './dom.ts';
+import { formatTime, loadLang, saveLang, translate, type Lang, type StringKey } from './i18n.ts';
+import { parseRoute, type Route } from './routes.ts';
+import { messageView, regionView, tpsView, type Ctx } from './views.ts';
+
+const POLL_MS = 5_000;
+
+type Loaded =
+  | { kind: 'region'; text: string; value: RegionResult }
+  | { kind: 'tps'; text: string; value: TpsResult };
+
+type State = {
+  lang: Lang;
+  meta: Meta | null;
+  route: Route;
+  routeKey: string;
+  data: Loaded | null;
+  /** What went wrong with the last request for this route, if anything. */
+  problem: 'not-found' | 'failed' | null;
+  updatedAt: Date | null;
+};
+
+const state: State = {
+  lang: loadLang(),
+  meta: null,
+  route: parseRoute(location.hash),
+  routeKey: location.hash,
+  data: null,
+  problem: null,
+  updatedAt: null,
+};
+
+const $ = (id: string): HTMLElement => {
+  const el = document.getElementById(id);
+  if (!el) throw new Error(`portal shell lacks #${id}`);
+  return el;
+};
+
+const t = (key: StringKey, vars?: Record<string, string | number>) =>
+  translate(state.lang, key, vars);
+
+function ctx(): Ctx {
+  const contest = state.meta?.contests.find((c) => c.ballot === 'ppwp' && c.kind === 'pair');
+  return { lang: state.lang, pairs: contest?.pairs ?? [] };
+}
+
+// ---- rendering ----
+
+function renderShell(): void {
+  document.documentElement.lang = state.lang;
+  $('skip').textContent = t('skipToContent');
+  const demo = $('demo');
+  demo.hidden = !state.meta?.election?.demo;
+  patch(demo, [h('strong', null, t('demoTag')), ' ', t('demoBanner').replace(/^DEMO:\s*/, '')]);
+  const election = state.meta?.election;
+  patch($('election'), election ? [election.name, ' · ', t('ballotPpwp')] : [t('ballotPpwp')]);
+  const lang = $('lang');
+  lang.textContent = t('switchLang');
+  lang.setAttribute('aria-label', t('switchLangLabel'));
+  lang.setAttribute('lang', state.lang === 'id' ? 'en' : 'id');
+  patch($('foot'), [
+    h(
+      'p',
+      null,
+      h('strong', null, 'Rekap'),
+      ' · ',
+      t('footerSource'),
+      ' · ',
+      h('a', { href: '/api/openapi.json' }, t('footerApi')),
+    ),
+    h('p', { class: 'small muted' }, t('tagline')),
+  ]);
+}
+
+function renderView(): void {
+  const view = $('view');
+  const c = ctx();
+  let nodes: Child[];
+  if (state.data?.kind === 'region') nodes = regionView(c, state.data.value);
+  else if (state.data?.kind === 'tps')
+    nodes = tpsView(c, state.data.value, state.route.kind === 'tps' ? state.route.version : null);
+  else if (state.problem === 'not-found') nodes = messageView(c, 'notFound', true);
+  else if (state.problem === 'failed') nodes = messageView(c, 'loadFailed', false);
+  else nodes = [h('p', { class: 'muted loading' }, t('loading'))];
+  patch(view, nodes);
+  const title = view.querySelector('h1')?.textContent;
+  document.title = title ? `${title} · Rekap` : 'Rekap';
+}
+
+function renderStatus(): void {
+  const offline = state.problem === 'failed' && state.data !== null;
+  patch($('notice'), offline ? [h('p', { class: 'callout warn' }, t('offline'))] : []);
+  patch(
+    $('updated'),
+    state.updatedAt
+      ? [
+          `${t('updatedAt')}: ${formatTime(state.updatedAt.toISOString(), state.lang)}. ${t('autoRefresh')}`,
+        ]
+      : [],
+  );
+}
+
+function renderAll(): void {
+  renderShell();
+  renderView();
+  renderStatus();
+}
+
+// ---- loading ----
+
+let seq = 0;
+let inFlight: AbortController | null = null;
+let timer: ReturnType<typeof setTimeout> | undefined;
+const scrollByRoute = new Map<string, number>();
+
+async function loadMeta(): Promise<void> {
+  const res = await getJson<Meta>(metaUrl());
+  if (!res.ok) return;
+  state.meta = res.value;
+  renderShell();
+  if (state.data) renderView();
+}
+
+/** Loads the current route. A navigation renders from scratch; a refresh patches what changed. */
+async function load(navigation: boolean): Promise<void> {
+  clearTimeout(timer);
+  inFlight?.abort();
+  const controller = new AbortController();
+  inFlight = controller;
+  const mine = ++seq;
+  const route = state.route;
+  $('view').setAttribute('aria-busy', 'true');
+  if (!state.meta) void loadMeta();
+  const url = route.kind === 'region' ? regionUrl(route.code) : tpsUrl(route.code);
+  const res =
+    route.kind === 'region'
+      ? await getJson<RegionResult>(url, controller.signal)
+      : await getJson<TpsResult>(url, controller.signal);
+  if (mine !== seq) return; // a newer request took over
+  inFlight = null;
+  $('view').removeAttribute('aria-busy');
+  if (res.ok) {
+    const changed = navigation || state.data?.text !== res.text;
+    state.data =
+      route.kind === 'region'
+        ? { kind: 'region', text: res.text, value: res.value as RegionResult }
+        : { kind: 'tps', text: res.text, value: res.value as TpsResult };
+    state.problem = null;
+    state.updatedAt = new Date();
+    if (changed) renderView();
+  } else if (res.notFound) {
+    state.data = null;
+    state.problem = 'not-found';
+    renderView();
+  } else {
+    state.problem = 'failed';
+    if (!state.data) renderView();
+  }
+  renderStatus();
+  if (navigation) afterNavigation();
+  schedule();
+}
+
+let firstView = true;
+
+function afterNavigation(): void {
+  window.scrollTo(0, scrollByRoute.get(state.routeKey) ?? 0);
+  if (!firstView) document.getElementById('view-title')?.focus({ preventScroll: true });
+  firstView = false;
+}
+
+function schedule(): void {
+  clearTimeout(timer);
+  timer = setTimeout(() => {
+    if (document.hidden) schedule();
+    else void load(false);
+  }, POLL_MS);
+}
+
+function navigate(): void {
+  scrollByRoute.set(state.routeKey, window.scrollY);
+  state.route = parseRoute(location.hash);
+  state.routeKey = location.hash;
+  state.data = null;
+  state.problem = null;
+  void load(true);
+}
+
+// ---- start ----
+
+function start(): void {
+  if ('scrollRestoration' in history) history.scrollRestoration = 'manual';
+  $('lang').addEventListener('click', () => {
+    state.lang = state.lang === 'id' ? 'en' : 'id';
+    saveLang(state.lang);
+    renderAll();
+  });
+  // The skip link must not touch the hash, which holds the route.
+  $('skip').addEventListener('click', (e) => {
+    e.preventDefault();
+    $('main').focus();
+  });
+  window.addEventListener('hashchange', navigate);
+  document.addEventListener('visibilitychange', () => {
+    if (!document.hidden && !inFlight) void load(false);
+  });
+  renderAll();
+  void load(true);
+}
+
+start();
