@@ -27,7 +27,14 @@ function cleanFor(dptTotal: number, votes: [number, number, number] = [30, 90, 2
 
 async function post(
   tps: string,
-  opts: { token?: string | null; result?: string | Blob | null; photos?: (Buffer | Blob)[]; query?: string; body?: BodyInit; contentType?: string },
+  opts: {
+    token?: string | null;
+    result?: string | Blob | null;
+    photos?: (Buffer | Blob)[];
+    query?: string;
+    body?: BodyInit;
+    contentType?: string;
+  },
 ) {
   const headers: Record<string, string> = {};
   if (opts.token) headers.authorization = `Bearer ${opts.token}`;
@@ -37,10 +44,17 @@ async function post(
     const form = new FormData();
     if (opts.result !== null) form.set('result', opts.result ?? JSON.stringify(EXAMPLE_PPWP));
     for (const p of opts.photos ?? [await testPhoto(tps)])
-      form.append('photo', p instanceof Blob ? p : new Blob([new Uint8Array(p)], { type: 'image/jpeg' }), 'c.jpg');
+      form.append(
+        'photo',
+        p instanceof Blob ? p : new Blob([new Uint8Array(p)], { type: 'image/jpeg' }),
+        'c.jpg',
+      );
     body = form;
   }
-  const res = await fetch(`${server.url}/api/v1/tps/${tps}/submissions${opts.query ?? '?ballot=ppwp'}`, { method: 'POST', headers, body });
+  const res = await fetch(
+    `${server.url}/api/v1/tps/${tps}/submissions${opts.query ?? '?ballot=ppwp'}`,
+    { method: 'POST', headers, body },
+  );
   return { status: res.status, json: (await res.json()) as Record<string, unknown> };
 }
 
@@ -62,7 +76,7 @@ beforeAll(async () => {
 afterAll(() => server.close());
 
 describe('rejections name what is wrong', () => {
-  it('401 without a token, 401 with an unknown one, 403 with another TPS\'s', async () => {
+  it("401 without a token, 401 with an unknown one, 403 with another TPS's", async () => {
     expect((await post(TPS, { token: null })).status).toBe(401);
     expect((await post(TPS, { token: 'kpps_nonsense' })).status).toBe(401);
     const r = await post(OTHER_TPS, { token });
@@ -82,7 +96,11 @@ describe('rejections name what is wrong', () => {
     expect(r.json.error).toBe('unknown_ballot');
   });
   it('415 when not multipart', async () => {
-    const r = await post(TPS, { token, body: JSON.stringify(EXAMPLE_PPWP), contentType: 'application/json' });
+    const r = await post(TPS, {
+      token,
+      body: JSON.stringify(EXAMPLE_PPWP),
+      contentType: 'application/json',
+    });
     expect(r.status).toBe(415);
   });
   it('400 for malformed JSON, a missing result or a missing photo', async () => {
@@ -101,21 +119,35 @@ describe('rejections name what is wrong', () => {
     r.signature = 'x';
     const res = await post(TPS, { token, result: JSON.stringify(r) });
     expect(res.status).toBe(422);
-    for (const field of ['result.votes.2', 'result.ballots.used', 'result.disabled.l', 'result.invalid', 'signature'])
+    for (const field of [
+      'result.votes.2',
+      'result.ballots.used',
+      'result.disabled.l',
+      'result.invalid',
+      'signature',
+    ])
       expect(res.json.message).toContain(field);
     const unknownPair = cleanFor(dpt);
     unknownPair.votes = { '1': 1, '2': 2, '3': 3, '4': 4 };
-    expect((await post(TPS, { token, result: JSON.stringify(unknownPair) })).json.message).toContain('result.votes.4');
+    expect(
+      (await post(TPS, { token, result: JSON.stringify(unknownPair) })).json.message,
+    ).toContain('result.votes.4');
   });
   it('422 for a photo that is not an image, is truncated or too small; 413 when too large', async () => {
     const text = await post(TPS, { token, photos: [Buffer.from('this is not a photo')] });
     expect(text.status).toBe(422);
     expect(text.json.message).toContain('photo 1');
     const jpeg = await testPhoto('truncated');
-    const cut = await post(TPS, { token, photos: [jpeg.subarray(0, Math.floor(jpeg.length * 0.6))] });
+    const cut = await post(TPS, {
+      token,
+      photos: [jpeg.subarray(0, Math.floor(jpeg.length * 0.6))],
+    });
     expect(cut.status).toBe(422);
     expect(cut.json.message).toMatch(/truncated|decodable/);
-    const tiny = await post(TPS, { token, photos: [await testPhoto('tiny', { width: 1, height: 1 })] });
+    const tiny = await post(TPS, {
+      token,
+      photos: [await testPhoto('tiny', { width: 1, height: 1 })],
+    });
     expect(tiny.status).toBe(422);
     expect(tiny.json.message).toContain('too small');
     const huge = Buffer.concat([jpeg, Buffer.alloc(16 * 1024 * 1024)]);
@@ -124,7 +156,10 @@ describe('rejections name what is wrong', () => {
     expect(String(big.json.message)).toContain('too large');
   });
   it('stores nothing for a rejected submission', async () => {
-    const tps = (await (await fetch(`${server.url}/api/v1/tps/${TPS}`)).json()) as { versions: unknown[]; status: string };
+    const tps = (await (await fetch(`${server.url}/api/v1/tps/${TPS}`)).json()) as {
+      versions: unknown[];
+      status: string;
+    };
     expect(tps.versions).toEqual([]);
     expect(tps.status).toBe('none');
   });
@@ -136,7 +171,13 @@ describe('accepted submissions', () => {
     const photo = await testPhoto('first');
     const r = await post(TPS, { token, result: JSON.stringify(result), photos: [photo] });
     expect(r.status).toBe(201);
-    expect(r.json).toMatchObject({ version: 1, status: 'clean', counted: true, duplicate: false, flags: [] });
+    expect(r.json).toMatchObject({
+      version: 1,
+      status: 'clean',
+      counted: true,
+      duplicate: false,
+      flags: [],
+    });
     expect(r.json.hash).toMatch(/^[0-9a-f]{64}$/);
     for (const code of ['16.08.01.1007', '16.08.01', '16.08', '16', 'id', '1608']) {
       const rec = await results(code);
@@ -157,11 +198,46 @@ describe('accepted submissions', () => {
     const img = await fetch(`${server.url}${tps.versions[0]!.photos[0]!.url}`);
     expect(Buffer.from(await img.arrayBuffer()).equals(photo)).toBe(true);
   });
+  it('takes the result as a JSON-typed part or a file part too, as curl -F sends it', async () => {
+    const first = (await server.store.tpsResult(TPS as never, 'ppwp'))!.versions[0]!;
+    const asFile = await post(TPS, {
+      token,
+      result: new Blob([JSON.stringify(first.result)], { type: 'application/json' }),
+      photos: [await testPhoto('first')],
+    });
+    expect(asFile.json).toMatchObject({ id: first.id, duplicate: true });
+    const form = new FormData();
+    form.set('result', JSON.stringify(first.result));
+    form.append(
+      'photo',
+      new Blob([new Uint8Array(await testPhoto('first'))], { type: 'image/jpeg' }),
+      'c.jpg',
+    );
+    const typed = new Request('http://x', { method: 'POST', body: form });
+    const raw = Buffer.from(await typed.arrayBuffer());
+    const at = raw.indexOf('name="result"\r\n') + 'name="result"\r\n'.length;
+    const body = Buffer.concat([
+      raw.subarray(0, at),
+      Buffer.from('Content-Type: application/json\r\n'),
+      raw.subarray(at),
+    ]);
+    const res = await post(TPS, { token, body, contentType: typed.headers.get('content-type')! });
+    expect(res.json).toMatchObject({ id: first.id, duplicate: true });
+  });
   it('an identical resubmission is idempotent (200, same id)', async () => {
     const first = (await server.store.tpsResult(TPS as never, 'ppwp'))!.versions[0]!;
-    const again = await post(TPS, { token, result: JSON.stringify(first.result), photos: [await testPhoto('first')] });
+    const again = await post(TPS, {
+      token,
+      result: JSON.stringify(first.result),
+      photos: [await testPhoto('first')],
+    });
     expect(again.status).toBe(200);
-    expect(again.json).toMatchObject({ id: first.id, hash: first.hash, duplicate: true, version: 1 });
+    expect(again.json).toMatchObject({
+      id: first.id,
+      hash: first.hash,
+      duplicate: true,
+      version: 1,
+    });
     expect((await server.store.tpsResult(TPS as never, 'ppwp'))!.versions).toHaveLength(1);
   });
   it('a flagged result is kept with its reasons in both languages and not counted', async () => {
@@ -203,7 +279,9 @@ describe('accepted submissions', () => {
     const other = (await server.store.tps(OTHER_TPS as never))!.dpt!;
     const r = await post(OTHER_TPS, { token: t2, result: JSON.stringify(cleanFor(other + 1)) });
     expect(r.json.status).toBe('flagged');
-    expect((r.json.flags as { rule: string }[]).map((f) => f.rule)).toContain('dpt-matches-register');
+    expect((r.json.flags as { rule: string }[]).map((f) => f.rule)).toContain(
+      'dpt-matches-register',
+    );
   });
 });
 
@@ -227,10 +305,23 @@ describe('reads', () => {
     };
     expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.paths)).toEqual(
-      expect.arrayContaining(['/api/v1/results/{code}', '/api/v1/tps/{code}', '/api/v1/tps/{code}/submissions']),
+      expect.arrayContaining([
+        '/api/v1/results/{code}',
+        '/api/v1/tps/{code}',
+        '/api/v1/tps/{code}/submissions',
+      ]),
     );
     expect(Object.keys(doc.components.schemas.CHasil.properties)).toEqual(
-      expect.arrayContaining(['dpt', 'voters', 'ballots', 'disabled', 'votes', 'valid', 'invalid', 'total']),
+      expect.arrayContaining([
+        'dpt',
+        'voters',
+        'ballots',
+        'disabled',
+        'votes',
+        'valid',
+        'invalid',
+        'total',
+      ]),
     );
   });
 });

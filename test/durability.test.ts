@@ -24,10 +24,14 @@ async function freePort(): Promise<number> {
 }
 
 async function startServer(dataDir: string, port: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [BIN, 'serve', '--demo', '--data', dataDir, '--port', String(port), '--host', '127.0.0.1'], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-    env: { ...process.env, LOG_LEVEL: 'warn' },
-  });
+  const child = spawn(
+    process.execPath,
+    [BIN, 'serve', '--demo', '--data', dataDir, '--port', String(port), '--host', '127.0.0.1'],
+    {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, LOG_LEVEL: 'warn' },
+    },
+  );
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
   for (let i = 0; i < 150; i++) {
@@ -54,8 +58,20 @@ describe('durability', () => {
     dirs.push(dataDir);
     const port = await freePort();
     let server = await startServer(dataDir, port);
-    const { stdout } = await run(process.execPath, [BIN, 'kpps-token', '--region', '16.08.01', '--csv', '--data', dataDir]);
-    const tokens = stdout.trim().split('\n').slice(1).map((l) => l.split(',') as [string, string]);
+    const { stdout } = await run(process.execPath, [
+      BIN,
+      'kpps-token',
+      '--region',
+      '16.08.01',
+      '--csv',
+      '--data',
+      dataDir,
+    ]);
+    const tokens = stdout
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => l.split(',') as [string, string]);
     expect(tokens.length).toBeGreaterThan(100);
     const photos = await Promise.all(Array.from({ length: 8 }, (_, i) => testPhoto(`kill-${i}`)));
 
@@ -68,10 +84,21 @@ describe('durability', () => {
           const i = n++;
           const [tps, token] = tokens[i % tokens.length]!;
           const v = i % 50;
-          const result = consistentResult({ dptL: 150, dptP: 150, votesL: 100, votesP: 100, invalid: 5, votes: { '1': 40 + v, '2': 100, '3': 55 - v } });
+          const result = consistentResult({
+            dptL: 150,
+            dptP: 150,
+            votesL: 100,
+            votesP: 100,
+            invalid: 5,
+            votes: { '1': 40 + v, '2': 100, '3': 55 - v },
+          });
           const form = new FormData();
           form.set('result', JSON.stringify(result));
-          form.append('photo', new Blob([new Uint8Array(photos[i % photos.length]!)], { type: 'image/jpeg' }), 'p.jpg');
+          form.append(
+            'photo',
+            new Blob([new Uint8Array(photos[i % photos.length]!)], { type: 'image/jpeg' }),
+            'p.jpg',
+          );
           try {
             const res = await fetch(`http://127.0.0.1:${port}/api/v1/tps/${tps}/submissions`, {
               method: 'POST',
@@ -108,12 +135,15 @@ describe('durability', () => {
       };
       byTps.set(tps, res.versions);
       // Versions are gapless: nothing half-written in between.
-      expect(res.versions.map((v) => v.version)).toEqual(res.versions.map((_, i) => res.versions.length - i));
+      expect(res.versions.map((v) => v.version)).toEqual(
+        res.versions.map((_, i) => res.versions.length - i),
+      );
     }
     for (const a of acked) expect(byTps.get(a.tps)?.find((v) => v.id === a.id)?.hash).toBe(a.hash);
     // Every stored version's photo is there.
     const urls = new Set([...byTps.values()].flat().flatMap((v) => v.photos.map((p) => p.url)));
-    for (const url of urls) expect((await fetch(`http://127.0.0.1:${port}${url}`)).status).toBe(200);
+    for (const url of urls)
+      expect((await fetch(`http://127.0.0.1:${port}${url}`)).status).toBe(200);
     const exited = new Promise((r) => server.once('exit', r));
     server.kill('SIGTERM');
     await exited;

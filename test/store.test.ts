@@ -15,7 +15,9 @@ import { openStore, type Store } from '../src/store/store.ts';
 import { dropSchema, postgresAvailable, testSchemaUrl } from './support/postgres.ts';
 
 const DESA = ['16.08.01.1001', '16.08.01.1002', '16.08.02.2001'] as RegionCode[];
-const TPS: TpsCode[] = DESA.flatMap((d, i) => Array.from({ length: 2 + i }, (_, n) => `${d}.00${n + 1}` as TpsCode));
+const TPS: TpsCode[] = DESA.flatMap((d, i) =>
+  Array.from({ length: 2 + i }, (_, n) => `${d}.00${n + 1}` as TpsCode),
+);
 
 const setup: ElectionSetup = {
   name: 'test election',
@@ -57,9 +59,18 @@ const resultArb = fc
     return result;
   });
 
-const stepArb = fc.record({ tps: fc.constantFrom(...TPS), result: resultArb, repeat: fc.boolean() });
+const stepArb = fc.record({
+  tps: fc.constantFrom(...TPS),
+  result: resultArb,
+  repeat: fc.boolean(),
+});
 
-async function submit(store: Store, tps: TpsCode, result: ReturnType<typeof consistentResult>, photo = 'a'.repeat(64)) {
+async function submit(
+  store: Store,
+  tps: TpsCode,
+  result: ReturnType<typeof consistentResult>,
+  photo = 'a'.repeat(64),
+) {
   return store.recordSubmission({
     tps,
     ballot: 'ppwp',
@@ -76,7 +87,8 @@ async function expectTotalsEqualRecount(store: Store) {
   const versions: CountableVersion[] = [];
   for (const tps of TPS) {
     const t = await store.tpsResult(tps, 'ppwp');
-    for (const v of t!.versions) versions.push({ tps, version: v.version, status: v.status, result: v.result });
+    for (const v of t!.versions)
+      versions.push({ tps, version: v.version, status: v.status, result: v.result });
   }
   const expected = recount(versions);
   for (const region of REGIONS) {
@@ -91,7 +103,10 @@ async function expectTotalsEqualRecount(store: Store) {
   expect(await store.checkAggregates()).toEqual([]);
 }
 
-type Backend = { name: string; open: () => Promise<{ store: Store; cleanup: () => Promise<void> } | undefined> };
+type Backend = {
+  name: string;
+  open: () => Promise<{ store: Store; cleanup: () => Promise<void> } | undefined>;
+};
 
 const backends: Backend[] = [
   {
@@ -168,7 +183,9 @@ describe.each(backends)('store on $name', (backend) => {
     // Versions of each TPS are gapless, in spite of the races.
     for (const tps of TPS) {
       const versions = (await s.tpsResult(tps, 'ppwp'))!.versions.map((v) => v.version);
-      expect(versions).toEqual(Array.from({ length: versions.length }, (_, i) => versions.length - i));
+      expect(versions).toEqual(
+        Array.from({ length: versions.length }, (_, i) => versions.length - i),
+      );
     }
     expect(outcomes.length).toBe(120);
     await expectTotalsEqualRecount(s);

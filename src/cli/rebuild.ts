@@ -9,16 +9,24 @@ export async function rebuildCommand(args: string[]): Promise<number> {
     const before = await store.checkAggregates();
     if (o.check) {
       if (before.length === 0) {
-        process.stdout.write(`ok: live totals equal a recount of ${await store.countSubmissions()} submissions\n`);
+        process.stdout.write(
+          `ok: live totals equal a recount of ${await store.countSubmissions()} submissions\n`,
+        );
         return 0;
       }
       for (const m of before.slice(0, 20))
-        process.stdout.write(`mismatch ${m.region} ${m.ballot}: live ${JSON.stringify(m.live)} recount ${JSON.stringify(m.recount)}\n`);
-      process.stdout.write(`${before.length} regions differ from the recount (run without --check to rebuild)\n`);
+        process.stdout.write(
+          `mismatch ${m.region} ${m.ballot}: live ${JSON.stringify(m.live)} recount ${JSON.stringify(m.recount)}\n`,
+        );
+      process.stdout.write(
+        `${before.length} regions differ from the recount (run without --check to rebuild)\n`,
+      );
       return 1;
     }
     const started = Date.now();
-    const { submissions, tps } = await store.rebuild((n) => process.stderr.write(`\rrebuild: ${n} submissions read`));
+    const { submissions, tps } = await store.rebuild((n) =>
+      process.stderr.write(`\rrebuild: ${n} submissions read`),
+    );
     process.stderr.write('\n');
     const after = await store.checkAggregates();
     process.stdout.write(

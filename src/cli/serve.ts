@@ -11,7 +11,7 @@ import { UsageError } from './main.ts';
 import { parse, storeOptions } from './options.ts';
 
 /** How long the simulated election night of `npm start` lasts. */
-const NIGHT_MS = 3 * 60_000;
+const NIGHT_MS = 4 * 60_000;
 
 export async function serveCommand(args: string[]): Promise<number> {
   const o = parse(args, {
@@ -22,7 +22,8 @@ export async function serveCommand(args: string[]): Promise<number> {
     simulate: { type: 'boolean' },
   });
   const port = Number(o.port ?? process.env.PORT ?? 8080);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`bad port: ${o.port ?? process.env.PORT}`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new UsageError(`bad port: ${o.port ?? process.env.PORT}`);
   if (o.simulate && !o.demo) throw new UsageError('--simulate needs --demo');
   const logger = pino({ level: process.env.LOG_LEVEL ?? 'info' });
   const store = await openStore({ dataDir: o.data, dbUrl: o.db });
@@ -49,7 +50,9 @@ export async function serveCommand(args: string[]): Promise<number> {
     const issued = await store.issueTokens(await store.tpsBelow(DEMO_KABUPATEN));
     const tokens = new Map<string, string>(issued.map((t) => [t.tps, t.token]));
     const submissions = simulateNight(setup, { seed: DEMO_SEED, durationMs: NIGHT_MS });
-    logger.info(`malam pemilu simulasi / simulated election night: ${submissions.length} submissions over ${NIGHT_MS / 60_000} minutes`);
+    logger.info(
+      `malam pemilu simulasi / simulated election night: ${submissions.length} submissions over ${NIGHT_MS / 60_000} minutes`,
+    );
     night = runNight({
       baseUrl: local,
       tokens,

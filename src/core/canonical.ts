@@ -2,7 +2,8 @@
 // their hash can identify a submission.
 export function canonicalJson(value: unknown): string {
   if (value === null || typeof value !== 'object') {
-    if (typeof value === 'number' && !Number.isFinite(value)) throw new Error('not a finite number');
+    if (typeof value === 'number' && !Number.isFinite(value))
+      throw new Error('not a finite number');
     return JSON.stringify(value);
   }
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;

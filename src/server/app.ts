@@ -1,6 +1,11 @@
 // The HTTP API and the web pages, built from what is passed in: no module-level state.
 import multipart from '@fastify/multipart';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from 'fastify';
+import Fastify, {
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyReply,
+} from 'fastify';
 import { BallotSchema, type Ballot } from '../core/ballots.ts';
 import { parseRegionCode, parseTpsCode } from '../core/codes.ts';
 import type { Store } from '../store/store.ts';
@@ -22,7 +27,9 @@ const isApiError = (x: unknown): x is ApiError =>
   typeof x === 'object' && x !== null && 'status' in x && 'error' in x && 'message' in x;
 
 function send(reply: FastifyReply, e: ApiError) {
-  return reply.code(e.status).send({ error: e.error, message: e.message, ...(e.details ? { details: e.details } : {}) });
+  return reply
+    .code(e.status)
+    .send({ error: e.error, message: e.message, ...(e.details ? { details: e.details } : {}) });
 }
 
 function ballotOf(query: unknown): Ballot | ApiError {
@@ -30,7 +37,11 @@ function ballotOf(query: unknown): Ballot | ApiError {
   const parsed = BallotSchema.safeParse(raw);
   return parsed.success
     ? parsed.data
-    : apiError(400, 'unknown_ballot', `unknown ballot "${String(raw)}" (one of ${BallotSchema.options.join(', ')})`);
+    : apiError(
+        400,
+        'unknown_ballot',
+        `unknown ballot "${String(raw)}" (one of ${BallotSchema.options.join(', ')})`,
+      );
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -66,7 +77,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     return reply.code(status).send({ error: err.code ?? 'error', message });
   });
   app.setNotFoundHandler((req, reply) =>
-    reply.code(404).send({ error: 'not_found', message: `no such route: ${req.method} ${req.url}` }),
+    reply
+      .code(404)
+      .send({ error: 'not_found', message: `no such route: ${req.method} ${req.url}` }),
   );
 
   app.get('/healthz', async () => ({ ok: true, store: store.describe }));
@@ -81,9 +94,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     const ballot = ballotOf(req.query);
     if (isApiError(ballot)) return send(reply, ballot);
     const code = parseRegionCode(req.params.code);
-    if (!code) return send(reply, apiError(400, 'bad_code', `not a region code: ${req.params.code}`));
+    if (!code)
+      return send(reply, apiError(400, 'bad_code', `not a region code: ${req.params.code}`));
     const result = await store.regionResult(code, ballot);
-    if (!result) return send(reply, apiError(404, 'unknown_region', `no region ${code} in this election`));
+    if (!result)
+      return send(reply, apiError(404, 'unknown_region', `no region ${code} in this election`));
     return result;
   });
 
@@ -93,7 +108,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     const code = parseTpsCode(req.params.code);
     if (!code) return send(reply, apiError(400, 'bad_code', `not a TPS code: ${req.params.code}`));
     const result = await store.tpsResult(code, ballot);
-    if (!result) return send(reply, apiError(404, 'unknown_tps', `no TPS ${code} in this election`));
+    if (!result)
+      return send(reply, apiError(404, 'unknown_tps', `no TPS ${code} in this election`));
     return result;
   });
 
@@ -105,17 +121,32 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     const tps = await store.tps(code);
     if (!tps) return send(reply, apiError(404, 'unknown_tps', `no TPS ${code} in this election`));
     const auth = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
-    if (!auth?.[1]) return send(reply.header('www-authenticate', 'Bearer'), apiError(401, 'no_token', 'a KPPS bearer token is required'));
+    if (!auth?.[1])
+      return send(
+        reply.header('www-authenticate', 'Bearer'),
+        apiError(401, 'no_token', 'a KPPS bearer token is required'),
+      );
     const who = await store.authenticate(auth[1]);
-    if (!who) return send(reply.header('www-authenticate', 'Bearer'), apiError(401, 'bad_token', 'unknown or revoked token'));
-    if (who.tps !== code) return send(reply, apiError(403, 'wrong_tps', `this token belongs to TPS ${who.tps}, not ${code}`));
+    if (!who)
+      return send(
+        reply.header('www-authenticate', 'Bearer'),
+        apiError(401, 'bad_token', 'unknown or revoked token'),
+      );
+    if (who.tps !== code)
+      return send(
+        reply,
+        apiError(403, 'wrong_tps', `this token belongs to TPS ${who.tps}, not ${code}`),
+      );
     const parts = await readSubmissionParts(req);
     if (isApiError(parts)) return send(reply, parts);
     const outcome = await acceptSubmission({ store, clock }, tps, ballot, who.uploader, parts);
     if (isApiError(outcome)) return send(reply, outcome);
     const r = outcome.record;
     if (!outcome.duplicate)
-      req.log.info({ tps: r.tps, ballot, version: r.version, status: r.status, hash: r.hash }, 'submission accepted');
+      req.log.info(
+        { tps: r.tps, ballot, version: r.version, status: r.status, hash: r.hash },
+        'submission accepted',
+      );
     return reply.code(outcome.duplicate ? 200 : 201).send({
       id: r.id,
       tps: r.tps,
@@ -144,7 +175,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const assets = deps.webAssets ?? new Map<string, WebAsset>();
   for (const [path, asset] of assets)
     app.get(path, (_req, reply) =>
-      reply.header('content-type', asset.contentType).header('cache-control', 'no-cache').send(asset.body),
+      reply
+        .header('content-type', asset.contentType)
+        .header('cache-control', 'no-cache')
+        .send(asset.body),
     );
   return app;
 }

@@ -16,13 +16,23 @@ const ballotParam = {
   schema: { type: 'string', enum: [...BALLOTS], default: 'ppwp' },
   description: 'Jenis pemilihan (which ballot).',
 };
-const codeParam = (description: string) => ({ name: 'code', in: 'path', required: true, schema: { type: 'string' }, description });
+const codeParam = (description: string) => ({
+  name: 'code',
+  in: 'path',
+  required: true,
+  schema: { type: 'string' },
+  description,
+});
 
 const totals = {
   type: 'object',
   required: ['votes', 'valid', 'invalid', 'total'],
   properties: {
-    votes: { type: 'object', additionalProperties: { type: 'integer' }, description: 'Valid votes per choice key ("1", "2", ...; party lists "P1", "P1.C3").' },
+    votes: {
+      type: 'object',
+      additionalProperties: { type: 'integer' },
+      description: 'Valid votes per choice key ("1", "2", ...; party lists "P1", "P1.C3").',
+    },
     valid: { type: 'integer' },
     invalid: { type: 'integer' },
     total: { type: 'integer' },
@@ -39,7 +49,10 @@ const regionRef = {
   properties: {
     code: { type: 'string', examples: ['16.08.01'] },
     name: { type: 'string' },
-    level: { type: 'string', enum: ['nasional', 'provinsi', 'kabupaten', 'kecamatan', 'desa', 'tps'] },
+    level: {
+      type: 'string',
+      enum: ['nasional', 'provinsi', 'kabupaten', 'kecamatan', 'desa', 'tps'],
+    },
   },
 };
 const flag = {
@@ -47,7 +60,11 @@ const flag = {
   required: ['rule', 'fields', 'message'],
   properties: {
     rule: { type: 'string', examples: ['votes-sum-valid'] },
-    fields: { type: 'array', items: { type: 'string' }, examples: [['votes.1', 'votes.2', 'votes.3', 'valid']] },
+    fields: {
+      type: 'array',
+      items: { type: 'string' },
+      examples: [['votes.1', 'votes.2', 'votes.3', 'valid']],
+    },
     message: { type: 'object', properties: { id: { type: 'string' }, en: { type: 'string' } } },
   },
 };
@@ -67,13 +84,18 @@ export function openApiDocument(): object {
       '/api/v1/meta': {
         get: {
           summary: 'The election and its contests',
-          responses: { 200: { description: 'Election name, demo flag and contests', ...json(ref('Meta')) } },
+          responses: {
+            200: { description: 'Election name, demo flag and contests', ...json(ref('Meta')) },
+          },
         },
       },
       '/api/v1/results/{code}': {
         get: {
           summary: 'Recap of a region (id = the nation, then provinsi, kabupaten, kecamatan, desa)',
-          parameters: [codeParam('Region code: id, 16, 16.08, 16.08.01 or 16.08.01.1007'), ballotParam],
+          parameters: [
+            codeParam('Region code: id, 16, 16.08, 16.08.01 or 16.08.01.1007'),
+            ballotParam,
+          ],
           responses: {
             200: { description: 'Totals, progress and children', ...json(ref('RegionResult')) },
             400: errorResponse('Malformed code or unknown ballot'),
@@ -122,27 +144,48 @@ export function openApiDocument(): object {
           },
           responses: {
             201: { description: 'Accepted as a new version', ...json(ref('SubmissionReceipt')) },
-            200: { description: 'Identical to an earlier submission; nothing new stored', ...json(ref('SubmissionReceipt')) },
+            200: {
+              description: 'Identical to an earlier submission; nothing new stored',
+              ...json(ref('SubmissionReceipt')),
+            },
             400: errorResponse('Malformed request (missing part, malformed JSON, bad code)'),
             401: errorResponse('No token, or an unknown one'),
             403: errorResponse('The token belongs to another TPS'),
             404: errorResponse('Unknown TPS or ballot'),
             413: errorResponse('A photo over the size limit'),
             415: errorResponse('Not multipart/form-data'),
-            422: errorResponse('Result fields missing, unknown or out of range (the message names each field), or a photo that is not a whole, decodable image'),
+            422: errorResponse(
+              'Result fields missing, unknown or out of range (the message names each field), or a photo that is not a whole, decodable image',
+            ),
           },
         },
       },
       '/api/v1/photos/{sha256}': {
         get: {
           summary: 'A stored photo by its sha256',
-          parameters: [{ name: 'sha256', in: 'path', required: true, schema: { type: 'string', pattern: '^[0-9a-f]{64}$' } }],
-          responses: { 200: { description: 'The image bytes', content: { 'image/*': {} } }, 404: errorResponse('No such photo') },
+          parameters: [
+            {
+              name: 'sha256',
+              in: 'path',
+              required: true,
+              schema: { type: 'string', pattern: '^[0-9a-f]{64}$' },
+            },
+          ],
+          responses: {
+            200: { description: 'The image bytes', content: { 'image/*': {} } },
+            404: errorResponse('No such photo'),
+          },
         },
       },
     },
     components: {
-      securitySchemes: { kpps: { type: 'http', scheme: 'bearer', description: 'From `rekap kpps-token --tps CODE`.' } },
+      securitySchemes: {
+        kpps: {
+          type: 'http',
+          scheme: 'bearer',
+          description: 'From `rekap kpps-token --tps CODE`.',
+        },
+      },
       schemas: {
         CHasil: z.toJSONSchema(CHasilSchema),
         Contest: z.toJSONSchema(ContestSchema),
@@ -154,7 +197,10 @@ export function openApiDocument(): object {
         Meta: {
           type: 'object',
           properties: {
-            election: { type: ['object', 'null'], properties: { name: { type: 'string' }, demo: { type: 'boolean' } } },
+            election: {
+              type: ['object', 'null'],
+              properties: { name: { type: 'string' }, demo: { type: 'boolean' } },
+            },
             contests: { type: 'array', items: ref('Contest') },
           },
         },
@@ -176,7 +222,11 @@ export function openApiDocument(): object {
                   ...regionRef.properties,
                   progress,
                   totals,
-                  status: { type: 'string', enum: ['none', 'counted', 'flagged'], description: 'TPS children only' },
+                  status: {
+                    type: 'string',
+                    enum: ['none', 'counted', 'flagged'],
+                    description: 'TPS children only',
+                  },
                 },
               },
             },
@@ -190,7 +240,10 @@ export function openApiDocument(): object {
             parents: { type: 'array', items: regionRef },
             dpt: { type: ['integer', 'null'], description: 'Registered DPT of the TPS' },
             status: { type: 'string', enum: ['none', 'counted', 'flagged'] },
-            counted: { type: ['object', 'null'], properties: { version: { type: 'integer' }, submissionId: { type: 'string' } } },
+            counted: {
+              type: ['object', 'null'],
+              properties: { version: { type: 'integer' }, submissionId: { type: 'string' } },
+            },
             versions: {
               type: 'array',
               description: 'Newest first. Nothing is ever overwritten.',
@@ -199,9 +252,16 @@ export function openApiDocument(): object {
                 properties: {
                   id: { type: 'string' },
                   version: { type: 'integer' },
-                  hash: { type: 'string', description: 'sha256 of the canonical JSON of {tps, ballot, result, photos}' },
+                  hash: {
+                    type: 'string',
+                    description: 'sha256 of the canonical JSON of {tps, ballot, result, photos}',
+                  },
                   prevChainHash: { type: ['string', 'null'] },
-                  chainHash: { type: 'string', description: 'sha256 over the previous version\'s chain hash, this hash, uploader, time and status' },
+                  chainHash: {
+                    type: 'string',
+                    description:
+                      "sha256 over the previous version's chain hash, this hash, uploader, time and status",
+                  },
                   receivedAt: { type: 'string', format: 'date-time' },
                   uploader: { type: 'string' },
                   status: { type: 'string', enum: ['clean', 'flagged'] },
@@ -238,7 +298,10 @@ export function openApiDocument(): object {
             hash: { type: 'string' },
             chainHash: { type: 'string' },
             status: { type: 'string', enum: ['clean', 'flagged'] },
-            counted: { type: 'boolean', description: 'Whether this version now counts in the totals' },
+            counted: {
+              type: 'boolean',
+              description: 'Whether this version now counts in the totals',
+            },
             duplicate: { type: 'boolean' },
             flags: { type: 'array', items: ref('Flag') },
             receivedAt: { type: 'string', format: 'date-time' },

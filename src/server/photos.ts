@@ -2,8 +2,7 @@
 import sharp, { type Metadata } from 'sharp';
 
 export type PhotoCheck =
-  | { ok: true; contentType: string; width: number; height: number }
-  | { ok: false; reason: string };
+  { ok: true; contentType: string; width: number; height: number } | { ok: false; reason: string };
 
 export const PHOTO_LIMITS = {
   /** Bytes per photo. A phone's full-resolution JPEG is 3-8 MB; the field app sends ~400 KB. */
@@ -29,12 +28,22 @@ export async function checkPhoto(bytes: Buffer): Promise<PhotoCheck> {
     return { ok: false, reason: `not a decodable image (${(e as Error).message})` };
   }
   const type = meta.format ? TYPES[meta.format] : undefined;
-  if (!type) return { ok: false, reason: `unsupported image format ${meta.format ?? 'unknown'} (use JPEG, PNG or WebP)` };
+  if (!type)
+    return {
+      ok: false,
+      reason: `unsupported image format ${meta.format ?? 'unknown'} (use JPEG, PNG or WebP)`,
+    };
   const { width = 0, height = 0 } = meta;
   if (width * height > PHOTO_LIMITS.maxPixels)
-    return { ok: false, reason: `image too large: ${width}x${height} pixels (at most ${PHOTO_LIMITS.maxPixels})` };
+    return {
+      ok: false,
+      reason: `image too large: ${width}x${height} pixels (at most ${PHOTO_LIMITS.maxPixels})`,
+    };
   if (Math.min(width, height) < PHOTO_LIMITS.minSide)
-    return { ok: false, reason: `image too small to read a form: ${width}x${height} pixels (at least ${PHOTO_LIMITS.minSide} on each side)` };
+    return {
+      ok: false,
+      reason: `image too small to read a form: ${width}x${height} pixels (at least ${PHOTO_LIMITS.minSide} on each side)`,
+    };
   if (!complete(bytes, meta.format ?? ''))
     return { ok: false, reason: 'image is truncated (the upload was cut off)' };
   return { ok: true, contentType: type, width, height };
@@ -45,7 +54,8 @@ function complete(b: Buffer, format: string): boolean {
     case 'jpeg': {
       // The end-of-image marker FFD9, allowing a little trailing padding some phones add.
       const tail = b.subarray(Math.max(0, b.length - 64));
-      for (let i = tail.length - 2; i >= 0; i--) if (tail[i] === 0xff && tail[i + 1] === 0xd9) return true;
+      for (let i = tail.length - 2; i >= 0; i--)
+        if (tail[i] === 0xff && tail[i + 1] === 0xd9) return true;
       return false;
     }
     case 'png':

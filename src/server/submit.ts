@@ -13,28 +13,62 @@ type Parts = { result: unknown; photos: Buffer[] };
 
 export async function readSubmissionParts(req: FastifyRequest): Promise<Parts | ApiError> {
   if (!req.isMultipart())
-    return apiError(415, 'not_multipart', 'send multipart/form-data with a "result" part and one or more "photo" parts');
+    return apiError(
+      415,
+      'not_multipart',
+      'send multipart/form-data with a "result" part and one or more "photo" parts',
+    );
   let resultText: string | undefined;
   const photos: Buffer[] = [];
   for await (const part of req.parts()) {
-    if (part.type === 'file') {
+    if (part.type === 'file' && part.fieldname === 'result') {
+      // `curl -F result=@c-hasil.json` sends the numbers as a file part.
+      if (resultText !== undefined)
+        return apiError(400, 'duplicate_part', 'more than one "result" part');
+      resultText = (await part.toBuffer()).toString('utf8');
+    } else if (part.type === 'file') {
       if (part.fieldname !== 'photo') {
         await part.toBuffer().catch(() => undefined);
-        return apiError(400, 'unknown_part', `unknown file part "${part.fieldname}" (expected "photo")`);
+        return apiError(
+          400,
+          'unknown_part',
+          `unknown file part "${part.fieldname}" (expected "photo")`,
+        );
       }
       photos.push(await part.toBuffer());
     } else if (part.fieldname === 'result') {
-      if (resultText !== undefined) return apiError(400, 'duplicate_part', 'more than one "result" part');
-      resultText = typeof part.value === 'string' ? part.value : String(part.value);
-    } else return apiError(400, 'unknown_part', `unknown part "${part.fieldname}" (expected "result" and "photo")`);
+      if (resultText !== undefined)
+        return apiError(400, 'duplicate_part', 'more than one "result" part');
+      // A part sent with content-type application/json arrives parsed already.
+      resultText = typeof part.value === 'string' ? part.value : JSON.stringify(part.value);
+    } else
+      return apiError(
+        400,
+        'unknown_part',
+        `unknown part "${part.fieldname}" (expected "result" and "photo")`,
+      );
   }
-  if (resultText === undefined) return apiError(400, 'missing_result', 'the "result" part (C.Hasil numbers as JSON) is missing');
-  if (photos.length === 0) return apiError(400, 'missing_photo', 'at least one "photo" part (the photographed form) is required');
+  if (resultText === undefined)
+    return apiError(
+      400,
+      'missing_result',
+      'the "result" part (C.Hasil numbers as JSON) is missing',
+    );
+  if (photos.length === 0)
+    return apiError(
+      400,
+      'missing_photo',
+      'at least one "photo" part (the photographed form) is required',
+    );
   let result: unknown;
   try {
     result = JSON.parse(resultText);
   } catch (e) {
-    return apiError(400, 'malformed_json', `the "result" part is not valid JSON: ${(e as Error).message}`);
+    return apiError(
+      400,
+      'malformed_json',
+      `the "result" part is not valid JSON: ${(e as Error).message}`,
+    );
   }
   return { result, photos };
 }
@@ -63,13 +97,28 @@ export async function acceptSubmission(
   for (const [i, bytes] of parts.photos.entries()) {
     const check = await checkPhoto(bytes);
     if (!check.ok) return apiError(422, 'invalid_photo', `photo ${i + 1}: ${check.reason}`);
-    photos.push({ sha256: '', size: bytes.length, contentType: check.contentType, width: check.width, height: check.height });
+    photos.push({
+      sha256: '',
+      size: bytes.length,
+      contentType: check.contentType,
+      width: check.width,
+      height: check.height,
+    });
   }
   // Photos are on disk before the submission that names them is committed: a crash in between
   // leaves at most an unreferenced blob, never a submission without its photo.
-  for (const [i, bytes] of parts.photos.entries()) photos[i]!.sha256 = await ctx.store.blobs.put(bytes);
+  for (const [i, bytes] of parts.photos.entries())
+    photos[i]!.sha256 = await ctx.store.blobs.put(bytes);
   const flags = checkRules(result, { ballot, registeredDpt: tps.dpt });
-  return ctx.store.recordSubmission({ tps: tps.code, ballot, result, photos, flags, uploader, receivedAt: ctx.clock() });
+  return ctx.store.recordSubmission({
+    tps: tps.code,
+    ballot,
+    result,
+    photos,
+    flags,
+    uploader,
+    receivedAt: ctx.clock(),
+  });
 }
 
 export { PHOTO_LIMITS };
