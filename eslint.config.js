@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules', 'bench/results', 'rekap-data', 'dist', 'bin'] },
+  { ignores: ['node_modules', 'bench/results', 'rekap-data', 'dist', 'bin', 'eslint.config.js'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

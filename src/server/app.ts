@@ -40,7 +40,7 @@ function ballotOf(query: unknown): Ballot | ApiError {
     : apiError(
         400,
         'unknown_ballot',
-        `unknown ballot "${String(raw)}" (one of ${BallotSchema.options.join(', ')})`,
+        `unknown ballot ${JSON.stringify(raw)} (one of ${BallotSchema.options.join(', ')})`,
       );
 }
 
@@ -82,8 +82,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       .send({ error: 'not_found', message: `no such route: ${req.method} ${req.url}` }),
   );
 
-  app.get('/healthz', async () => ({ ok: true, store: store.describe }));
-  app.get('/api/openapi.json', async () => openApiDocument());
+  app.get('/healthz', () => ({ ok: true, store: store.describe }));
+  app.get('/api/openapi.json', () => openApiDocument());
 
   app.get('/api/v1/meta', async () => ({
     election: (await store.election()) ?? null,

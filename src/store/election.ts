@@ -12,7 +12,7 @@ import type { Database } from './schema.ts';
 
 const CHUNK = 500;
 
-async function insertChunks<T extends keyof Database & string>(
+async function insertChunks<T extends keyof Database>(
   trx: Transaction<Database>,
   table: T,
   rows: Database[T][],

@@ -19,6 +19,7 @@ export function postgresAvailable(): Promise<boolean> {
       if (process.env.CI)
         throw new Error(
           `PostgreSQL is required in CI but ${POSTGRES_URL} failed: ${(e as Error).message}`,
+          { cause: e },
         );
       console.warn(
         `skipping PostgreSQL tests: no server at ${POSTGRES_URL} (${(e as Error).message}); set REKAP_TEST_POSTGRES`,
