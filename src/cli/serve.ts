@@ -25,7 +25,14 @@ export async function serveCommand(args: string[]): Promise<number> {
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new UsageError(`bad port: ${o.port ?? process.env.PORT}`);
   if (o.simulate && !o.demo) throw new UsageError('--simulate needs --demo');
-  const logger = pino({ level: process.env.LOG_LEVEL ?? 'info' });
+  // Readable lines on a terminal; JSON lines (for log collectors) otherwise or with LOG_FORMAT=json.
+  const pretty = process.stdout.isTTY && process.env.LOG_FORMAT !== 'json';
+  const logger = pino({
+    level: process.env.LOG_LEVEL ?? 'info',
+    ...(pretty
+      ? { transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname' } } }
+      : {}),
+  });
   const store = await openStore({ dataDir: o.data, dbUrl: o.db });
   logger.info({ store: store.describe }, 'store opened');
   if (o.demo) {

@@ -9,11 +9,11 @@ import Fastify, {
 import { BallotSchema, type Ballot } from '../core/ballots.ts';
 import { parseRegionCode, parseTpsCode } from '../core/codes.ts';
 import type { Store } from '../store/store.ts';
+import type { WebAsset } from '../web/assets.ts';
 import { apiError, type ApiError } from './errors.ts';
 import { openApiDocument } from './openapi.ts';
 import { PHOTO_LIMITS, acceptSubmission, readSubmissionParts } from './submit.ts';
 
-export type WebAsset = { body: Buffer; contentType: string };
 
 export type AppDeps = {
   store: Store;
@@ -143,7 +143,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     if (isApiError(outcome)) return send(reply, outcome);
     const r = outcome.record;
     if (!outcome.duplicate)
-      req.log.info(
+      req.log.debug(
         { tps: r.tps, ballot, version: r.version, status: r.status, hash: r.hash },
         'submission accepted',
       );
