@@ -14,7 +14,6 @@ import { apiError, type ApiError } from './errors.ts';
 import { openApiDocument } from './openapi.ts';
 import { PHOTO_LIMITS, acceptSubmission, readSubmissionParts } from './submit.ts';
 
-
 export type AppDeps = {
   store: Store;
   logger?: FastifyBaseLogger | false;

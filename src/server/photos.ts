@@ -1,5 +1,5 @@
 // Checking an uploaded photo before it is kept: a whole, decodable image of a sensible size.
-import sharp, { type Metadata } from 'sharp';
+import { imageSize } from 'image-size';
 
 export type PhotoCheck =
   { ok: true; contentType: string; width: number; height: number } | { ok: false; reason: string };
@@ -16,24 +16,26 @@ export const PHOTO_LIMITS = {
 const TYPES: Record<string, string> = { jpeg: 'image/jpeg', png: 'image/png', webp: 'image/webp' };
 
 /**
- * Reads the image's header and checks that the file is complete. A full decode of every photo
- * would cost ~20 ms each; the reader decodes them anyway when it re-reads the form.
+ * Reads the image's header (dimensions and format) and checks that the file is whole: a JPEG's
+ * segments chain from its start to the image data and it ends with the end-of-image marker, a PNG
+ * ends with IEND, a WebP is as long as its RIFF header says. A full decode of every photo would cost
+ * ~20 ms each at ingest; the reader decodes every photo anyway when it re-reads the form.
  */
-export async function checkPhoto(bytes: Buffer): Promise<PhotoCheck> {
+export function checkPhoto(bytes: Buffer): PhotoCheck {
   if (bytes.length === 0) return { ok: false, reason: 'empty file' };
-  let meta: Metadata;
+  let size: ReturnType<typeof imageSize>;
   try {
-    meta = await sharp(bytes, { limitInputPixels: PHOTO_LIMITS.maxPixels }).metadata();
+    size = imageSize(bytes);
   } catch (e) {
     return { ok: false, reason: `not a decodable image (${(e as Error).message})` };
   }
-  const type = meta.format ? TYPES[meta.format] : undefined;
+  const format = size.type === 'jpg' ? 'jpeg' : (size.type ?? 'unknown');
+  const type = TYPES[format];
   if (!type)
-    return {
-      ok: false,
-      reason: `unsupported image format ${meta.format ?? 'unknown'} (use JPEG, PNG or WebP)`,
-    };
-  const { width = 0, height = 0 } = meta;
+    return { ok: false, reason: `unsupported image format ${format} (use JPEG, PNG or WebP)` };
+  const swap = (size.orientation ?? 1) >= 5;
+  const width = (swap ? size.height : size.width) ?? 0;
+  const height = (swap ? size.width : size.height) ?? 0;
   if (width * height > PHOTO_LIMITS.maxPixels)
     return {
       ok: false,
@@ -44,9 +46,30 @@ export async function checkPhoto(bytes: Buffer): Promise<PhotoCheck> {
       ok: false,
       reason: `image too small to read a form: ${width}x${height} pixels (at least ${PHOTO_LIMITS.minSide} on each side)`,
     };
-  if (!complete(bytes, meta.format ?? ''))
+  if (format === 'jpeg' && !jpegSegmentsChain(bytes))
+    return { ok: false, reason: 'not a decodable image (broken JPEG structure)' };
+  if (!complete(bytes, format))
     return { ok: false, reason: 'image is truncated (the upload was cut off)' };
   return { ok: true, contentType: type, width, height };
+}
+
+/** Walks a JPEG's marker segments from SOI to the start of scan; false if any is cut or malformed. */
+function jpegSegmentsChain(b: Buffer): boolean {
+  if (b.length < 4 || b[0] !== 0xff || b[1] !== 0xd8) return false;
+  let i = 2;
+  while (i + 4 <= b.length) {
+    if (b[i] !== 0xff) return false;
+    const marker = b[i + 1]!;
+    if (marker === 0xff) {
+      i++; // fill byte
+      continue;
+    }
+    if (marker === 0xda) return true; // start of scan: the image data follows
+    if (marker === 0xd9) return false; // end of image before any image data
+    if (marker >= 0xd0 && marker <= 0xd7) return false;
+    i += 2 + b.readUInt16BE(i + 2);
+  }
+  return false;
 }
 
 function complete(b: Buffer, format: string): boolean {

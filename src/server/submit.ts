@@ -95,7 +95,7 @@ export async function acceptSubmission(
   const result: CHasil = parsed.value;
   const photos: PhotoRecord[] = [];
   for (const [i, bytes] of parts.photos.entries()) {
-    const check = await checkPhoto(bytes);
+    const check = checkPhoto(bytes);
     if (!check.ok) return apiError(422, 'invalid_photo', `photo ${i + 1}: ${check.reason}`);
     photos.push({
       sha256: '',
