@@ -191,6 +191,31 @@ describe.each(backends)('store on $name', (backend) => {
     await expectTotalsEqualRecount(s);
   });
 
+  it("every read is one snapshot: a region's totals equal the sum of its children's while writes commit", async (ctx) => {
+    if (!store) return ctx.skip('PostgreSQL not available');
+    const s = store;
+    const steps = fc.sample(stepArb, { numRuns: 150, seed: 3 });
+    let writing = true;
+    const writes = (async () => {
+      for (let i = 0; i < steps.length; i += 10)
+        await Promise.all(steps.slice(i, i + 10).map((st) => submit(s, st.tps, st.result)));
+      writing = false;
+    })();
+    let reads = 0;
+    while (writing) {
+      const kab = (await s.regionResult('16.08' as RegionCode, 'ppwp'))!;
+      const sum = (f: (c: (typeof kab.children)[number]) => number) =>
+        kab.children.reduce((a, c) => a + f(c), 0);
+      expect(kab.progress.tpsReported).toBe(sum((c) => c.progress.tpsReported));
+      expect(kab.totals.valid).toBe(sum((c) => c.totals.valid));
+      for (const k of ['1', '2', '3'])
+        expect(kab.totals.votes[k] ?? 0).toBe(sum((c) => c.totals.votes[k] ?? 0));
+      reads++;
+    }
+    await writes;
+    expect(reads).toBeGreaterThan(3);
+  });
+
   it('rebuild from the submissions gives the same figures as the live aggregates', async (ctx) => {
     if (!store) return ctx.skip('PostgreSQL not available');
     const s = store;

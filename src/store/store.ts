@@ -1,6 +1,8 @@
 // The store: every persistent thing Rekap keeps, behind one narrow interface, on SQLite or
 // PostgreSQL, with photos as content-addressed blobs.
 import { join } from 'node:path';
+import type { Kysely } from 'kysely';
+import type { Database } from './schema.ts';
 import { BallotSchema, ContestSchema, type Ballot, type Contest } from '../core/ballots.ts';
 import type { RegionCode, TpsCode } from '../core/codes.ts';
 import type { ElectionSetup } from '../core/election.ts';
@@ -48,6 +50,19 @@ export type StoreOptions = {
   dbUrl?: string | undefined;
   clock?: () => Date;
 };
+
+/**
+ * Runs reads in one consistent snapshot. PostgreSQL: a repeatable-read, read-only transaction.
+ * SQLite: a transaction holds the store's one connection, so no write commits in between.
+ */
+function snapshot<T>(conn: Db, read: (db: Kysely<Database>) => Promise<T>): Promise<T> {
+  if (conn.dialect === 'sqlite') return conn.db.transaction().execute(read);
+  return conn.db
+    .transaction()
+    .setIsolationLevel('repeatable read')
+    .setAccessMode('read only')
+    .execute(read);
+}
 
 export async function openStore(opts: StoreOptions): Promise<Store> {
   const conn: Db = await openDb({ url: opts.dbUrl, dataDir: opts.dataDir });
@@ -102,8 +117,10 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
     issueTokens: (tps) => issueTokens(db, tps, clock()),
     authenticate: (token) => authenticate(db, token),
     recordSubmission: (s) => recordSubmission(db, dialect, s),
-    regionResult: (code, ballot) => regionResult(db, code, ballot),
-    tpsResult: (code, ballot) => tpsResult(db, code, ballot),
+    // Each read sees one snapshot: a region's totals always equal the sum of its children's, even
+    // while submissions commit between the queries that make up the answer.
+    regionResult: (code, ballot) => snapshot(conn, (trx) => regionResult(trx, code, ballot)),
+    tpsResult: (code, ballot) => snapshot(conn, (trx) => tpsResult(trx, code, ballot)),
     rebuild: (onProgress) => rebuildAggregates(db, onProgress),
     checkAggregates: () => checkAggregates(db),
     countSubmissions: () => countSubmissions(db),
