@@ -75,7 +75,16 @@ async function submit(
     tps,
     ballot: 'ppwp',
     result,
-    photos: [{ sha256: photo, size: 1, contentType: 'image/jpeg', width: 1000, height: 1500 }],
+    photos: [
+      {
+        sha256: photo,
+        size: 1,
+        contentType: 'image/jpeg',
+        width: 1000,
+        height: 1500,
+        location: 'pack-000001.dat:0:1',
+      },
+    ],
     flags: checkRules(result, { ballot: 'ppwp' }),
     uploader: 'kpps:test',
     receivedAt: new Date(),

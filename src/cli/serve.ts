@@ -30,7 +30,12 @@ export async function serveCommand(args: string[]): Promise<number> {
   const logger = pino({
     level: process.env.LOG_LEVEL ?? 'info',
     ...(pretty
-      ? { transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname' } } }
+      ? {
+          transport: {
+            target: 'pino-pretty',
+            options: { translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname' },
+          },
+        }
       : {}),
   });
   const store = await openStore({ dataDir: o.data, dbUrl: o.db });

@@ -162,11 +162,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   app.get<{ Params: { sha256: string } }>('/api/v1/photos/:sha256', async (req, reply) => {
-    const bytes = await store.blobs.get(req.params.sha256);
-    if (!bytes) return send(reply, apiError(404, 'unknown_photo', 'no such photo'));
-    const type = bytes[0] === 0x89 ? 'image/png' : bytes[0] === 0x52 ? 'image/webp' : 'image/jpeg';
+    const photo = await store.photo(req.params.sha256);
+    const bytes = photo && (await store.blobs.get(photo.location));
+    if (!photo || !bytes) return send(reply, apiError(404, 'unknown_photo', 'no such photo'));
     return reply
-      .header('content-type', type)
+      .header('content-type', photo.contentType)
       .header('cache-control', 'public, max-age=31536000, immutable')
       .send(bytes);
   });

@@ -93,22 +93,17 @@ export async function acceptSubmission(
       parsed.problems,
     );
   const result: CHasil = parsed.value;
-  const photos: PhotoRecord[] = [];
+  const checks = [];
   for (const [i, bytes] of parts.photos.entries()) {
     const check = checkPhoto(bytes);
     if (!check.ok) return apiError(422, 'invalid_photo', `photo ${i + 1}: ${check.reason}`);
-    photos.push({
-      sha256: '',
-      size: bytes.length,
-      contentType: check.contentType,
-      width: check.width,
-      height: check.height,
-    });
+    checks.push(check);
   }
   // Photos are on disk before the submission that names them is committed: a crash in between
-  // leaves at most an unreferenced blob, never a submission without its photo.
+  // leaves at most unreferenced bytes, never a submission without its photo.
+  const photos: PhotoRecord[] = [];
   for (const [i, bytes] of parts.photos.entries())
-    photos[i]!.sha256 = await ctx.store.blobs.put(bytes);
+    photos.push(await ctx.store.putPhoto(bytes, checks[i]!));
   const flags = checkRules(result, { ballot, registeredDpt: tps.dpt });
   return ctx.store.recordSubmission({
     tps: tps.code,

@@ -50,6 +50,7 @@ const makeMigrations = (dialect: Dialect): Record<string, Migration> => ({
         .addColumn('content_type', 'text', (c) => c.notNull())
         .addColumn('width', 'integer', (c) => c.notNull())
         .addColumn('height', 'integer', (c) => c.notNull())
+        .addColumn('location', 'text', (c) => c.notNull())
         .addColumn('created_at', 'text', (c) => c.notNull())
         .execute();
       await db.schema

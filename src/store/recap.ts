@@ -26,7 +26,7 @@ export type RegionResult = RegionRef & {
 
 export type TpsVersion = Omit<SubmissionRecord, 'photos'> & {
   counted: boolean;
-  photos: (PhotoRecord & { url: string })[];
+  photos: (Omit<PhotoRecord, 'location'> & { url: string })[];
 };
 
 export type TpsResult = RegionRef & {

@@ -19,6 +19,8 @@ export type Database = {
     content_type: string;
     width: number;
     height: number;
+    /** Where the bytes lie in the blob store (blobs.ts). */
+    location: string;
     created_at: string;
   };
   /** Append-only: one row per accepted version of a TPS result. Never updated, never deleted. */

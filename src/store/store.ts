@@ -6,7 +6,7 @@ import type { Database } from './schema.ts';
 import { BallotSchema, ContestSchema, type Ballot, type Contest } from '../core/ballots.ts';
 import type { RegionCode, TpsCode } from '../core/codes.ts';
 import type { ElectionSetup } from '../core/election.ts';
-import { fsBlobStore, type BlobStore } from './blobs.ts';
+import { packBlobStore, sha256Hex, type BlobStore } from './blobs.ts';
 import { openDb, type Db } from './db.ts';
 import { isEmpty, loadElection } from './election.ts';
 import {
@@ -16,7 +16,12 @@ import {
   type AggregateMismatch,
 } from './rebuild.ts';
 import { regionResult, tpsResult, type RegionResult, type TpsResult } from './recap.ts';
-import { recordSubmission, type NewSubmission, type RecordOutcome } from './submissions.ts';
+import {
+  recordSubmission,
+  type NewSubmission,
+  type PhotoRecord,
+  type RecordOutcome,
+} from './submissions.ts';
 import { authenticate, issueTokens, tpsBelow } from './tokens.ts';
 
 export type ElectionInfo = { name: string; demo: boolean };
@@ -25,6 +30,13 @@ export type TpsInfo = { code: TpsCode; name: string; dpt: number | null };
 export type Store = {
   readonly describe: string;
   readonly blobs: BlobStore;
+  /** A stored photo's record, by its sha256. */
+  photo(sha256: string): Promise<PhotoRecord | undefined>;
+  /** Keeps the bytes of a photo (once: a photo stored before is not written again). */
+  putPhoto(
+    bytes: Buffer,
+    meta: { contentType: string; width: number; height: number },
+  ): Promise<PhotoRecord>;
   isEmpty(): Promise<boolean>;
   loadElection(setup: ElectionSetup): Promise<void>;
   election(): Promise<ElectionInfo | undefined>;
@@ -51,6 +63,25 @@ export type StoreOptions = {
   clock?: () => Date;
 };
 
+async function photoRecord(db: Kysely<Database>, sha256: string): Promise<PhotoRecord | undefined> {
+  if (!/^[0-9a-f]{64}$/.test(sha256)) return undefined;
+  const row = await db
+    .selectFrom('photos')
+    .selectAll()
+    .where('sha256', '=', sha256)
+    .executeTakeFirst();
+  return row
+    ? {
+        sha256,
+        size: row.size,
+        contentType: row.content_type,
+        width: row.width,
+        height: row.height,
+        location: row.location,
+      }
+    : undefined;
+}
+
 /**
  * Runs reads in one consistent snapshot. PostgreSQL: a repeatable-read, read-only transaction.
  * SQLite: a transaction holds the store's one connection, so no write commits in between.
@@ -68,11 +99,18 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
   const conn: Db = await openDb({ url: opts.dbUrl, dataDir: opts.dataDir });
   const { db, dialect } = conn;
   const clock = opts.clock ?? (() => new Date());
-  const blobs = fsBlobStore(join(opts.dataDir, 'blobs'));
+  const blobs = packBlobStore(join(opts.dataDir, 'blobs'));
   const contestCache = new Map<string, Contest | undefined>();
   return {
     describe: conn.describe,
     blobs,
+    photo: (sha256) => photoRecord(db, sha256),
+    async putPhoto(bytes, meta) {
+      const sha256 = sha256Hex(bytes);
+      const known = await photoRecord(db, sha256);
+      if (known) return known;
+      return { sha256, size: bytes.length, ...meta, location: await blobs.put(bytes) };
+    },
     isEmpty: () => isEmpty(db),
     async loadElection(setup) {
       contestCache.clear();
@@ -124,6 +162,9 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
     rebuild: (onProgress) => rebuildAggregates(db, onProgress),
     checkAggregates: () => checkAggregates(db),
     countSubmissions: () => countSubmissions(db),
-    close: () => conn.close(),
+    async close() {
+      blobs.close();
+      await conn.close();
+    },
   };
 }

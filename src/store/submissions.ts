@@ -15,6 +15,7 @@ import type { Database } from './schema.ts';
 
 export type PhotoRecord = {
   sha256: string;
+  location: string;
   size: number;
   contentType: string;
   width: number;
@@ -129,6 +130,7 @@ export async function recordSubmission(
             content_type: p.contentType,
             width: p.width,
             height: p.height,
+            location: p.location,
             created_at: at,
           })),
         )
