@@ -200,6 +200,22 @@ describe.each(backends)('store on $name', (backend) => {
     await expectTotalsEqualRecount(s);
   });
 
+  it('a submission that fails alone fails alone, even when written together with others', async (ctx) => {
+    if (!store) return ctx.skip('PostgreSQL not available');
+    const s = store;
+    const [good1, good2] = fc.sample(resultArb, { numRuns: 2, seed: 5 });
+    const before = await s.countSubmissions();
+    // A TPS the election does not hold breaks a foreign key inside the store.
+    const outcomes = await Promise.allSettled([
+      submit(s, TPS[0]!, good1!),
+      submit(s, '16.08.01.1001.099' as TpsCode, good1!),
+      submit(s, TPS[1]!, good2!),
+    ]);
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(await s.countSubmissions()).toBe(before + 2);
+    await expectTotalsEqualRecount(s);
+  });
+
   it("every read is one snapshot: a region's totals equal the sum of its children's while writes commit", async (ctx) => {
     if (!store) return ctx.skip('PostgreSQL not available');
     const s = store;

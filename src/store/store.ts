@@ -17,7 +17,7 @@ import {
 } from './rebuild.ts';
 import { regionResult, tpsResult, type RegionResult, type TpsResult } from './recap.ts';
 import {
-  recordSubmission,
+  submissionWriter,
   type NewSubmission,
   type PhotoRecord,
   type RecordOutcome,
@@ -154,7 +154,7 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
     tpsBelow: (region) => tpsBelow(db, region),
     issueTokens: (tps) => issueTokens(db, tps, clock()),
     authenticate: (token) => authenticate(db, token),
-    recordSubmission: (s) => recordSubmission(db, dialect, s),
+    recordSubmission: submissionWriter(db, dialect),
     // Each read sees one snapshot: a region's totals always equal the sum of its children's, even
     // while submissions commit between the queries that make up the answer.
     regionResult: (code, ballot) => snapshot(conn, (trx) => regionResult(trx, code, ballot)),

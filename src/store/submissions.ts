@@ -76,100 +76,159 @@ export function chainHash(
 
 export type RecordOutcome = { record: SubmissionRecord; duplicate: boolean; counted: boolean };
 
-export async function recordSubmission(
-  db: Kysely<Database>,
+export type SubmissionWriter = (s: NewSubmission) => Promise<RecordOutcome>;
+
+/**
+ * How submissions are written. PostgreSQL: a transaction each, many at once on the pool. SQLite,
+ * which has one writer: group commit. Submissions that arrive while a transaction is being written
+ * wait and are written together in the next one, each inside a savepoint of its own, so one that
+ * fails fails alone. A quiet server commits each submission at once; a busy one commits many per
+ * transaction, which shares the cost of the commit and of the totals' pages they all touch.
+ * Every caller is answered only after the transaction holding its submission has committed.
+ */
+export function submissionWriter(db: Kysely<Database>, dialect: Dialect): SubmissionWriter {
+  if (dialect === 'postgres')
+    return (s) => db.transaction().execute((trx) => writeSubmission(trx, dialect, s));
+  type Pending = {
+    s: NewSubmission;
+    resolve: (o: RecordOutcome) => void;
+    reject: (e: unknown) => void;
+  };
+  let queue: Pending[] = [];
+  let flushing = false;
+  const MAX_BATCH = 64;
+  const flush = async () => {
+    flushing = true;
+    try {
+      while (queue.length > 0) {
+        const batch = queue.slice(0, MAX_BATCH);
+        queue = queue.slice(batch.length);
+        const settled: (() => void)[] = [];
+        try {
+          await db.transaction().execute(async (trx) => {
+            for (const p of batch) {
+              await sql`savepoint submission`.execute(trx);
+              try {
+                const outcome = await writeSubmission(trx, dialect, p.s);
+                await sql`release submission`.execute(trx);
+                settled.push(() => p.resolve(outcome));
+              } catch (e) {
+                await sql`rollback to submission`.execute(trx);
+                await sql`release submission`.execute(trx);
+                settled.push(() => p.reject(e));
+              }
+            }
+          });
+          for (const done of settled) done();
+        } catch (e) {
+          // The commit itself failed: nothing of this batch is stored.
+          for (const p of batch) p.reject(e);
+        }
+      }
+    } finally {
+      flushing = false;
+    }
+  };
+  return (s) =>
+    new Promise<RecordOutcome>((resolve, reject) => {
+      queue.push({ s, resolve, reject });
+      if (!flushing) void flush();
+    });
+}
+
+/** Appends one submission inside a transaction: the version, the counted pointer, the totals. */
+async function writeSubmission(
+  trx: Transaction<Database>,
   dialect: Dialect,
   s: NewSubmission,
 ): Promise<RecordOutcome> {
   const hash = contentHash(s);
   const status: SubmissionStatus = s.flags.length > 0 ? 'flagged' : 'clean';
-  return db.transaction().execute(async (trx) => {
-    // One writer per TPS and ballot at a time (SQLite has one writer anyway).
-    if (dialect === 'postgres')
-      await sql`select pg_advisory_xact_lock(hashtext(${`${s.tps}/${s.ballot}`}))`.execute(trx);
-    const same = await trx
+  // One writer per TPS and ballot at a time (SQLite has one writer anyway).
+  if (dialect === 'postgres')
+    await sql`select pg_advisory_xact_lock(hashtext(${`${s.tps}/${s.ballot}`}))`.execute(trx);
+  const same = await trx
+    .selectFrom('submissions')
+    .selectAll()
+    .where('tps_code', '=', s.tps)
+    .where('ballot', '=', s.ballot)
+    .where('content_hash', '=', hash)
+    .executeTakeFirst();
+  if (same) return { record: toRecord(same), duplicate: true, counted: false };
+
+  const state = await trx
+    .selectFrom('tps_status')
+    .selectAll()
+    .where('tps_code', '=', s.tps)
+    .where('ballot', '=', s.ballot)
+    .executeTakeFirst();
+  const version = (state?.latest_version ?? 0) + 1;
+  const at = s.receivedAt.toISOString();
+  const prevChain = state?.latest_chain_hash ?? null;
+  const row = {
+    id: randomUUID(),
+    tps_code: s.tps,
+    ballot: s.ballot,
+    version,
+    content_hash: hash,
+    prev_chain_hash: prevChain,
+    chain_hash: chainHash(prevChain, hash, s.uploader, at, status),
+    result: JSON.stringify(s.result),
+    photos: JSON.stringify(s.photos.map((p) => p.sha256)),
+    status,
+    flags: JSON.stringify(s.flags),
+    uploader: s.uploader,
+    received_at: at,
+  };
+  if (s.photos.length > 0)
+    await trx
+      .insertInto('photos')
+      .values(
+        s.photos.map((p) => ({
+          sha256: p.sha256,
+          size: p.size,
+          content_type: p.contentType,
+          width: p.width,
+          height: p.height,
+          location: p.location,
+          created_at: at,
+        })),
+      )
+      .onConflict((oc) => oc.column('sha256').doNothing())
+      .execute();
+  await trx.insertInto('submissions').values(row).execute();
+
+  const counted = status === 'clean';
+  let before: CHasil | null = null;
+  if (counted && state?.counted_id) {
+    const old = await trx
       .selectFrom('submissions')
-      .selectAll()
+      .select('result')
+      .where('id', '=', state.counted_id)
+      .executeTakeFirstOrThrow();
+    before = JSON.parse(old.result) as CHasil;
+  }
+  const next = {
+    latest_version: version,
+    latest_status: status,
+    latest_chain_hash: row.chain_hash,
+    counted_id: counted ? row.id : (state?.counted_id ?? null),
+    counted_version: counted ? version : (state?.counted_version ?? null),
+  };
+  if (state)
+    await trx
+      .updateTable('tps_status')
+      .set(next)
       .where('tps_code', '=', s.tps)
       .where('ballot', '=', s.ballot)
-      .where('content_hash', '=', hash)
-      .executeTakeFirst();
-    if (same) return { record: toRecord(same), duplicate: true, counted: false };
-
-    const state = await trx
-      .selectFrom('tps_status')
-      .selectAll()
-      .where('tps_code', '=', s.tps)
-      .where('ballot', '=', s.ballot)
-      .executeTakeFirst();
-    const version = (state?.latest_version ?? 0) + 1;
-    const at = s.receivedAt.toISOString();
-    const prevChain = state?.latest_chain_hash ?? null;
-    const row = {
-      id: randomUUID(),
-      tps_code: s.tps,
-      ballot: s.ballot,
-      version,
-      content_hash: hash,
-      prev_chain_hash: prevChain,
-      chain_hash: chainHash(prevChain, hash, s.uploader, at, status),
-      result: JSON.stringify(s.result),
-      photos: JSON.stringify(s.photos.map((p) => p.sha256)),
-      status,
-      flags: JSON.stringify(s.flags),
-      uploader: s.uploader,
-      received_at: at,
-    };
-    if (s.photos.length > 0)
-      await trx
-        .insertInto('photos')
-        .values(
-          s.photos.map((p) => ({
-            sha256: p.sha256,
-            size: p.size,
-            content_type: p.contentType,
-            width: p.width,
-            height: p.height,
-            location: p.location,
-            created_at: at,
-          })),
-        )
-        .onConflict((oc) => oc.column('sha256').doNothing())
-        .execute();
-    await trx.insertInto('submissions').values(row).execute();
-
-    const counted = status === 'clean';
-    let before: CHasil | null = null;
-    if (counted && state?.counted_id) {
-      const old = await trx
-        .selectFrom('submissions')
-        .select('result')
-        .where('id', '=', state.counted_id)
-        .executeTakeFirstOrThrow();
-      before = JSON.parse(old.result) as CHasil;
-    }
-    const next = {
-      latest_version: version,
-      latest_status: status,
-      latest_chain_hash: row.chain_hash,
-      counted_id: counted ? row.id : (state?.counted_id ?? null),
-      counted_version: counted ? version : (state?.counted_version ?? null),
-    };
-    if (state)
-      await trx
-        .updateTable('tps_status')
-        .set(next)
-        .where('tps_code', '=', s.tps)
-        .where('ballot', '=', s.ballot)
-        .execute();
-    else
-      await trx
-        .insertInto('tps_status')
-        .values({ tps_code: s.tps, ballot: s.ballot, ...next })
-        .execute();
-    if (counted) await applyDelta(trx, dialect, s.tps, s.ballot, tallyDelta(before, s.result));
-    return { record: toRecord(row), duplicate: false, counted };
-  });
+      .execute();
+  else
+    await trx
+      .insertInto('tps_status')
+      .values({ tps_code: s.tps, ballot: s.ballot, ...next })
+      .execute();
+  if (counted) await applyDelta(trx, dialect, s.tps, s.ballot, tallyDelta(before, s.result));
+  return { record: toRecord(row), duplicate: false, counted };
 }
 
 /** Adds a tally difference to the TPS's desa, kecamatan, kabupaten, provinsi and the nation. */
