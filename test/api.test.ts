@@ -1,4 +1,6 @@
 // The submission API against the real app on SQLite: acceptance, every rejection, flags, versions.
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consistentResult, EXAMPLE_PPWP } from '../src/core/testing.ts';
 import type { CHasil } from '../src/core/chasil.ts';
@@ -286,6 +288,41 @@ describe('accepted submissions', () => {
 });
 
 describe('reads', () => {
+  it('answers an unchanged recap with 304 to its ETag, and a changed one in full', async () => {
+    const url = `${server.url}/api/v1/results/16.08.01?ballot=ppwp`;
+    const first = await fetch(url);
+    const etag = first.headers.get('etag')!;
+    expect(etag).toBeTruthy();
+    expect((await fetch(url, { headers: { 'if-none-match': etag } })).status).toBe(304);
+    const before = (await first.json()) as { totals: { valid: number } };
+    const tps = '16.08.01.1007.003';
+    const t3 = await issueToken(server.store, tps);
+    const r = await post(tps, {
+      token: t3,
+      result: JSON.stringify(cleanFor((await server.store.tps(tps as never))!.dpt!)),
+    });
+    expect(r.status).toBe(201);
+    const after = await fetch(url, { headers: { 'if-none-match': etag } });
+    expect(after.status).toBe(200);
+    expect(after.headers.get('etag')).not.toBe(etag);
+    expect(((await after.json()) as { totals: { valid: number } }).totals.valid).toBe(
+      before.totals.valid + 140,
+    );
+  });
+  it('sees changes committed by another process (e.g. rekap rebuild) at once', async () => {
+    const url = `${server.url}/api/v1/results/16.08?ballot=ppwp`;
+    const before = (await (await fetch(url)).json()) as { totals: { invalid: number } };
+    const other = new Database(join(server.dataDir, 'rekap.sqlite'));
+    other
+      .prepare("update recap_totals set invalid = invalid + 1000 where region_code = '16.08'")
+      .run();
+    other.close();
+    const after = (await (await fetch(url)).json()) as { totals: { invalid: number } };
+    expect(after.totals.invalid).toBe(before.totals.invalid + 1000);
+    await server.store.rebuild();
+    const repaired = (await (await fetch(url)).json()) as { totals: { invalid: number } };
+    expect(repaired.totals.invalid).toBe(before.totals.invalid);
+  });
   it('404 for unknown regions and TPS, 400 for malformed codes', async () => {
     expect((await fetch(`${server.url}/api/v1/results/16.09`)).status).toBe(404);
     expect((await fetch(`${server.url}/api/v1/results/16.9`)).status).toBe(400);

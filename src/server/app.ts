@@ -4,12 +4,14 @@ import Fastify, {
   LogController,
   type FastifyBaseLogger,
   type FastifyInstance,
+  type FastifyRequest,
   type FastifyReply,
 } from 'fastify';
 import { BallotSchema, type Ballot } from '../core/ballots.ts';
 import { parseRegionCode, parseTpsCode } from '../core/codes.ts';
 import type { Store } from '../store/store.ts';
 import type { WebAsset } from '../web/assets.ts';
+import { responseCache } from './cache.ts';
 import { apiError, type ApiError } from './errors.ts';
 import { openApiDocument } from './openapi.ts';
 import { PHOTO_LIMITS, acceptSubmission, readSubmissionParts } from './submit.ts';
@@ -89,16 +91,42 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     contests: await store.contests(),
   }));
 
+  /**
+   * Public reads, answered from the cache while the store has not changed. The mark is taken
+   * before the read, so an answer is never filed under a mark newer than its data. The ETag lets a
+   * polling page ask "anything new?" and get 304 back.
+   */
+  const cache = responseCache();
+  const cachedRead = async (
+    req: FastifyRequest,
+    reply: FastifyReply,
+    key: string,
+    read: () => Promise<object | ApiError>,
+  ) => {
+    const mark = await store.changeMark();
+    const etag = `"${mark}"`;
+    reply.header('etag', etag).header('cache-control', 'no-cache');
+    if (req.headers['if-none-match'] === etag) return reply.code(304).send();
+    let body = cache.get(key, mark);
+    if (body === undefined) {
+      const value = await read();
+      if (isApiError(value)) return send(reply, value);
+      body = JSON.stringify(value);
+      cache.set(key, mark, body);
+    }
+    return reply.type('application/json; charset=utf-8').send(body);
+  };
+
   app.get<{ Params: { code: string } }>('/api/v1/results/:code', async (req, reply) => {
     const ballot = ballotOf(req.query);
     if (isApiError(ballot)) return send(reply, ballot);
     const code = parseRegionCode(req.params.code);
     if (!code)
       return send(reply, apiError(400, 'bad_code', `not a region code: ${req.params.code}`));
-    const result = await store.regionResult(code, ballot);
-    if (!result)
-      return send(reply, apiError(404, 'unknown_region', `no region ${code} in this election`));
-    return result;
+    return cachedRead(req, reply, `results/${code}/${ballot}`, async () => {
+      const result = await store.regionResult(code, ballot);
+      return result ?? apiError(404, 'unknown_region', `no region ${code} in this election`);
+    });
   });
 
   app.get<{ Params: { code: string } }>('/api/v1/tps/:code', async (req, reply) => {
@@ -106,10 +134,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     if (isApiError(ballot)) return send(reply, ballot);
     const code = parseTpsCode(req.params.code);
     if (!code) return send(reply, apiError(400, 'bad_code', `not a TPS code: ${req.params.code}`));
-    const result = await store.tpsResult(code, ballot);
-    if (!result)
-      return send(reply, apiError(404, 'unknown_tps', `no TPS ${code} in this election`));
-    return result;
+    return cachedRead(req, reply, `tps/${code}/${ballot}`, async () => {
+      const result = await store.tpsResult(code, ballot);
+      return result ?? apiError(404, 'unknown_tps', `no TPS ${code} in this election`);
+    });
   });
 
   app.post<{ Params: { code: string } }>('/api/v1/tps/:code/submissions', async (req, reply) => {

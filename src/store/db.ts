@@ -12,6 +12,12 @@ export type Db = {
   db: Kysely<Database>;
   dialect: Dialect;
   describe: string;
+  /**
+   * Changes whenever another connection or process commits (SQLite's data_version; on PostgreSQL
+   * the newest submission's sequence number). With a counter of this process's own commits it
+   * tells a reader whether anything it cached may be out of date.
+   */
+  externalMark(): Promise<string>;
   close(): Promise<void>;
 };
 
@@ -57,7 +63,13 @@ function openSqlite(url: string | undefined, dataDir: string): Db {
   const db = new Kysely<Database>({
     dialect: new SqliteDialect({ database: withStatementCache(database) }),
   });
-  return { db, dialect: 'sqlite', describe: `sqlite:${file}`, close: () => db.destroy() };
+  return {
+    db,
+    dialect: 'sqlite',
+    describe: `sqlite:${file}`,
+    externalMark: () => Promise.resolve(String(database.pragma('data_version', { simple: true }))),
+    close: () => db.destroy(),
+  };
 }
 
 /**
@@ -117,6 +129,15 @@ async function openPostgres(url: string): Promise<Db> {
   return {
     db,
     dialect: 'postgres',
+    externalMark: async () =>
+      String(
+        (
+          await db
+            .selectFrom('submissions')
+            .select((eb) => eb.fn.max('seq').as('m'))
+            .executeTakeFirst()
+        )?.m ?? 0,
+      ),
     describe: `${safe.toString()}${schema ? ` (schema ${schema})` : ''}`,
     close: () => db.destroy(),
   };

@@ -29,6 +29,8 @@ export type TpsInfo = { code: TpsCode; name: string; dpt: number | null };
 
 export type Store = {
   readonly describe: string;
+  /** Changes whenever anything a reader sees may have changed; equal marks, equal answers. */
+  changeMark(): Promise<string>;
   readonly blobs: BlobStore;
   /** A stored photo's record, by its sha256. */
   photo(sha256: string): Promise<PhotoRecord | undefined>;
@@ -101,8 +103,12 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
   const clock = opts.clock ?? (() => new Date());
   const blobs = packBlobStore(join(opts.dataDir, 'blobs'));
   const contestCache = new Map<string, Contest | undefined>();
+  let ownChanges = 0;
+  const changed = <T>(p: Promise<T>): Promise<T> => p.finally(() => ownChanges++);
+  const writeSubmission = submissionWriter(db, dialect);
   return {
     describe: conn.describe,
+    changeMark: async () => `${ownChanges}.${await conn.externalMark()}`,
     blobs,
     photo: (sha256) => photoRecord(db, sha256),
     async putPhoto(bytes, meta) {
@@ -114,7 +120,7 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
     isEmpty: () => isEmpty(db),
     async loadElection(setup) {
       contestCache.clear();
-      await loadElection(db, setup);
+      await changed(loadElection(db, setup));
     },
     async election() {
       const rows = await db
@@ -154,12 +160,12 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
     tpsBelow: (region) => tpsBelow(db, region),
     issueTokens: (tps) => issueTokens(db, tps, clock()),
     authenticate: (token) => authenticate(db, token),
-    recordSubmission: submissionWriter(db, dialect),
+    recordSubmission: (s) => changed(writeSubmission(s)),
     // Each read sees one snapshot: a region's totals always equal the sum of its children's, even
     // while submissions commit between the queries that make up the answer.
     regionResult: (code, ballot) => snapshot(conn, (trx) => regionResult(trx, code, ballot)),
     tpsResult: (code, ballot) => snapshot(conn, (trx) => tpsResult(trx, code, ballot)),
-    rebuild: (onProgress) => rebuildAggregates(db, onProgress),
+    rebuild: (onProgress) => changed(rebuildAggregates(db, onProgress)),
     checkAggregates: () => checkAggregates(db),
     countSubmissions: () => countSubmissions(db),
     async close() {
