@@ -10,6 +10,11 @@ import { migrationProvider, type Dialect } from './migrations.ts';
 
 export type Db = {
   db: Kysely<Database>;
+  /**
+   * For public reads. SQLite: a second, read-only connection, so that reads run beside a write
+   * transaction instead of waiting for it (WAL). PostgreSQL: the same pool.
+   */
+  reader: Kysely<Database>;
   dialect: Dialect;
   describe: string;
   /**
@@ -18,6 +23,8 @@ export type Db = {
    * tells a reader whether anything it cached may be out of date.
    */
   externalMark(): Promise<string>;
+  /** SQLite: opens the read-only connection once the schema exists. */
+  openReader?: () => Kysely<Database>;
   close(): Promise<void>;
 };
 
@@ -43,6 +50,7 @@ export async function openDb(opts: DbOptions): Promise<Db> {
       { cause: error },
     );
   }
+  if (db.openReader) db.reader = db.openReader();
   return db;
 }
 
@@ -63,12 +71,25 @@ function openSqlite(url: string | undefined, dataDir: string): Db {
   const db = new Kysely<Database>({
     dialect: new SqliteDialect({ database: withStatementCache(database) }),
   });
+  let reader: Kysely<Database> | undefined;
   return {
     db,
+    reader: db,
     dialect: 'sqlite',
     describe: `sqlite:${file}`,
     externalMark: () => Promise.resolve(String(database.pragma('data_version', { simple: true }))),
-    close: () => db.destroy(),
+    openReader() {
+      const readOnly = new SqliteDatabase(file, { readonly: true });
+      readOnly.pragma('busy_timeout = 5000');
+      reader = new Kysely<Database>({
+        dialect: new SqliteDialect({ database: withStatementCache(readOnly) }),
+      });
+      return reader;
+    },
+    async close() {
+      await reader?.destroy();
+      await db.destroy();
+    },
   };
 }
 
@@ -128,6 +149,7 @@ async function openPostgres(url: string): Promise<Db> {
   safe.password = '';
   return {
     db,
+    reader: db,
     dialect: 'postgres',
     externalMark: async () =>
       String(

@@ -89,8 +89,8 @@ async function photoRecord(db: Kysely<Database>, sha256: string): Promise<PhotoR
  * SQLite: a transaction holds the store's one connection, so no write commits in between.
  */
 function snapshot<T>(conn: Db, read: (db: Kysely<Database>) => Promise<T>): Promise<T> {
-  if (conn.dialect === 'sqlite') return conn.db.transaction().execute(read);
-  return conn.db
+  if (conn.dialect === 'sqlite') return conn.reader.transaction().execute(read);
+  return conn.reader
     .transaction()
     .setIsolationLevel('repeatable read')
     .setAccessMode('read only')
@@ -110,7 +110,7 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
     describe: conn.describe,
     changeMark: async () => `${ownChanges}.${await conn.externalMark()}`,
     blobs,
-    photo: (sha256) => photoRecord(db, sha256),
+    photo: (sha256) => photoRecord(conn.reader, sha256),
     async putPhoto(bytes, meta) {
       const sha256 = sha256Hex(bytes);
       const known = await photoRecord(db, sha256);
