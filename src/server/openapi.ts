@@ -69,6 +69,11 @@ const flag = {
   },
 };
 
+const notModified = {
+  description:
+    'Nothing changed since the ETag sent in If-None-Match. Every answer carries an ETag that changes whenever any accepted submission changes the store.',
+};
+
 let cached: object | undefined;
 
 export function openApiDocument(): object {
@@ -98,6 +103,7 @@ export function openApiDocument(): object {
           ],
           responses: {
             200: { description: 'Totals, progress and children', ...json(ref('RegionResult')) },
+            304: notModified,
             400: errorResponse('Malformed code or unknown ballot'),
             404: errorResponse('No such region'),
           },
@@ -109,6 +115,7 @@ export function openApiDocument(): object {
           parameters: [codeParam('TPS code, 16.08.01.1007.001 or 1608011007001'), ballotParam],
           responses: {
             200: { description: 'The TPS with its history', ...json(ref('TpsResult')) },
+            304: notModified,
             400: errorResponse('Malformed code or unknown ballot'),
             404: errorResponse('No such TPS'),
           },
