@@ -56,25 +56,42 @@ async function parentsOf(db: Kysely<Database>, code: RegionCode): Promise<Region
   });
 }
 
-export async function regionResult(
-  db: Kysely<Database>,
-  code: RegionCode,
-  ballot: Ballot,
-): Promise<RegionResult | undefined> {
-  const region = await db
+/** Regions with their totals for one ballot; narrowed by the caller. */
+const regionsWithTotals = (db: Kysely<Database>, ballot: Ballot) =>
+  db
     .selectFrom('regions')
     .leftJoin('recap_totals', (j) =>
       j
         .onRef('recap_totals.region_code', '=', 'regions.code')
         .on('recap_totals.ballot', '=', ballot),
     )
-    .select(['code', 'name', 'level', 'tps_total', 'tps_reported', 'valid', 'invalid', 'total'])
-    .where('code', '=', code)
-    .executeTakeFirst();
+    .select(['code', 'name', 'level', 'tps_total', 'tps_reported', 'valid', 'invalid', 'total']);
+
+type RegionTotalsRow = Awaited<
+  ReturnType<ReturnType<typeof regionsWithTotals>['executeTakeFirstOrThrow']>
+>;
+
+function withTotals(r: RegionTotalsRow, votes: Record<string, number>) {
+  return {
+    code: r.code,
+    name: r.name,
+    level: r.level as RegionLevel,
+    progress: { tpsReported: r.tps_reported ?? 0, tpsTotal: r.tps_total ?? 0 },
+    totals: { votes, valid: r.valid ?? 0, invalid: r.invalid ?? 0, total: r.total ?? 0 },
+  };
+}
+
+export async function regionResult(
+  db: Kysely<Database>,
+  code: RegionCode,
+  ballot: Ballot,
+): Promise<RegionResult | undefined> {
+  const region = await regionsWithTotals(db, ballot).where('code', '=', code).executeTakeFirst();
   if (!region) return undefined;
-  const level = region.level as RegionLevel;
   const children =
-    level === 'desa' ? await tpsChildren(db, code, ballot) : await regionChildren(db, code, ballot);
+    region.level === 'desa'
+      ? await tpsChildren(db, code, ballot)
+      : await regionChildren(db, code, ballot);
   const votes = await db
     .selectFrom('recap_votes')
     .select(['choice', 'votes'])
@@ -82,31 +99,15 @@ export async function regionResult(
     .where('ballot', '=', ballot)
     .execute();
   return {
-    code: region.code,
-    name: region.name,
-    level,
+    ...withTotals(region, Object.fromEntries(votes.map((v) => [v.choice, v.votes]))),
     ballot,
     parents: await parentsOf(db, code),
-    progress: { tpsReported: region.tps_reported ?? 0, tpsTotal: region.tps_total ?? 0 },
-    totals: {
-      votes: Object.fromEntries(votes.map((v) => [v.choice, v.votes])),
-      valid: region.valid ?? 0,
-      invalid: region.invalid ?? 0,
-      total: region.total ?? 0,
-    },
     children,
   };
 }
 
 async function regionChildren(db: Kysely<Database>, code: RegionCode, ballot: Ballot) {
-  const rows = await db
-    .selectFrom('regions')
-    .leftJoin('recap_totals', (j) =>
-      j
-        .onRef('recap_totals.region_code', '=', 'regions.code')
-        .on('recap_totals.ballot', '=', ballot),
-    )
-    .select(['code', 'name', 'level', 'tps_total', 'tps_reported', 'valid', 'invalid', 'total'])
+  const rows = await regionsWithTotals(db, ballot)
     .where('parent_code', '=', code)
     .orderBy('code')
     .execute();
@@ -126,18 +127,7 @@ async function regionChildren(db: Kysely<Database>, code: RegionCode, ballot: Ba
     m[v.choice] = v.votes;
     byRegion.set(v.region_code, m);
   }
-  return rows.map((r) => ({
-    code: r.code,
-    name: r.name,
-    level: r.level as RegionLevel,
-    progress: { tpsReported: r.tps_reported ?? 0, tpsTotal: r.tps_total ?? 0 },
-    totals: {
-      votes: byRegion.get(r.code) ?? {},
-      valid: r.valid ?? 0,
-      invalid: r.invalid ?? 0,
-      total: r.total ?? 0,
-    },
-  }));
+  return rows.map((r) => withTotals(r, byRegion.get(r.code) ?? {}));
 }
 
 async function tpsChildren(db: Kysely<Database>, desa: RegionCode, ballot: Ballot) {
