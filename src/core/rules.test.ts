@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { PPWP_2024 } from './ballots.ts';
-import { parseCHasil, type CHasil } from './chasil.ts';
-import { checkRules } from './rules.ts';
+import fc from 'fast-check';
+import { fieldEntries, parseCHasil, type CHasil } from './chasil.ts';
+import { brokenLinearRules, checkRules, linearRules } from './rules.ts';
 import { EXAMPLE_PPWP } from './testing.ts';
 
 const clone = (): CHasil => structuredClone(EXAMPLE_PPWP);
@@ -125,5 +126,63 @@ describe('parseCHasil', () => {
       'invalid',
       'valid',
     ]);
+  });
+});
+
+describe('linear rules', () => {
+  it('break exactly where checkRules breaks, for any numbers', () => {
+    const count = fc.integer({ min: 0, max: 999 });
+    const g = fc.record({ l: count, p: count, total: count });
+    fc.assert(
+      fc.property(
+        fc.record({
+          dpt: g,
+          vd: g,
+          vb: g,
+          vk: g,
+          vt: g,
+          dis: g,
+          b: fc.tuple(count, count, count, count),
+          v: fc.tuple(count, count, count),
+          inv: count,
+          tot: count,
+          valid: count,
+        }),
+        fc.option(fc.integer({ min: 0, max: 400 })),
+        (x, registered) => {
+          const r: CHasil = {
+            dpt: x.dpt,
+            voters: { dpt: x.vd, dptb: x.vb, dpk: x.vk, total: x.vt },
+            ballots: { received: x.b[0], used: x.b[1], returned: x.b[2], unused: x.b[3] },
+            disabled: x.dis,
+            votes: { '1': x.v[0], '2': x.v[1], '3': x.v[2] },
+            valid: x.valid,
+            invalid: x.inv,
+            total: x.tot,
+          };
+          const ctx = { ballot: 'ppwp' as const, registeredDpt: registered };
+          const want = new Set(checkRules(r, ctx).map((b) => b.rule));
+          const got = new Set(
+            brokenLinearRules(linearRules(['1', '2', '3'], ctx), new Map(fieldEntries(r))),
+          );
+          expect(got).toEqual(want);
+        },
+      ),
+    );
+    // Near-consistent forms (one field off by a little) exercise the equalities' edges too.
+    fc.assert(
+      fc.property(fc.nat(50), (seed) => {
+        const r = structuredClone(EXAMPLE_PPWP);
+        const entries = fieldEntries(r);
+        const [path] = entries[seed % entries.length]!;
+        const values = new Map(entries);
+        values.set(path, (values.get(path) ?? 0) + 1);
+        const ctx = { ballot: 'ppwp' as const, registeredDpt: 290 };
+        expect(brokenLinearRules(linearRules(['1', '2', '3'], ctx), values).length).toBeGreaterThan(
+          0,
+        );
+        expect(brokenLinearRules(linearRules(['1', '2', '3'], ctx), new Map(entries))).toEqual([]);
+      }),
+    );
   });
 });

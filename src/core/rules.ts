@@ -125,7 +125,7 @@ export function checkRules(r: CHasil, ctx: RuleContext): RuleBreach[] {
         en: `${fmt(b.received)} ballot papers received, but used + returned + unused = ${fmt(b.used + b.returned + b.unused)}.`,
       },
     });
-  const reserveMax = Math.ceil(r.dpt.total * 1.02);
+  const reserveMax = Math.floor((r.dpt.total * 102 + 99) / 100); // ceil(DPT × 1.02), in integers
   if (b.received > reserveMax)
     out.push({
       rule: 'ballots-reserve',
@@ -164,4 +164,139 @@ export function checkRules(r: CHasil, ctx: RuleContext): RuleBreach[] {
       },
     });
   return out;
+}
+
+/** A rule as arithmetic over field paths: sum(coef * value) + constant = 0 (`eq`) or <= 0 (`le`). */
+export type LinearRule = {
+  id: RuleId;
+  terms: [path: string, coef: number][];
+  kind: 'eq' | 'le';
+  constant?: number;
+};
+
+/**
+ * The same rules as `checkRules`, written as linear arithmetic over the fields, for the reader's
+ * decoder (which weighs every reading of a form against them). A property test keeps the two
+ * descriptions in agreement.
+ */
+export function linearRules(voteKeys: readonly string[], ctx: RuleContext): LinearRule[] {
+  const rules: LinearRule[] = [];
+  for (const row of ['dpt', 'voters.dpt', 'voters.dptb', 'voters.dpk', 'voters.total', 'disabled'])
+    rules.push({
+      id: 'gender-sum',
+      kind: 'eq',
+      terms: [
+        [`${row}.l`, 1],
+        [`${row}.p`, 1],
+        [`${row}.total`, -1],
+      ],
+    });
+  for (const k of ['l', 'p', 'total']) {
+    rules.push({
+      id: 'voters-sum',
+      kind: 'eq',
+      terms: [
+        [`voters.dpt.${k}`, 1],
+        [`voters.dptb.${k}`, 1],
+        [`voters.dpk.${k}`, 1],
+        [`voters.total.${k}`, -1],
+      ],
+    });
+    rules.push({
+      id: 'voters-within-dpt',
+      kind: 'le',
+      terms: [
+        [`voters.dpt.${k}`, 1],
+        [`dpt.${k}`, -1],
+      ],
+    });
+  }
+  rules.push({
+    id: 'votes-sum-valid',
+    kind: 'eq',
+    terms: [...voteKeys.map((k): [string, number] => [`votes.${k}`, 1]), ['valid', -1]],
+  });
+  rules.push({
+    id: 'valid-plus-invalid',
+    kind: 'eq',
+    terms: [
+      ['valid', 1],
+      ['invalid', 1],
+      ['total', -1],
+    ],
+  });
+  rules.push({
+    id: 'total-equals-used',
+    kind: 'eq',
+    terms: [
+      ['total', 1],
+      ['ballots.used', -1],
+    ],
+  });
+  rules.push({
+    id: 'used-equals-voters',
+    kind: 'eq',
+    terms: [
+      ['ballots.used', 1],
+      ['voters.total.total', -1],
+    ],
+  });
+  rules.push({
+    id: 'ballots-balance',
+    kind: 'eq',
+    terms: [
+      ['ballots.used', 1],
+      ['ballots.returned', 1],
+      ['ballots.unused', 1],
+      ['ballots.received', -1],
+    ],
+  });
+  // received <= ceil(1.02 * dpt)  <=>  100 received - 102 dpt <= 99 (integers).
+  rules.push({
+    id: 'ballots-reserve',
+    kind: 'le',
+    terms: [
+      ['ballots.received', 100],
+      ['dpt.total', -102],
+    ],
+    constant: -99,
+  });
+  rules.push({
+    id: 'disabled-within-voters',
+    kind: 'le',
+    terms: [
+      ['disabled.total', 1],
+      ['voters.total.total', -1],
+    ],
+  });
+  rules.push({
+    id: 'dpt-within-tps-limit',
+    kind: 'le',
+    terms: [['dpt.total', 1]],
+    constant: -maxVotersPerTps(ctx.ballot),
+  });
+  if (ctx.registeredDpt != null)
+    rules.push({
+      id: 'dpt-matches-register',
+      kind: 'eq',
+      terms: [['dpt.total', 1]],
+      constant: -ctx.registeredDpt,
+    });
+  return rules;
+}
+
+/** The ids of the linear rules that `values` (field path -> number) break. */
+export function brokenLinearRules(
+  rules: readonly LinearRule[],
+  values: ReadonlyMap<string, number>,
+): RuleId[] {
+  return rules
+    .filter((r) => {
+      const s = r.terms.reduce(
+        (a, [path, coef]) => a + coef * (values.get(path) ?? 0),
+        r.constant ?? 0,
+      );
+      return r.kind === 'eq' ? s !== 0 : s > 0;
+    })
+    .map((r) => r.id);
 }
