@@ -2,6 +2,7 @@
 import { serveCommand } from './serve.ts';
 import { kppsTokenCommand } from './kpps-token.ts';
 import { rebuildCommand } from './rebuild.ts';
+import { formCommand } from './form.ts';
 
 const USAGE = `rekap: rekapitulasi hasil pemungutan suara / vote recapitulation
 
@@ -16,6 +17,10 @@ Perintah / commands:
       Provision every TPS below a region at once: CSV "tps,token" on stdout.
   rekap rebuild [--check] [--data DIR] [--db URL]
       Recompute every aggregate from the stored submissions (--check: only compare).
+  rekap form template --ballot ppwp --json
+      The official form's geometry in millimetres: markers, page-ID marker, boxes, bubbles.
+  rekap form synth --out DIR [--count N] [--seed S] [--slip-rate P]
+      Synthetic, seeded photos of filled forms with their truth (for tests and benchmarks).
 `;
 
 type Command = (args: string[]) => Promise<number>;
@@ -24,6 +29,7 @@ const COMMANDS: Record<string, Command> = {
   serve: serveCommand,
   'kpps-token': kppsTokenCommand,
   rebuild: rebuildCommand,
+  form: formCommand,
 };
 
 export async function main(argv: string[]): Promise<number> {
