@@ -5,11 +5,15 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PPWP_TEMPLATE } from '../reader/template/ppwp.ts';
 import { synthForm } from '../reader/synth/photo.ts';
+import { classifyBoxes } from '../reader/digits/classify.ts';
+import { loadDigitModel } from '../reader/digits/load-node.ts';
+import { formReadCommand } from './form-read.ts';
 import { UsageError } from './main.ts';
 import { parse } from './options.ts';
 
 const USAGE = `usage:
   rekap form template --ballot ppwp --json
+  rekap form read PHOTO... --ballot ppwp --json [--dpt N]
   rekap form synth --out DIR [--count N] [--seed S] [--slip-rate P]`;
 
 export async function formCommand(args: string[]): Promise<number> {
@@ -19,6 +23,10 @@ export async function formCommand(args: string[]): Promise<number> {
       return templateCommand(rest);
     case 'synth':
       return synthCommand(rest);
+    case 'read':
+      return formReadCommand(rest, {
+        classify: (crops) => classifyBoxes(crops, loadDigitModel()).map((r) => r.probabilities),
+      });
     default:
       throw new UsageError(sub ? `unknown subcommand "${sub}"\n${USAGE}` : USAGE);
   }

@@ -3,6 +3,7 @@ import { serveCommand } from './serve.ts';
 import { kppsTokenCommand } from './kpps-token.ts';
 import { rebuildCommand } from './rebuild.ts';
 import { formCommand } from './form.ts';
+import { digitsCommand } from './digits.ts';
 
 const USAGE = `rekap: rekapitulasi hasil pemungutan suara / vote recapitulation
 
@@ -19,8 +20,12 @@ Perintah / commands:
       Recompute every aggregate from the stored submissions (--check: only compare).
   rekap form template --ballot ppwp --json
       The official form's geometry in millimetres: markers, page-ID marker, boxes, bubbles.
+  rekap form read PHOTO... --ballot ppwp --json [--dpt N]
+      Read one form from the photos of its pages (any order): values, confidence, flags, verdict.
   rekap form synth --out DIR [--count N] [--seed S] [--slip-rate P]
       Synthetic, seeded photos of filled forms with their truth (for tests and benchmarks).
+  rekap digits classify DIR --json
+      Classify single digit-box crops: 0-9, or x for a crossed-out or empty box.
 `;
 
 type Command = (args: string[]) => Promise<number>;
@@ -30,6 +35,7 @@ const COMMANDS: Record<string, Command> = {
   'kpps-token': kppsTokenCommand,
   rebuild: rebuildCommand,
   form: formCommand,
+  digits: (args) => digitsCommand(args),
 };
 
 export async function main(argv: string[]): Promise<number> {

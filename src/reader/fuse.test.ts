@@ -17,12 +17,12 @@ const top = (p: BoxProbabilities) =>
   BOX_CLASSES.reduce((a, c) => (p[c] > p[a] ? c : a), '0' as BoxClass);
 
 describe('fuseBox', () => {
-  it('a clear bubble settles a doubtful digit', () => {
+  it('a clear bubble settles a doubtful digit, and the disagreement is still flagged', () => {
     const f = fuseBox(digit('7', 0.5, ['1', 0.45]), column({ 1: 0.9 }));
     expect(top(f.probabilities)).toBe('1');
     expect(f.probabilities['1']).toBeGreaterThan(0.95);
     expect(f.bubbles).toBe('1');
-    expect(f.disagree).toBe(false);
+    expect(f.disagree).toBe(true);
   });
   it('agreeing channels make a sure box surer', () => {
     const f = fuseBox(digit('4', 0.9), column({ 4: 0.8 }));

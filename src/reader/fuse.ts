@@ -13,7 +13,10 @@ export type FusedBox = {
   probabilities: BoxProbabilities;
   /** What the bubbles alone say: a digit, `none` blackened, or `several`. */
   bubbles: BoxClass | 'none' | 'several';
-  /** Both channels are clear and name different classes. */
+  /**
+   * The bubbles clearly name one digit and the handwriting's best reading is another. The fused
+   * probabilities still pick the likelier; but the form says two things, so a person looks.
+   */
   disagree: boolean;
 };
 
@@ -57,6 +60,8 @@ export function fuseBox(digit: BoxProbabilities, col?: BubbleColumn): FusedBox {
   const marked = filled.flatMap((f, j) => (f > 0.5 ? [j] : []));
   const bubbles: FusedBox['bubbles'] =
     marked.length === 0 ? 'none' : marked.length > 1 ? 'several' : (String(marked[0]) as BoxClass);
+  // Several blackened bubbles say nothing about which digit is meant.
+  if (bubbles === 'several') return { probabilities: digit, bubbles, disagree: false };
   const like = bubbleLikelihood(col);
   const joint = {} as BoxProbabilities;
   let total = 0;
@@ -65,14 +70,13 @@ export function fuseBox(digit: BoxProbabilities, col?: BubbleColumn): FusedBox {
     total += joint[c];
   }
   for (const c of BOX_CLASSES) joint[c] /= total;
-  const [digitBest, digitP] = argmax(digit);
-  const bubbleClear = bubbles !== 'several' && (bubbles !== 'none' || digitBest !== '0');
-  const bubbleBest: BoxClass =
-    bubbles === 'none' ? 'x' : bubbles === 'several' ? digitBest : bubbles;
+  const [digitBest] = argmax(digit);
+  const bubbleClear = bubbles !== 'none' || digitBest !== '0';
+  const bubbleBest: BoxClass = bubbles === 'none' ? 'x' : bubbles;
   // A crossed box and a blackened 0 mean the same value: not a disagreement.
   const same =
     bubbleBest === digitBest ||
     (bubbleBest === '0' && digitBest === 'x') ||
     (bubbleBest === 'x' && digitBest === '0');
-  return { probabilities: joint, bubbles, disagree: bubbleClear && digitP > 0.9 && !same };
+  return { probabilities: joint, bubbles, disagree: bubbleClear && !same };
 }
