@@ -120,7 +120,17 @@ export function photograph(
   rnd: Rnd,
 ): GrayImage {
   const out = grayImage(shot.width, shot.height);
-  const inv = invertH(shot.pageToPhoto);
+  const [i0, i1, i2, i3, i4, i5, i6, i7, i8] = invertH(shot.pageToPhoto) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   const table = rnd.uniform(40, 150);
   const noise = new Float32Array(65536);
   for (let i = 0; i < noise.length; i++) noise[i] = rnd.normal(0, shot.noiseSd);
@@ -140,16 +150,16 @@ export function photograph(
     colLight[x] = gx * (x / W - 0.5);
     colTex[x] = 15 * Math.sin(x * 0.01);
   }
-  const a0 = inv[0] * pxPerMm;
-  const a3 = inv[3] * pxPerMm;
+  const a0 = i0 * pxPerMm;
+  const a3 = i3 * pxPerMm;
   for (let y = 0; y < H; y++) {
     const v = y / H - 0.5;
-    let nx = (inv[1] * y + inv[2]) * pxPerMm;
-    let ny = (inv[4] * y + inv[5]) * pxPerMm;
-    let dw = inv[7] * y + inv[8];
+    let nx = (i1 * y + i2) * pxPerMm;
+    let ny = (i4 * y + i5) * pxPerMm;
+    let dw = i7 * y + i8;
     const rowLight = base + gy * v;
     const rowTex = 10 * Math.sin(y * 0.004);
-    for (let x = 0; x < W; x++, nx += a0, ny += a3, dw += inv[6]) {
+    for (let x = 0; x < W; x++, nx += a0, ny += a3, dw += i6) {
       const sx = nx / dw - 0.5;
       const sy = ny / dw - 0.5;
       let value: number;
