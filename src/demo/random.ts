@@ -1,5 +1,6 @@
 // A small seeded PRNG for the demo: the same seed gives the same election night everywhere.
 // splitmix32 to spread the seed, mulberry32 for the stream. Not for anything secret.
+import { mulberry32 } from '../core/random.ts';
 
 export type Random = {
   /** Uniform in [0, 1). */
@@ -33,17 +34,6 @@ function splitmix32(seed: number): () => number {
     z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
     z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
     return (z ^ (z >>> 16)) >>> 0;
-  };
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
 

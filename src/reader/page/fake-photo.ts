@@ -2,6 +2,7 @@
 // render of the form) on a table under a pinhole camera with tilt and rotation, then adds uneven
 // light, a shadow, blur and noise. Seeded and pure; the JPEG round-trip is left to the caller.
 
+import { mulberry32 } from '../../core/random.ts';
 import type { GrayImage } from '../image.ts';
 import {
   apply,
@@ -30,18 +31,9 @@ export type FakePhotoOptions = {
   noise?: number;
 };
 
-export type FakePhoto = { image: GrayImage; pageToPhoto: Homography; tiltDeg: number };
+export { mulberry32 };
 
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export type FakePhoto = { image: GrayImage; pageToPhoto: Homography; tiltDeg: number };
 
 /** `page` covers the whole 600 x 900 mm sheet, at `pxPerMm` (100 dpi renders: 1 / 0.254). */
 export function fakePhoto(page: GrayImage, pxPerMm: number, o: FakePhotoOptions): FakePhoto {
