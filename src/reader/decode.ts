@@ -53,15 +53,15 @@ export type DecodeOptions = {
   rulePenalty?: number;
   /** A field is flagged when the best assignment without its value costs less than this more (default ln 50). */
   ambiguityMargin?: number;
-  /** Search budget in expanded states (default 200,000). */
+  /** Search budget in expanded states (default 40,000; each alternative gets a twentieth). */
   maxExpansions?: number;
 };
 
 type Candidate = { value: number; cost: number };
 
 const FLOOR = 1e-9;
-/** Alternatives costing this much more than the best (in nats) are not looked for: confidence >= 0.9999. */
-const CONFIDENCE_HORIZON = 9;
+/** Alternatives costing this much more than the best (in nats) are not looked for: confidence >= 0.993. */
+const CONFIDENCE_HORIZON = 5;
 
 /**
  * The values three boxes can spell, most probable first. `x` may only lead: `x x 7` is 7, `x 6 2`
@@ -135,6 +135,8 @@ type Problem = {
   penalty: number;
 };
 
+/** A partial assignment: the candidate chosen at this depth, and the state it extends. */
+type Node = { depth: number; cand: number; parent: Node | null; cost: number };
 type State = { depth: number; choice: number[]; cost: number; broken: LinearRule['id'][] };
 
 function violated(r: Problem['closing'][number][number], values: number[]): boolean {
@@ -143,62 +145,22 @@ function violated(r: Problem['closing'][number][number], values: number[]): bool
   return r.rule.kind === 'eq' ? s !== 0 : s > 0;
 }
 
-/** Best-first search over the fields in `order`; `forbid` excludes one value of one field. */
-function search(
-  p: Problem,
-  maxExpansions: number,
-  forbid?: { field: number; value: number },
-  bound = Infinity,
-) {
-  const n = p.order.length;
-  const heap = new Heap<State>();
-  heap.push(p.rest[0]!, { depth: 0, choice: [], cost: 0, broken: [] });
-  const values: number[] = new Array<number>(p.cands.length).fill(0);
-  let expansions = 0;
-  let bestIncomplete: State | undefined;
-  while (heap.size > 0) {
-    const { value: s } = heap.pop()!;
-    if (s.depth === n) return { state: s, exact: true };
-    if (++expansions > maxExpansions) {
-      bestIncomplete ??= s;
-      break;
-    }
-    const field = p.order[s.depth]!;
-    for (let i = 0; i < s.choice.length; i++)
-      values[p.order[i]!] = p.cands[p.order[i]!]![s.choice[i]!]!.value;
-    const list = p.cands[field]!;
-    for (let c = 0; c < list.length; c++) {
-      const cand = list[c]!;
-      if (forbid && forbid.field === field && forbid.value === cand.value) continue;
-      values[field] = cand.value;
-      let cost = s.cost + cand.cost;
-      let broken = s.broken;
-      for (const r of p.closing[s.depth]!)
-        if (violated(r, values)) {
-          cost += p.penalty;
-          broken = [...broken, r.rule.id];
-        }
-      const key = cost + p.rest[s.depth + 1]!;
-      if (key > bound) continue;
-      heap.push(key, {
-        depth: s.depth + 1,
-        choice: [...s.choice, c],
-        cost,
-        broken,
-      });
-    }
-  }
-  // Out of budget: finish the most promising partial assignment greedily.
-  const s = bestIncomplete;
-  if (!s) return undefined;
-  const choice = [...s.choice];
-  for (let d = s.depth; d < n; d++) {
+/** The choices of a node, in `order`, completed greedily past its depth. */
+function choices(p: Problem, node: Node, forbid?: { field: number; value: number }): number[] {
+  const choice: number[] = new Array<number>(node.depth);
+  for (let m: Node | null = node; m && m.depth > 0; m = m.parent) choice[m.depth - 1] = m.cand;
+  for (let d = node.depth; d < p.order.length; d++) {
     const field = p.order[d]!;
     const c = p.cands[field]!.findIndex(
       (x) => !(forbid && forbid.field === field && forbid.value === x.value),
     );
     choice.push(Math.max(0, c));
   }
+  return choice;
+}
+
+/** A complete assignment's cost and broken rules, computed from scratch. */
+function score(p: Problem, choice: number[]): State {
   const all: number[] = new Array<number>(p.cands.length).fill(0);
   choice.forEach((c, d) => (all[p.order[d]!] = p.cands[p.order[d]!]![c]!.value));
   let cost = choice.reduce((a, c, d) => a + p.cands[p.order[d]!]![c]!.cost, 0);
@@ -209,7 +171,54 @@ function search(
         cost += p.penalty;
         broken.push(r.rule.id);
       }
-  return { state: { depth: n, choice, cost, broken }, exact: false };
+  return { depth: choice.length, choice, cost, broken };
+}
+
+/**
+ * Best-first search over the fields in `order`; `forbid` excludes one value of one field, and no
+ * assignment costing more than `bound` is looked at. States share their prefixes (parent
+ * pointers), so an expansion costs little more than the rules it closes.
+ */
+function search(
+  p: Problem,
+  maxExpansions: number,
+  forbid?: { field: number; value: number },
+  bound = Infinity,
+): { state: State; exact: boolean } | undefined {
+  const n = p.order.length;
+  const heap = new Heap<Node>();
+  heap.push(p.rest[0]!, { depth: 0, cand: -1, parent: null, cost: 0 });
+  const values: number[] = new Array<number>(p.cands.length).fill(0);
+  let expansions = 0;
+  let bestIncomplete: Node | undefined;
+  while (heap.size > 0) {
+    const { value: s } = heap.pop()!;
+    if (s.depth === n) return { state: score(p, choices(p, s)), exact: true };
+    if (++expansions > maxExpansions) {
+      bestIncomplete = s;
+      break;
+    }
+    for (let m: Node | null = s; m && m.depth > 0; m = m.parent) {
+      const f = p.order[m.depth - 1]!;
+      values[f] = p.cands[f]![m.cand]!.value;
+    }
+    const field = p.order[s.depth]!;
+    const list = p.cands[field]!;
+    for (let c = 0; c < list.length; c++) {
+      const cand = list[c]!;
+      if (forbid && forbid.field === field && forbid.value === cand.value) continue;
+      values[field] = cand.value;
+      let cost = s.cost + cand.cost;
+      for (const r of p.closing[s.depth]!) if (violated(r, values)) cost += p.penalty;
+      const key = cost + p.rest[s.depth + 1]!;
+      if (key > bound) continue;
+      heap.push(key, { depth: s.depth + 1, cand: c, parent: s, cost });
+    }
+  }
+  // Nothing within the bound, or out of budget: finish the most promising partial assignment
+  // greedily (an answer, though maybe not the best).
+  if (!bestIncomplete) return undefined;
+  return { state: score(p, choices(p, bestIncomplete, forbid)), exact: false };
 }
 
 /** Decodes every field of a form together under `rules`. */
@@ -221,7 +230,7 @@ export function decodeForm(
   const keep = opts.candidates ?? 8;
   const penalty = opts.rulePenalty ?? Math.log(100);
   const margin = opts.ambiguityMargin ?? Math.log(50);
-  const maxExpansions = opts.maxExpansions ?? 200_000;
+  const maxExpansions = opts.maxExpansions ?? 40_000;
   const index = new Map(fields.map((f, i) => [f.path, i]));
   const cands = fields.map((f) => fieldCandidates(f.boxes, keep));
   const known = rules
@@ -264,7 +273,7 @@ export function decodeForm(
     // The best assignment without this value, looked for only as far as it could matter.
     const alt = search(
       problem,
-      Math.floor(maxExpansions / 10),
+      Math.floor(maxExpansions / 20),
       { field: i, value: cand.value },
       best.state.cost + CONFIDENCE_HORIZON,
     );
