@@ -1,0 +1,62 @@
+// Draws what the reader saw on one synthesized photo of page 1: each field's boxes outlined (green:
+// read with no flag; orange: flagged for a person) with the value read. Writes docs/read-form.jpg
+// for the README. Run: node bin/run-ts.mjs scripts/reader-picture.ts [SEED] [INDEX]
+import { writeFileSync } from 'node:fs';
+import sharp from 'sharp';
+import { classifyBoxes } from '../src/reader/digits/classify.ts';
+import { loadDigitModel } from '../src/reader/digits/load-node.ts';
+import { decodePhoto } from '../src/reader/node-image.ts';
+import { readForm, type PhotoInput } from '../src/reader/read-form.ts';
+import { synthForm } from '../src/reader/synth/photo.ts';
+
+const seed = Number(process.argv[2] ?? 2026);
+const index = Number(process.argv[3] ?? 0);
+const form = await synthForm(seed, index);
+const photos: PhotoInput[] = [];
+for (const j of form.jpegs) {
+  const d = await decodePhoto(j.data);
+  if (d.ok) photos.push({ name: j.file, image: d.image });
+}
+const model = loadDigitModel();
+const reading = readForm(photos, {
+  classify: (c) => classifyBoxes(c, model).map((r) => r.probabilities),
+});
+const page = photos.find((p) => p.name === 'page1.jpg')!;
+const shapes: string[] = [];
+for (const f of Object.values(reading.fields)) {
+  if (f.boxes?.photo !== 'page1.jpg') continue;
+  const colour = f.flags.length === 0 ? '#1a9850' : '#f46d43';
+  for (const quad of f.boxes.corners)
+    shapes.push(
+      `<polygon points="${quad.map((p) => `${p.x},${p.y}`).join(' ')}" fill="none" stroke="${colour}" stroke-width="4"/>`,
+    );
+  const last = f.boxes.corners[2]![1]!;
+  shapes.push(
+    `<text x="${last.x + 8}" y="${last.y + 20}" font-family="sans-serif" font-size="26" font-weight="bold" fill="${colour}" stroke="white" stroke-width="1">${f.value ?? '?'}</text>`,
+  );
+}
+const { width, height } = page.image;
+const svg = Buffer.from(
+  `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">${shapes.join('')}</svg>`,
+);
+const drawn = await sharp(Buffer.from(page.image.data), { raw: { width, height, channels: 1 } })
+  .toColourspace('srgb')
+  .composite([{ input: svg }])
+  .png()
+  .toBuffer();
+// Crop to the fields, with a margin, so the values can be read.
+const pts = Object.values(reading.fields).flatMap((f) =>
+  f.boxes?.photo === 'page1.jpg' ? f.boxes.corners.flat() : [],
+);
+const margin = 60;
+const left = Math.max(0, Math.floor(Math.min(...pts.map((p) => p.x)) - margin));
+const top = Math.max(0, Math.floor(Math.min(...pts.map((p) => p.y)) - margin));
+const right = Math.min(width, Math.ceil(Math.max(...pts.map((p) => p.x)) + margin + 60));
+const bottom = Math.min(height, Math.ceil(Math.max(...pts.map((p) => p.y)) + margin));
+const out = await sharp(drawn)
+  .extract({ left, top, width: right - left, height: bottom - top })
+  .resize({ width: 1000, withoutEnlargement: true })
+  .jpeg({ quality: 75 })
+  .toBuffer();
+writeFileSync('docs/read-form.jpg', out);
+console.log(`docs/read-form.jpg: ${out.length} bytes; verdict ${reading.verdict}`);
