@@ -2,8 +2,6 @@
 import { serveCommand } from './serve.ts';
 import { kppsTokenCommand } from './kpps-token.ts';
 import { rebuildCommand } from './rebuild.ts';
-import { formCommand } from './form.ts';
-import { digitsCommand } from './digits.ts';
 
 const USAGE = `rekap: rekapitulasi hasil pemungutan suara / vote recapitulation
 
@@ -34,8 +32,9 @@ const COMMANDS: Record<string, Command> = {
   serve: serveCommand,
   'kpps-token': kppsTokenCommand,
   rebuild: rebuildCommand,
-  form: formCommand,
-  digits: (args) => digitsCommand(args),
+  // The reader and its model load only for the commands that use them.
+  form: async (args) => (await import('./form.ts')).formCommand(args),
+  digits: async (args) => (await import('./digits.ts')).digitsCommand(args),
 };
 
 export async function main(argv: string[]): Promise<number> {
