@@ -144,6 +144,7 @@ def main():
         p = evaluate(net, images[mnist_test], labels[mnist_test])
         report.append(f'mnist test {(p == labels[mnist_test]).float().mean().item() * 100:.2f}%')
         print(', '.join(report), flush=True)
+        export(net, args.out)  # after every epoch, so an interrupted run still leaves a model
 
     if len(real_test):
         y = labels[real_test]

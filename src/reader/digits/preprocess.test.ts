@@ -62,12 +62,30 @@ describe('preprocessBox', () => {
     expect(rows).toBeLessThanOrEqual(21);
   });
 
-  it('turns synthetic empty boxes into empty inputs', () => {
+  it('keeps a faint pen stroke that a fixed cut-off would drop (adaptive ink cut)', () => {
+    // Pen only 35 grey levels under the paper, as light as the guide dots, with a black border:
+    // 0.19 of the border-based contrast span, under the old fixed 0.3 cut-off.
+    const p = preprocessBox(
+      box((img) => {
+        for (let y = 12; y < 36; y++)
+          for (let x = 20; x < 23; x++) img.data[y * img.width + x] = 185;
+      }),
+    );
+    expect(p.inkShare).toBeGreaterThan(0);
+    let rows = 0;
+    for (let y = 0; y < INPUT_SIZE; y++)
+      if (p.input.subarray(y * 28, y * 28 + 28).some((v) => v > 0.1)) rows++;
+    expect(rows).toBeGreaterThanOrEqual(19);
+  });
+
+  it('turns most synthetic empty boxes into empty inputs', () => {
+    // The adaptive cut-off (down to 0.15 where nothing inside the box is dark) lets the blotches of
+    // the noisiest synthetic empties through (about 1 in 5); the model learns those as `x`.
     const r = rng(7);
     let empty = 0;
     for (let i = 0; i < 100; i++)
       if (preprocessBox(synthBox(r, { kind: 'empty' })).inkShare === 0) empty++;
-    expect(empty).toBeGreaterThanOrEqual(95);
+    expect(empty).toBeGreaterThanOrEqual(75);
   });
 
   it('survives degenerate images', () => {
