@@ -7,6 +7,7 @@ import { PPWP_2024 } from '../core/ballots.ts';
 import type { CHasil } from '../core/chasil.ts';
 import type { TpsCode } from '../core/codes.ts';
 import { createRandom, type Random } from './random.ts';
+import { DIGIT_SEGMENTS } from '../core/seven-segment.ts';
 
 const W = 600;
 const H = 900;
@@ -48,18 +49,6 @@ const SEGMENTS: Record<string, [Pt, Pt]> = {
     [1, 0.5],
   ],
 };
-const DIGIT_SEGMENTS = [
-  'abcdef',
-  'bc',
-  'abged',
-  'abgcd',
-  'fgbc',
-  'afgcd',
-  'afgedc',
-  'abc',
-  'abcdefg',
-  'abcdfg',
-];
 
 const esc = (s: string) =>
   s.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');

@@ -4,20 +4,13 @@
 // Used to augment MNIST toward real crops and to test the preprocessing.
 
 import type { GrayImage } from '../image.ts';
+import { DIGIT_SEGMENTS } from '../../core/seven-segment.ts';
+import { mulberry32 } from '../../core/random.ts';
 
 export type Rng = () => number;
 
-/** mulberry32: small, fast, seeded. */
-export function rng(seed: number): Rng {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded draws in [0, 1): the project's one mulberry32. */
+export const rng: (seed: number) => Rng = mulberry32;
 
 const between = (r: Rng, lo: number, hi: number) => lo + (hi - lo) * r();
 
@@ -68,18 +61,6 @@ const SEGMENTS: Record<string, [number, number, number, number]> = {
   f: [0, 0, 0, 0.5],
   g: [0, 0.5, 1, 0.5],
 };
-const DIGIT_SEGMENTS = [
-  'abcdef',
-  'bc',
-  'abged',
-  'abgcd',
-  'fgbc',
-  'afgcd',
-  'afgedc',
-  'abc',
-  'abcdefg',
-  'abcdfg',
-];
 
 /** A synthetic box crop with the given ink. */
 export function synthBox(r: Rng, content: BoxInk): GrayImage {

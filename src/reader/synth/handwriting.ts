@@ -5,6 +5,7 @@
 import { grayImage, type GrayImage } from '../image.ts';
 import type { Rnd } from './random.ts';
 import { polyline, type Pt } from './raster.ts';
+import { DIGIT_SEGMENTS } from '../../core/seven-segment.ts';
 
 /** What is written in one digit box: a digit, or `x` for the cross in an unused leading box. */
 export type DigitLabel = '0' | '1' | '2' | '3' | '4' | '5' | '6' | '7' | '8' | '9' | 'x';
@@ -103,18 +104,6 @@ const SEG: Record<string, Stroke> = {
     [0.8, 0.5],
   ],
 };
-const SEGMENTS: Record<string, string> = {
-  '0': 'abcdef',
-  '1': 'bc',
-  '2': 'abged',
-  '3': 'abgcd',
-  '4': 'fgbc',
-  '5': 'afgcd',
-  '6': 'afgedc',
-  '7': 'abc',
-  '8': 'abcdefg',
-  '9': 'abcdfg',
-};
 
 export type HandwritingStyle = { segmentShare: number };
 
@@ -124,7 +113,9 @@ export function syntheticHandwriting(style: HandwritingStyle = { segmentShare: 0
     const size = 64;
     const img = grayImage(size, size);
     const segment = label !== 'x' && rnd.chance(style.segmentShare);
-    const strokes: Stroke[] = segment ? [...SEGMENTS[label]!].map((s) => SEG[s]!) : CURSIVE[label];
+    const strokes: Stroke[] = segment
+      ? [...DIGIT_SEGMENTS[Number(label)]!].map((s) => SEG[s]!)
+      : CURSIVE[label];
     const slant = rnd.normal(0.12, 0.1);
     const sx = rnd.uniform(0.75, 1.05);
     const sy = rnd.uniform(0.85, 1.05);
