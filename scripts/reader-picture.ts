@@ -4,7 +4,7 @@
 import { writeFileSync } from 'node:fs';
 import sharp from 'sharp';
 import { classifyBoxes } from '../src/reader/digits/classify.ts';
-import { loadDigitModel } from '../src/reader/digits/load-node.ts';
+import { loadDigitClassifier } from '../src/reader/digits/load-node.ts';
 import { decodePhoto } from '../src/reader/node-image.ts';
 import { readForm, type PhotoInput } from '../src/reader/read-form.ts';
 import { synthForm } from '../src/reader/synth/photo.ts';
@@ -17,7 +17,7 @@ for (const j of form.jpegs) {
   const d = await decodePhoto(j.data);
   if (d.ok) photos.push({ name: j.file, image: d.image });
 }
-const model = loadDigitModel();
+const model = await loadDigitClassifier();
 const reading = readForm(photos, {
   classify: (c) => classifyBoxes(c, model).map((r) => r.probabilities),
 });

@@ -6,13 +6,14 @@ import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { fieldEntries } from '../src/core/chasil.ts';
 import { classifyBoxes } from '../src/reader/digits/classify.ts';
-import { loadDigitModel } from '../src/reader/digits/load-node.ts';
+import { loadDigitClassifier } from '../src/reader/digits/load-node.ts';
 import { decodePhoto } from '../src/reader/node-image.ts';
 import { readForm, type BoxClassifier, type PhotoInput } from '../src/reader/read-form.ts';
 import { synthForm } from '../src/reader/synth/photo.ts';
 
+const classifier = await loadDigitClassifier();
 const classify: BoxClassifier = (crops) =>
-  classifyBoxes(crops, loadDigitModel()).map((r) => r.probabilities);
+  classifyBoxes(crops, classifier).map((r) => r.probabilities);
 
 async function photos(files: { file: string; data: Buffer }[]): Promise<PhotoInput[]> {
   const out: PhotoInput[] = [];

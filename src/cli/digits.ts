@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { UsageError } from './main.ts';
 import { classifyBox, type DigitLabel } from '../reader/digits/classify.ts';
 import { decodeGrayFile } from '../reader/digits/decode-node.ts';
-import { loadDigitModel } from '../reader/digits/load-node.ts';
+import { loadDigitClassifier } from '../reader/digits/load-node.ts';
 
 const IMAGE_EXTENSIONS = new Set([
   '.jpg',
@@ -33,7 +33,7 @@ const processIo: Io = {
 
 /** Classify each image file of `dir`; undecodable files are reported, not thrown. */
 export async function classifyDirectory(dir: string): Promise<Record<string, FileReading>> {
-  const model = loadDigitModel();
+  const model = await loadDigitClassifier();
   const names = (await readdir(dir))
     .filter((n) => IMAGE_EXTENSIONS.has(extname(n).toLowerCase()))
     .sort();

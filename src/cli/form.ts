@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { PPWP_TEMPLATE } from '../reader/template/ppwp.ts';
 import { synthForm } from '../reader/synth/photo.ts';
 import { classifyBoxes } from '../reader/digits/classify.ts';
-import { loadDigitModel } from '../reader/digits/load-node.ts';
+import { loadDigitClassifier } from '../reader/digits/load-node.ts';
 import { formReadCommand } from './form-read.ts';
 import { UsageError } from './main.ts';
 import { parse } from './options.ts';
@@ -23,10 +23,12 @@ export async function formCommand(args: string[]): Promise<number> {
       return templateCommand(rest);
     case 'synth':
       return synthCommand(rest);
-    case 'read':
+    case 'read': {
+      const classifier = await loadDigitClassifier();
       return formReadCommand(rest, {
-        classify: (crops) => classifyBoxes(crops, loadDigitModel()).map((r) => r.probabilities),
+        classify: (crops) => classifyBoxes(crops, classifier).map((r) => r.probabilities),
       });
+    }
     default:
       throw new UsageError(sub ? `unknown subcommand "${sub}"\n${USAGE}` : USAGE);
   }

@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { GrayImage } from '../image.ts';
 import { classifyBox, classifyBoxes, DIGIT_CLASSES } from './classify.ts';
-import { loadDigitModel, MODEL_URL } from './load-node.ts';
+import { loadDigitClassifier, MODEL_URL } from './load-node.ts';
 import { parseModel } from './model.ts';
 import { decodeGrayFile } from './decode-node.ts';
 import { rng, synthBox } from './synth-box.ts';
@@ -24,9 +24,9 @@ function mnistTest(count: number): { img: GrayImage; label: string }[] {
   });
 }
 
-describe('digit model', () => {
-  const model = loadDigitModel();
+const model = await loadDigitClassifier();
 
+describe('digit model', () => {
   it('parses the committed weights', () => {
     expect(model.classes).toEqual([...DIGIT_CLASSES]);
     expect(readFileSync(MODEL_URL).byteLength).toBeLessThan(1_000_000);

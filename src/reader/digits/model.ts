@@ -1,9 +1,15 @@
-// The digit model: parsing the weights file and the forward pass, in plain TypeScript (Float32Array
-// loops), so it runs unchanged in Node and in the browser. No file access here: see load-node.ts.
+// The digit model: parsing the weights file, and the forward pass on TensorFlow.js's WebAssembly
+// backend (XNNPACK kernels), the same code in Node and in the browser. No file access here: see
+// load-node.ts for Node.
 //
 // File format (written by training/digits/train.py): "RKDG", a little-endian u32 header length,
 // a JSON header of that many bytes ({ format, version, classes, input, layers }, each weighted
-// layer naming { offset, length } in floats), then the float32 little-endian weights.
+// layer naming { offset, length } in floats), then the float32 little-endian weights. Layouts are
+// PyTorch's: conv weights [out][in][k][k], dense weights [out][in], the input of the first dense
+// layer flattened in C, H, W order.
+
+import * as tf from '@tensorflow/tfjs-core';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 
 export type TensorRef = { offset: number; length: number };
 
@@ -88,113 +94,157 @@ export function parseModel(bytes: Uint8Array): DigitModel {
   return { classes: header.classes, input: header.input, layers };
 }
 
-type Tensor = { c: number; h: number; w: number; data: Float32Array };
+/** A model made ready to run: class probabilities for a batch of inputs, synchronously. */
+export type DigitClassifier = {
+  classes: string[];
+  /** [channels, height, width] */
+  input: [number, number, number];
+  /**
+   * Class probabilities (softmax of the logits) for each input, one forward pass for the whole
+   * batch. Each input holds channels * height * width values in C, H, W order.
+   */
+  predict(inputs: readonly Float32Array[]): Float32Array[];
+  /** Frees the weights held by the backend. */
+  dispose(): void;
+};
+
+export type ClassifierOptions = {
+  /**
+   * Where the backend's .wasm files are, as a URL or path prefix ending in '/'. In Node leave it
+   * out: they are read from node_modules/@tensorflow/tfjs-backend-wasm/dist/. In the browser,
+   * serve (and precache, for offline use) tfjs-backend-wasm.wasm, tfjs-backend-wasm-simd.wasm
+   * and tfjs-backend-wasm-threaded-simd.wasm from that package's dist/ folder and pass their
+   * folder, e.g. '/assets/tfjs/'. Only the first call's value counts: the backend is set up once.
+   */
+  wasmPaths?: string;
+};
+
+let backendReady: Promise<void> | undefined;
+
+/** Starts TensorFlow.js on its wasm backend, once per process or page. */
+function wasmBackend(wasmPaths: string | undefined): Promise<void> {
+  backendReady ??= (async () => {
+    if (wasmPaths !== undefined) setWasmPaths(wasmPaths);
+    if (!(await tf.setBackend('wasm')))
+      throw new Error('digit model: the wasm backend failed to start');
+  })();
+  return backendReady;
+}
+
+type Step =
+  | { type: 'conv'; filter: tf.Tensor4D; bias: tf.Tensor1D; pad: number; relu: boolean }
+  | { type: 'dense'; weights: tf.Tensor2D; bias: tf.Tensor1D; relu: boolean; flatten: boolean }
+  | { type: 'relu' }
+  | { type: 'maxpool'; size: number };
 
 /**
- * Convolution as one matrix product: the input's patches are laid out once (im2col, zero padding
- * included), then each output channel is a dot product with each patch. Tight inner loops over
- * contiguous memory: several times faster in JavaScript than sliding the kernel.
+ * Builds the network from a parsed model (any sequence of its layer types) on the wasm backend.
+ * Tensors run in NHWC, the layout TensorFlow.js's kernels take; a relu right after a conv or
+ * dense layer is fused into it.
  */
-function conv(t: Tensor, l: Extract<Layer, { type: 'conv' }>): Tensor {
-  const { h, w } = t;
-  const k = l.kernel;
-  const oh = h + 2 * l.pad - k + 1;
-  const ow = w + 2 * l.pad - k + 1;
-  const patch = l.in * k * k;
-  const positions = oh * ow;
-  const cols = new Float32Array(positions * patch);
-  for (let y = 0; y < oh; y++)
-    for (let x = 0; x < ow; x++) {
-      let o = (y * ow + x) * patch;
-      for (let i = 0; i < l.in; i++) {
-        const src = i * h * w;
-        for (let ky = 0; ky < k; ky++) {
-          const sy = y + ky - l.pad;
-          for (let kx = 0; kx < k; kx++, o++) {
-            const sx = x + kx - l.pad;
-            cols[o] = sy >= 0 && sy < h && sx >= 0 && sx < w ? t.data[src + sy * w + sx]! : 0;
-          }
-        }
-      }
-    }
-  const out = new Float32Array(l.out * positions);
-  const wts = l.weights;
-  for (let o = 0; o < l.out; o++) {
-    const wo = o * patch;
-    const bias = l.bias[o]!;
-    const plane = o * positions;
-    for (let p = 0; p < positions; p++) {
-      const cp = p * patch;
-      let acc = bias;
-      for (let j = 0; j < patch; j++) acc += wts[wo + j]! * cols[cp + j]!;
-      out[plane + p] = acc;
-    }
-  }
-  return { c: l.out, h: oh, w: ow, data: out };
-}
-
-function maxpool(t: Tensor, size: number): Tensor {
-  const oh = Math.floor(t.h / size);
-  const ow = Math.floor(t.w / size);
-  const out = new Float32Array(t.c * oh * ow);
-  for (let c = 0; c < t.c; c++) {
-    for (let y = 0; y < oh; y++) {
-      for (let x = 0; x < ow; x++) {
-        let m = -Infinity;
-        for (let dy = 0; dy < size; dy++)
-          for (let dx = 0; dx < size; dx++) {
-            const v = t.data[(c * t.h + y * size + dy) * t.w + x * size + dx]!;
-            if (v > m) m = v;
-          }
-        out[(c * oh + y) * ow + x] = m;
-      }
-    }
-  }
-  return { c: t.c, h: oh, w: ow, data: out };
-}
-
-function dense(t: Tensor, l: Extract<Layer, { type: 'dense' }>): Tensor {
-  const out = new Float32Array(l.out);
-  for (let o = 0; o < l.out; o++) {
-    let acc = l.bias[o]!;
-    const row = o * l.in;
-    for (let i = 0; i < l.in; i++) acc += l.weights[row + i]! * t.data[i]!;
-    out[o] = acc;
-  }
-  return { c: l.out, h: 1, w: 1, data: out };
-}
-
-/** Class probabilities (softmax of the logits) for one input of the model's input shape. */
-export function predict(model: DigitModel, input: Float32Array): Float32Array {
+export async function createDigitClassifier(
+  bytesOrModel: Uint8Array | DigitModel,
+  options: ClassifierOptions = {},
+): Promise<DigitClassifier> {
+  const model = bytesOrModel instanceof Uint8Array ? parseModel(bytesOrModel) : bytesOrModel;
+  await wasmBackend(options.wasmPaths);
   const [c, h, w] = model.input;
-  if (input.length !== c * h * w)
-    throw new Error(`digit model: input must have ${c * h * w} values`);
-  let t: Tensor = { c, h, w, data: input };
-  for (const l of model.layers) {
+  const size = c * h * w;
+  const steps: Step[] = [];
+  let flattened = false;
+  model.layers.forEach((l, i) => {
+    const relu = model.layers[i + 1]?.type === 'relu';
     switch (l.type) {
-      case 'conv':
-        t = conv(t, l);
+      case 'conv': {
+        // [out][in][k][k] -> [k][k][in][out]
+        const filter = tf.tidy(() =>
+          tf.transpose(tf.tensor4d(l.weights, [l.out, l.in, l.kernel, l.kernel]), [2, 3, 1, 0]),
+        );
+        steps.push({ type: 'conv', filter, bias: tf.tensor1d(l.bias), pad: l.pad, relu });
         break;
+      }
       case 'dense':
-        t = dense(t, l);
+        steps.push({
+          type: 'dense',
+          // [out][in] -> [in][out]. (The wasm backend's fused matMul with transposeB adds the bias
+          // to the wrong outputs in tfjs 4.22, so the weights are transposed once here instead.)
+          weights: tf.tidy(() => tf.transpose(tf.tensor2d(l.weights, [l.out, l.in]))),
+          bias: tf.tensor1d(l.bias),
+          relu,
+          flatten: !flattened,
+        });
+        flattened = true;
         break;
       case 'relu': {
-        const d = new Float32Array(t.data.length);
-        for (let i = 0; i < d.length; i++) d[i] = t.data[i]! > 0 ? t.data[i]! : 0;
-        t = { ...t, data: d };
+        const previous = model.layers[i - 1]?.type;
+        if (previous !== 'conv' && previous !== 'dense') steps.push(l);
         break;
       }
       case 'maxpool':
-        t = maxpool(t, l.size);
+        steps.push(l);
         break;
     }
-  }
-  const logits = t.data;
-  let max = -Infinity;
-  for (const v of logits) if (v > max) max = v;
-  const probs = new Float32Array(logits.length);
-  let sum = 0;
-  for (let i = 0; i < logits.length; i++) sum += probs[i] = Math.exp(logits[i]! - max);
-  for (let i = 0; i < probs.length; i++) probs[i]! /= sum;
-  return probs;
+  });
+  const held = steps.flatMap((s): tf.Tensor[] =>
+    s.type === 'conv' ? [s.filter, s.bias] : s.type === 'dense' ? [s.weights, s.bias] : [],
+  );
+  const forward = (x: tf.Tensor4D): tf.Tensor2D => {
+    let t: tf.Tensor = x;
+    for (const s of steps) {
+      switch (s.type) {
+        case 'conv':
+          t = tf.fused.conv2d({
+            x: t as tf.Tensor4D,
+            filter: s.filter,
+            strides: 1,
+            pad: s.pad,
+            bias: s.bias,
+            activation: s.relu ? 'relu' : 'linear',
+          });
+          break;
+        case 'dense': {
+          // Flatten NHWC as PyTorch does NCHW: channels first.
+          const a = s.flatten ? tf.reshape(tf.transpose(t, [0, 3, 1, 2]), [t.shape[0], -1]) : t;
+          t = tf.fused.matMul({
+            a,
+            b: s.weights,
+            bias: s.bias,
+            activation: s.relu ? 'relu' : 'linear',
+          });
+          break;
+        }
+        case 'relu':
+          t = tf.relu(t);
+          break;
+        case 'maxpool':
+          t = tf.maxPool(t as tf.Tensor4D, s.size, s.size, 'valid');
+          break;
+      }
+    }
+    return t as tf.Tensor2D;
+  };
+  return {
+    classes: model.classes,
+    input: model.input,
+    predict(inputs) {
+      if (inputs.length === 0) return [];
+      const batch = new Float32Array(inputs.length * size);
+      inputs.forEach((input, i) => {
+        if (input.length !== size) throw new Error(`digit model: input must have ${size} values`);
+        batch.set(input, i * size);
+      });
+      const probs = tf.tidy(() =>
+        tf.softmax(
+          forward(tf.transpose(tf.tensor4d(batch, [inputs.length, c, h, w]), [0, 2, 3, 1])),
+        ),
+      );
+      const data = probs.dataSync() as Float32Array;
+      probs.dispose();
+      const classes = model.classes.length;
+      return inputs.map((_, i) => data.slice(i * classes, (i + 1) * classes));
+    },
+    dispose() {
+      held.forEach((t) => t.dispose());
+    },
+  };
 }
