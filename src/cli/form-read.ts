@@ -56,7 +56,7 @@ export async function formReadCommand(args: string[], deps: ReadCommandDeps): Pr
       );
     for (const f of Object.values(out.fields))
       process.stdout.write(
-        `${f.path.padEnd(20)} ${String(f.value ?? '-').padStart(4)}  ${f.flags.join(', ')}\n`,
+        `${f.path.padEnd(20)} ${String(f.value ?? '-').padStart(4)}  ${[...f.flags, ...f.notes.map((n) => `(${n})`)].join(', ')}\n`,
       );
     if (out.rules.length > 0) process.stdout.write(`broken rules: ${out.rules.join(', ')}\n`);
     process.stdout.write(`verdict: ${out.verdict}\n`);

@@ -67,7 +67,7 @@ describe('decodeForm', () => {
     const f = valueOf(d, 'votes.1');
     expect(f.readAlone).toBe(954);
     expect(f.value).toBe(54);
-    expect(f.flags).toContain('corrected-by-arithmetic');
+    expect(f.notes).toContain('corrected-by-arithmetic');
     expect(d.broken).toEqual([]);
   });
 
@@ -77,7 +77,7 @@ describe('decodeForm', () => {
     readings.find((f) => f.path === 'votes.2')!.boxes[0] = box('7', 0.6, ['1', 0.35]);
     const d = decodeForm(readings, RULES);
     expect(valueOf(d, 'votes.2')).toMatchObject({ value: 129, readAlone: 729 });
-    expect(valueOf(d, 'votes.2').flags).toContain('corrected-by-arithmetic');
+    expect(valueOf(d, 'votes.2').notes).toContain('corrected-by-arithmetic');
   });
 
   it('a form wrong on paper keeps its numbers and reports the breach, never bending them', () => {

@@ -25,11 +25,17 @@ export type DecodedField = {
   /** The value the boxes alone read most probably, before the arithmetic. */
   readAlone: number;
   /**
-   * `ambiguous`: another value is nearly as probable, arithmetic included; `corrected-by-arithmetic`:
-   * the boxes alone read another value; `unsure-read`: the boxes alone are unsure (best value under
-   * 50%); `breaks-rule`: the field is in a rule the form breaks as written.
+   * Why a person must look. `ambiguous`: another value is nearly as probable, arithmetic included;
+   * `breaks-rule`: the field is in a rule the form breaks as written.
    */
-  flags: ('ambiguous' | 'corrected-by-arithmetic' | 'unsure-read' | 'breaks-rule')[];
+  flags: ('ambiguous' | 'breaks-rule')[];
+  /**
+   * What a reviewer may want to know, without needing a person: `corrected-by-arithmetic`: the
+   * boxes alone read another value, and the sums around it settle this one clearly (the X-read-as-
+   * a-digit case of 2024); `unsure-read`: the boxes alone are unsure (best value under 50%), and
+   * the arithmetic settles it clearly. Neither is raised with `ambiguous`'s doubt.
+   */
+  notes: ('corrected-by-arithmetic' | 'unsure-read')[];
 };
 
 export type Decoding = {
@@ -216,9 +222,13 @@ function search(
     }
   }
   // Nothing within the bound, or out of budget: finish the most promising partial assignment
-  // greedily (an answer, though maybe not the best).
+  // greedily, or take every field's own best reading if that costs less (an answer, though maybe
+  // not the best; a form this tangled is sent to a person anyway).
   if (!bestIncomplete) return undefined;
-  return { state: score(p, choices(p, bestIncomplete, forbid)), exact: false };
+  const greedy = score(p, choices(p, bestIncomplete, forbid));
+  const root: Node = { depth: 0, cand: -1, parent: null, cost: 0 };
+  const asRead = score(p, choices(p, root, forbid));
+  return { state: asRead.cost <= greedy.cost ? asRead : greedy, exact: false };
 }
 
 /** Decodes every field of a form together under `rules`. */
@@ -283,11 +293,19 @@ export function decodeForm(
       : CONFIDENCE_HORIZON;
     const confidence = 1 / (1 + Math.exp(-gap));
     const flags: DecodedField['flags'] = [];
+    const notes: DecodedField['notes'] = [];
     if (gap < margin) flags.push('ambiguous');
-    if (cand.value !== cands[i]![0]!.value) flags.push('corrected-by-arithmetic');
-    if (cands[i]![0]!.cost > Math.log(2)) flags.push('unsure-read');
     if (brokenFields.has(f.path)) flags.push('breaks-rule');
-    return { path: f.path, value: cand.value, confidence, readAlone: cands[i]![0]!.value, flags };
+    if (cand.value !== cands[i]![0]!.value) notes.push('corrected-by-arithmetic');
+    if (cands[i]![0]!.cost > Math.log(2)) notes.push('unsure-read');
+    return {
+      path: f.path,
+      value: cand.value,
+      confidence,
+      readAlone: cands[i]![0]!.value,
+      flags,
+      notes,
+    };
   });
   return { fields: out, broken: best.state.broken, cost: best.state.cost, exact };
 }

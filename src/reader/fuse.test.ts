@@ -17,12 +17,18 @@ const top = (p: BoxProbabilities) =>
   BOX_CLASSES.reduce((a, c) => (p[c] > p[a] ? c : a), '0' as BoxClass);
 
 describe('fuseBox', () => {
-  it('a clear bubble settles a doubtful digit, and the disagreement is still flagged', () => {
+  it('a clear bubble settles a doubtful digit: the channels work together, nothing to flag', () => {
     const f = fuseBox(digit('7', 0.5, ['1', 0.45]), column({ 1: 0.9 }));
     expect(top(f.probabilities)).toBe('1');
     expect(f.probabilities['1']).toBeGreaterThan(0.95);
     expect(f.bubbles).toBe('1');
-    expect(f.disagree).toBe(true);
+    expect(f.disagree).toBe(false);
+  });
+  it('a forgotten bubble column says nothing against a clearly written digit', () => {
+    const f = fuseBox(digit('5', 0.97), column());
+    expect(f.bubbles).toBe('none');
+    expect(top(f.probabilities)).toBe('5');
+    expect(f.disagree).toBe(false);
   });
   it('agreeing channels make a sure box surer', () => {
     const f = fuseBox(digit('4', 0.9), column({ 4: 0.8 }));

@@ -14,7 +14,7 @@ export type FusedBox = {
   /** What the bubbles alone say: a digit, `none` blackened, or `several`. */
   bubbles: BoxClass | 'none' | 'several';
   /**
-   * The bubbles clearly name one digit and the handwriting's best reading is another. The fused
+   * The bubbles clearly name one digit and the handwriting clearly reads another. The fused
    * probabilities still pick the likelier; but the form says two things, so a person looks.
    */
   disagree: boolean;
@@ -47,6 +47,9 @@ export function bubbleLikelihood(col: BubbleColumn): BoxProbabilities {
   return out;
 }
 
+/** A handwritten digit read at least this surely is a clear channel of its own. */
+const CLEAR_DIGIT = 0.9;
+
 const argmax = (p: BoxProbabilities): [BoxClass, number] => {
   let best: BoxClass = '0';
   for (const c of BOX_CLASSES) if (p[c] > p[best]) best = c;
@@ -70,13 +73,13 @@ export function fuseBox(digit: BoxProbabilities, col?: BubbleColumn): FusedBox {
     total += joint[c];
   }
   for (const c of BOX_CLASSES) joint[c] /= total;
-  const [digitBest] = argmax(digit);
-  const bubbleClear = bubbles !== 'none' || digitBest !== '0';
-  const bubbleBest: BoxClass = bubbles === 'none' ? 'x' : bubbles;
-  // A crossed box and a blackened 0 mean the same value: not a disagreement.
+  // Disagreement is the form saying two things: one bubble clearly blackened for one digit and
+  // a clearly written other digit. A doubtful digit settled by its bubble is the channels working
+  // together, and a column left empty (forgotten) says nothing against the digit.
+  const [digitBest, digitP] = argmax(digit);
   const same =
-    bubbleBest === digitBest ||
-    (bubbleBest === '0' && digitBest === 'x') ||
-    (bubbleBest === 'x' && digitBest === '0');
-  return { probabilities: joint, bubbles, disagree: bubbleClear && !same };
+    bubbles === digitBest ||
+    (bubbles === '0' && digitBest === 'x'); // a crossed box and a blackened 0 mean the same value
+  const disagree = bubbles !== 'none' && digitP >= CLEAR_DIGIT && !same;
+  return { probabilities: joint, bubbles, disagree };
 }

@@ -39,6 +39,7 @@ export type PageReport =
 
 export type FieldResult = Omit<DecodedField, 'flags' | 'value'> & {
   value: number | null;
+  /** Why a person must look at this field (empty: read clearly). */
   flags: (DecodedField['flags'][number] | 'page-missing' | 'channels-disagree')[];
   /** What each channel saw, box by box (hundreds, tens, units): digit classes and bubbles. */
   channels: { digits: string[]; bubbles?: string[] };
@@ -232,6 +233,7 @@ export function readForm(photos: PhotoInput[], opts: ReadOptions): FormReading {
       confidence: 0,
       readAlone: 0,
       flags: ['page-missing'],
+      notes: [],
       channels: { digits: [] },
     };
   const complete = allPaths.every((p) => fields[p]!.value !== null);
