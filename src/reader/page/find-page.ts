@@ -72,6 +72,16 @@ export function findPage(img: GrayImage): PageResult {
   if (w < 120 || h < 120 || img.data.length < w * h)
     return fail('too-small', `the image is ${w}x${h} px; at least 120 px a side is needed`);
   const factor = Math.max(1, Math.ceil(Math.max(w, h) / WORK_SIDE));
+  const first = findPageAt(img, factor);
+  // Markers missed on the downscaled copy (a steep tilt makes the far ones small): look once more
+  // at twice the resolution. Costs about four times a search, and only when the first one fails.
+  if (first.ok || factor === 1 || first.reason === 'too-dark' || first.reason === 'too-blurry')
+    return first;
+  const second = findPageAt(img, Math.max(1, Math.floor(factor / 2)));
+  return second.ok ? second : first;
+}
+
+function findPageAt(img: GrayImage, factor: number): PageResult {
   const small = downscale(img, factor);
 
   const hist = new Uint32Array(256);
