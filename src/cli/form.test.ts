@@ -37,6 +37,9 @@ describe('rekap form', () => {
     await expect(formCommand(['synth', '--out', '/tmp/x', '--count', 'zero'])).rejects.toThrow(
       /--count/,
     );
+    await expect(formCommand(['synth', '--out', '/tmp/x', '--digits', 'emnist'])).rejects.toThrow(
+      /--digits must be mnist or strokes/,
+    );
   });
 
   it('synth writes three page photos and a truth file per form', async () => {

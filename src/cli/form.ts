@@ -1,9 +1,11 @@
 // rekap form: the paper form's geometry, and the synthetic camera that photographs filled forms.
 //   rekap form template --ballot ppwp --json
-//   rekap form synth --out DIR [--count N] [--seed S] [--slip-rate P]
+//   rekap form synth --out DIR [--count N] [--seed S] [--slip-rate P] [--digits mnist|strokes]
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PPWP_TEMPLATE } from '../reader/template/ppwp.ts';
+import { syntheticHandwriting } from '../reader/synth/handwriting.ts';
+import { mnistHandwriting } from '../reader/synth/mnist.ts';
 import { synthForm } from '../reader/synth/photo.ts';
 import { classifyBoxes } from '../reader/digits/classify.ts';
 import { loadDigitClassifier } from '../reader/digits/load-node.ts';
@@ -14,7 +16,8 @@ import { parse } from './options.ts';
 const USAGE = `usage:
   rekap form template --ballot ppwp --json
   rekap form read PHOTO... --ballot ppwp --json [--dpt N]
-  rekap form synth --out DIR [--count N] [--seed S] [--slip-rate P]`;
+  rekap form synth --out DIR [--count N] [--seed S] [--slip-rate P] [--digits mnist|strokes]
+    (digits from MNIST's test split, never trained on, or drawn as strokes)`;
 
 export async function formCommand(args: string[]): Promise<number> {
   const [sub, ...rest] = args;
@@ -56,6 +59,7 @@ async function synthCommand(args: string[]): Promise<number> {
     count: { type: 'string' },
     seed: { type: 'string' },
     'slip-rate': { type: 'string' },
+    digits: { type: 'string', default: 'mnist' },
     ballot: { type: 'string', default: 'ppwp' },
   });
   if (!o.out) throw new UsageError(`--out DIR is required\n${USAGE}`);
@@ -66,9 +70,12 @@ async function synthCommand(args: string[]): Promise<number> {
   const slipRate = o['slip-rate'] === undefined ? 0.1 : Number(o['slip-rate']);
   if (!(slipRate >= 0 && slipRate <= 1))
     throw new UsageError('--slip-rate must be between 0 and 1');
+  if (o.digits !== 'mnist' && o.digits !== 'strokes')
+    throw new UsageError(`--digits must be mnist or strokes, not "${o.digits}"`);
+  const digitSource = o.digits === 'mnist' ? mnistHandwriting() : syntheticHandwriting();
   const started = Date.now();
   for (let i = 0; i < count; i++) {
-    const { truth, jpegs } = await synthForm(seed, i, { slipRate });
+    const { truth, jpegs } = await synthForm(seed, i, { slipRate, digitSource });
     const dir = join(o.out, `form-${String(i).padStart(4, '0')}`);
     await mkdir(dir, { recursive: true });
     for (const j of jpegs) await writeFile(join(dir, j.file), j.data);
