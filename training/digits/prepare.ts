@@ -20,6 +20,7 @@ const SETS = {
   synthTrain: 2, // synthetic X marks, empty boxes, segment-shaped digits
   realTest: 3, // real C.Hasil crops, held-out TPS
   mnistTest: 4, // MNIST test, plain
+  realVal: 5, // real C.Hasil crops, training TPS in the validation bucket (model selection)
 } as const;
 
 const root = resolve(import.meta.dirname, '../..');
@@ -117,6 +118,7 @@ if (existsSync(join(dataDir, 'labels.csv'))) {
   const relabelled: { file: string; guess: string; label: string }[] = [];
   const counts = {
     train: 0,
+    val: 0, // of train
     test: 0,
     trainTps: split.trainTps,
     testTps: split.testTps,
@@ -135,8 +137,9 @@ if (existsSync(join(dataDir, 'labels.csv'))) {
           label: label === X_LABEL ? 'x' : '0',
         });
     }
-    push(p, label, crop.test ? SETS.realTest : SETS.realTrain);
+    push(p, label, crop.test ? SETS.realTest : crop.val ? SETS.realVal : SETS.realTrain);
     counts[crop.test ? 'test' : 'train']++;
+    if (crop.val) counts.val++;
   }
   meta.real = counts;
   meta.relabelledZeros = relabelled;

@@ -5,8 +5,10 @@
 import type { Preprocessed } from '../../src/reader/digits/preprocess.ts';
 
 export const X_LABEL = 10;
-/** One TPS in TEST_MODULUS goes to the held-out test set. */
+/** One TPS in TEST_MODULUS goes to the held-out test set (hash bucket 0). */
 const TEST_MODULUS = 5;
+/** Of the training TPS, those in hash bucket VAL_BUCKET form the validation split (model selection). */
+const VAL_BUCKET = 1;
 
 export type RealCrop = {
   file: string;
@@ -14,6 +16,8 @@ export type RealCrop = {
   tps: string;
   zeroGuess: 'x_mark' | 'written_zero' | null;
   test: boolean;
+  /** A training-TPS crop in the validation split: used to choose models, never the test split. */
+  val: boolean;
 };
 
 /** FNV-1a, 32 bit: a stable hash for assigning a TPS to train or test. */
@@ -62,7 +66,8 @@ export function realCropSplit(csv: string): {
     // Malformed codes have no tps_code: group by the code as written in the file name.
     const tps = f[iTps!] || `raw:${file.split('_')[2] ?? file}`;
     const guess = f[iGuess!];
-    const test = fnv1a(tps) % TEST_MODULUS === 0;
+    const bucket = fnv1a(tps) % TEST_MODULUS;
+    const test = bucket === 0;
     (test ? tpsTest : tpsTrain).add(tps);
     crops.push({
       file,
@@ -70,6 +75,7 @@ export function realCropSplit(csv: string): {
       tps,
       zeroGuess: label === 0 && (guess === 'x_mark' || guess === 'written_zero') ? guess : null,
       test,
+      val: bucket === VAL_BUCKET,
     });
   }
   return { crops, trainTps: tpsTrain.size, testTps: tpsTest.size, dropped };
