@@ -15,6 +15,9 @@ import { responseCache } from './cache.ts';
 import { apiError, type ApiError } from './errors.ts';
 import { openApiDocument } from './openapi.ts';
 import { PHOTO_LIMITS, acceptSubmission, readSubmissionParts } from './submit.ts';
+import { registerDevices } from './devices.ts';
+import { registerSignal } from './signal.ts';
+import { registerUploads } from './uploads.ts';
 
 export type AppDeps = {
   store: Store;
@@ -188,6 +191,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       receivedAt: r.receivedAt,
     });
   });
+
+  // The KPPS field app (issue 4): device enrolment, resumable photo uploads, signal observations.
+  registerDevices(app, { store });
+  await registerUploads(app, { store });
+  registerSignal(app, { store });
 
   app.get<{ Params: { sha256: string } }>('/api/v1/photos/:sha256', async (req, reply) => {
     const photo = await store.photo(req.params.sha256);

@@ -12,3 +12,13 @@ export const apiError = (
   message,
   ...(details === undefined ? {} : { details }),
 });
+
+/** Sends an expected failure as the API's usual body: `{ error, message, details? }`. */
+export function sendError(
+  reply: { code(n: number): { send(body: unknown): unknown } },
+  e: ApiError,
+): unknown {
+  return reply
+    .code(e.status)
+    .send({ error: e.error, message: e.message, ...(e.details ? { details: e.details } : {}) });
+}

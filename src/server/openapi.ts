@@ -3,7 +3,12 @@
 import { z } from 'zod';
 import { BALLOTS, ContestSchema } from '../core/ballots.ts';
 import { CHasilSchema } from '../core/chasil.ts';
+import { SignedSummarySchema } from '../core/receipt.ts';
+import { EnrolDeviceSchema } from './devices.ts';
 import { PHOTO_LIMITS } from './photos.ts';
+import { MAX_OBSERVATIONS, OBSERVATIONS_PAGE, SignalObservationSchema } from './signal.ts';
+import { PhotoRefsSchema, SignaturePartSchema } from './submit.ts';
+import { UPLOADS_PATH } from './uploads.ts';
 
 const json = (schema: object) => ({ content: { 'application/json': { schema } } });
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
@@ -134,9 +139,21 @@ export function openApiDocument(): object {
               'multipart/form-data': {
                 schema: {
                   type: 'object',
-                  required: ['result', 'photo'],
+                  required: ['result'],
+                  description:
+                    'At least one photo: `photo` parts, or a `photos` part naming photos uploaded before through /api/v1/uploads/ by this TPS, or both (page order: the `photo` parts, then the `photos` hashes). A TPS that has an enrolled device must send a `signature` part (ppwp).',
                   properties: {
                     result: ref('CHasil'),
+                    photos: {
+                      ...z.toJSONSchema(PhotoRefsSchema),
+                      description:
+                        'JSON array of the sha256 (hex) of photos this TPS uploaded with tus, in page order.',
+                    },
+                    signature: {
+                      ...z.toJSONSchema(SignaturePartSchema),
+                      description:
+                        "JSON: the enrolled device's Ed25519 signature of the SignedSummary the server rebuilds from this TPS, ballot, result, the photo hashes in page order, signedAt and deviceId (canonical JSON, src/core/receipt.ts).",
+                    },
                     photo: {
                       type: 'array',
                       items: { type: 'string', format: 'binary' },
@@ -145,7 +162,11 @@ export function openApiDocument(): object {
                     },
                   },
                 },
-                encoding: { result: { contentType: 'application/json' } },
+                encoding: {
+                  result: { contentType: 'application/json' },
+                  photos: { contentType: 'application/json' },
+                  signature: { contentType: 'application/json' },
+                },
               },
             },
           },
@@ -157,13 +178,145 @@ export function openApiDocument(): object {
             },
             400: errorResponse('Malformed request (missing part, malformed JSON, bad code)'),
             401: errorResponse('No token, or an unknown one'),
-            403: errorResponse('The token belongs to another TPS'),
+            403: errorResponse(
+              'The token belongs to another TPS (`wrong_tps`); the device is unknown, revoked or of another TPS (`unknown-device`); the signature does not verify (`bad-signature`); the TPS has an enrolled device and the submission is unsigned (`signature-required`)',
+            ),
             404: errorResponse('Unknown TPS or ballot'),
             413: errorResponse('A photo over the size limit'),
             415: errorResponse('Not multipart/form-data'),
             422: errorResponse(
-              'Result fields missing, unknown or out of range (the message names each field), or a photo that is not a whole, decodable image',
+              'Result fields missing, unknown or out of range (the message names each field), a photo that is not a whole, decodable image, or a `photos` hash this TPS did not upload (`unknown_photo`)',
             ),
+          },
+        },
+      },
+      '/api/v1/kpps/devices': {
+        post: {
+          summary: 'Enrol a KPPS device: register the public half of its Ed25519 key',
+          description:
+            'Once per device and TPS. The same key again answers 200 with the same device. From then on every ppwp submission of the TPS must be signed by an enrolled device.',
+          security: [{ kpps: [] }],
+          requestBody: { required: true, ...json(z.toJSONSchema(EnrolDeviceSchema)) },
+          responses: {
+            201: { description: 'Enrolled', ...json(ref('Device')) },
+            200: { description: 'This key was enrolled before', ...json(ref('Device')) },
+            400: errorResponse('Malformed body, TPS code or key (`bad_key`)'),
+            401: errorResponse('No token, or an unknown one'),
+            403: errorResponse('The token belongs to another TPS, or the key was revoked'),
+            409: errorResponse('The key is enrolled for another TPS'),
+          },
+        },
+      },
+      [`${UPLOADS_PATH}/`]: {
+        post: {
+          summary: 'Create a resumable photo upload (tus 1.0.0, creation extension)',
+          description: `The tus protocol (https://tus.io/protocols/resumable-upload): POST with Upload-Length and Upload-Metadata, then PATCH (Content-Type application/offset+octet-stream) from the Upload-Offset that HEAD reports, as often as the connection needs. Metadata keys: \`tps\` (the token's TPS), \`sha256\` (hex, required), \`filename\`, \`filetype\`. At most ${PHOTO_LIMITS.maxBytes} bytes. Every request needs the KPPS token. When the last byte arrives the photo is checked and kept (the final PATCH answers 204 with Rekap-Photo-Sha256), and a submission of that TPS can name it in its \`photos\` part. A hash that does not match answers 460 (\`checksum_mismatch\`), a file that is not a whole image 422 (\`invalid_photo\`); nothing is kept then.`,
+          security: [{ kpps: [] }],
+          parameters: [
+            { name: 'Tus-Resumable', in: 'header', required: true, schema: { const: '1.0.0' } },
+            { name: 'Upload-Length', in: 'header', required: true, schema: { type: 'integer' } },
+            { name: 'Upload-Metadata', in: 'header', required: true, schema: { type: 'string' } },
+          ],
+          responses: {
+            201: { description: 'Created; Location holds the upload URL' },
+            400: { description: 'Missing or malformed metadata (tps, sha256) or length' },
+            401: errorResponse('No token, or an unknown one'),
+            403: { description: 'The metadata names another TPS than the token' },
+            413: { description: 'Larger than the photo limit' },
+          },
+        },
+      },
+      [`${UPLOADS_PATH}/{id}`]: {
+        parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+        head: {
+          summary: 'Where an upload stands: Upload-Offset (resume from there) and Upload-Length',
+          security: [{ kpps: [] }],
+          responses: {
+            200: { description: 'Upload-Offset and Upload-Length headers' },
+            401: errorResponse('No token, or an unknown one'),
+            403: { description: 'The upload belongs to another TPS' },
+            404: {
+              description: 'No such upload (finished uploads are moved into the photo store)',
+            },
+          },
+        },
+        patch: {
+          summary: 'Append bytes at Upload-Offset',
+          security: [{ kpps: [] }],
+          requestBody: {
+            required: true,
+            content: {
+              'application/offset+octet-stream': { schema: { type: 'string', format: 'binary' } },
+            },
+          },
+          responses: {
+            204: { description: 'Appended; Upload-Offset is the new offset' },
+            401: errorResponse('No token, or an unknown one'),
+            403: { description: 'The upload belongs to another TPS' },
+            409: { description: 'Upload-Offset differs from the offset the server holds' },
+            422: { description: 'Complete, but not a whole, decodable image; nothing kept' },
+            460: {
+              description:
+                'Complete, but the bytes do not hash to the declared sha256; nothing kept',
+            },
+          },
+        },
+        delete: {
+          summary: 'Abandon an unfinished upload (tus termination)',
+          security: [{ kpps: [] }],
+          responses: { 204: { description: 'Removed' } },
+        },
+      },
+      '/api/v1/signal/observations': {
+        post: {
+          summary: "Record the field app's attempts to reach the server (blank-spot map)",
+          security: [{ kpps: [] }],
+          requestBody: {
+            required: true,
+            ...json({ type: 'array', maxItems: MAX_OBSERVATIONS, items: ref('SignalObservation') }),
+          },
+          responses: {
+            202: {
+              description: 'Stored',
+              ...json({ type: 'object', properties: { stored: { type: 'integer' } } }),
+            },
+            400: errorResponse('Malformed observations (the message names each)'),
+            401: errorResponse('No token, or an unknown one'),
+            403: errorResponse('An observation names another TPS than the token'),
+          },
+        },
+        get: {
+          summary: `The observations of the TPS below a region (the newest ${OBSERVATIONS_PAGE}), oldest first`,
+          parameters: [
+            {
+              name: 'region',
+              in: 'query',
+              required: false,
+              schema: { type: 'string', default: 'id' },
+              description: 'Region code: id, 16, 16.08, 16.08.01 or 16.08.01.1007',
+            },
+          ],
+          responses: {
+            200: {
+              description: 'Observations, each with the time the server received it',
+              ...json({
+                type: 'object',
+                properties: {
+                  region: { type: 'string' },
+                  observations: {
+                    type: 'array',
+                    items: {
+                      allOf: [
+                        ref('SignalObservation'),
+                        { type: 'object', properties: { receivedAt: { type: 'string' } } },
+                      ],
+                    },
+                  },
+                  truncated: { type: 'boolean' },
+                },
+              }),
+            },
+            400: errorResponse('Malformed region code'),
           },
         },
       },
@@ -195,6 +348,32 @@ export function openApiDocument(): object {
       },
       schemas: {
         CHasil: z.toJSONSchema(CHasilSchema),
+        SignedSummary: {
+          ...z.toJSONSchema(SignedSummarySchema),
+          description:
+            'What a device signs (Ed25519 over the UTF-8 of its canonical JSON: sorted keys, no white space). The witness receipt (QR code) carries it: `RKP1.` + base64url of a positional encoding (src/core/receipt.ts).',
+        },
+        SignalObservation: z.toJSONSchema(SignalObservationSchema),
+        Device: {
+          type: 'object',
+          required: ['deviceId', 'tps', 'enrolledAt'],
+          properties: {
+            deviceId: { type: 'string', format: 'uuid' },
+            tps: { type: 'string' },
+            enrolledAt: { type: 'string', format: 'date-time' },
+          },
+        },
+        Signature: {
+          type: ['object', 'null'],
+          description:
+            "The device's signature of this version's SignedSummary, with the device's public key so that anyone can verify it; null when unsigned.",
+          properties: {
+            deviceId: { type: 'string' },
+            publicKey: { type: 'string', description: 'base64url of the raw 32-byte Ed25519 key' },
+            signedAt: { type: 'string', format: 'date-time' },
+            signature: { type: 'string', description: 'base64url of the 64-byte signature' },
+          },
+        },
         Contest: z.toJSONSchema(ContestSchema),
         Error: {
           type: 'object',
@@ -275,6 +454,7 @@ export function openApiDocument(): object {
                   counted: { type: 'boolean' },
                   flags: { type: 'array', items: ref('Flag') },
                   result: ref('CHasil'),
+                  signature: ref('Signature'),
                   photos: {
                     type: 'array',
                     items: {

@@ -29,6 +29,8 @@ const LOCATION = /^(pack-\d{6}\.dat):(\d+):(\d+)$/;
 
 export type PackOptions = {
   /** A new pack starts past this many bytes (default 1 GiB). */ packBytes?: number;
+  /** Only read: nothing is created or opened for writing, and `put` fails. */
+  readOnly?: boolean;
 };
 
 /**
@@ -37,6 +39,12 @@ export type PackOptions = {
  * between the two) stay as unreferenced bytes; they are harmless.
  */
 export function packBlobStore(root: string, opts: PackOptions = {}): BlobStore {
+  if (opts.readOnly)
+    return {
+      put: () => Promise.reject(new Error('the blob store is open read-only')),
+      get: (location) => readBlob(root, location),
+      close() {},
+    };
   const packBytes = opts.packBytes ?? 1024 ** 3;
   mkdirSync(root, { recursive: true });
   const packs = readdirSync(root)
@@ -68,23 +76,25 @@ export function packBlobStore(root: string, opts: PackOptions = {}): BlobStore {
       position += bytes.length;
       return Promise.resolve(`${name}:${at}:${bytes.length}`);
     },
-    async get(location) {
-      const m = LOCATION.exec(location);
-      if (!m) return undefined;
-      const [, file, offset, length] = m as unknown as [string, string, string, string];
-      const handle = await open(join(root, file), 'r').catch(() => undefined);
-      if (!handle) return undefined;
-      try {
-        const out = Buffer.alloc(Number(length));
-        const { bytesRead } = await handle.read(out, 0, out.length, Number(offset));
-        return bytesRead === out.length ? out : undefined;
-      } finally {
-        await handle.close();
-      }
-    },
+    get: (location) => readBlob(root, location),
     close() {
       if (fd >= 0) closeSync(fd);
       fd = -1;
     },
   };
+}
+
+async function readBlob(root: string, location: BlobLocation): Promise<Buffer | undefined> {
+  const m = LOCATION.exec(location);
+  if (!m) return undefined;
+  const [, file, offset, length] = m as unknown as [string, string, string, string];
+  const handle = await open(join(root, file), 'r').catch(() => undefined);
+  if (!handle) return undefined;
+  try {
+    const out = Buffer.alloc(Number(length));
+    const { bytesRead } = await handle.read(out, 0, out.length, Number(offset));
+    return bytesRead === out.length ? out : undefined;
+  } finally {
+    await handle.close();
+  }
 }

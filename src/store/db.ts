@@ -32,15 +32,34 @@ export type DbOptions = {
   /** `postgres://...` (optionally `?schema=NAME`), or undefined for SQLite under `dataDir`. */
   url?: string | undefined;
   dataDir: string;
+  /** Open without writing anything: no migration (the schema must be current), no file created. */
+  readOnly?: boolean;
 };
 
 export async function openDb(opts: DbOptions): Promise<Db> {
   const url = opts.url;
+  const readOnly = opts.readOnly ?? false;
   const db =
     url && /^postgres(ql)?:\/\//.test(url)
-      ? await openPostgres(url)
-      : openSqlite(url, opts.dataDir);
+      ? await openPostgres(url, readOnly)
+      : openSqlite(url, opts.dataDir, readOnly);
   const migrator = new Migrator({ db: db.db, provider: migrationProvider(db.dialect) });
+  if (readOnly) {
+    const pending = (
+      await migrator.getMigrations().catch(async (e: unknown) => {
+        await db.close();
+        throw e;
+      })
+    ).filter((m) => !m.executedAt);
+    if (pending.length > 0) {
+      await db.close();
+      throw new Error(
+        `the database is not at the current schema (missing ${pending.map((m) => m.name).join(', ')}); open it once with \`rekap serve\``,
+      );
+    }
+    if (db.openReader) db.reader = db.openReader();
+    return db;
+  }
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     await db.close();
@@ -54,18 +73,23 @@ export async function openDb(opts: DbOptions): Promise<Db> {
   return db;
 }
 
-function openSqlite(url: string | undefined, dataDir: string): Db {
+function openSqlite(url: string | undefined, dataDir: string, readOnly = false): Db {
   let file = join(dataDir, 'rekap.sqlite');
   if (url) {
     if (!url.startsWith('sqlite:'))
       throw new Error(`unsupported --db URL: ${url} (use postgres://... or sqlite:FILE)`);
     file = url.slice('sqlite:'.length).replace(/^\/\//, '');
-  } else mkdirSync(dataDir, { recursive: true });
-  const database = new SqliteDatabase(file);
+  } else if (!readOnly) mkdirSync(dataDir, { recursive: true });
+  const database = new SqliteDatabase(
+    file,
+    readOnly ? { readonly: true, fileMustExist: true } : {},
+  );
   // WAL: readers never block the writer. synchronous=NORMAL keeps every committed transaction
   // through a crash of the process (kill -9); FULL would also cover power loss, at a cost.
-  database.pragma('journal_mode = WAL');
-  database.pragma('synchronous = NORMAL');
+  if (!readOnly) {
+    database.pragma('journal_mode = WAL');
+    database.pragma('synchronous = NORMAL');
+  }
   database.pragma('busy_timeout = 5000');
   database.pragma('foreign_keys = ON');
   const db = new Kysely<Database>({
@@ -122,13 +146,13 @@ function withStatementCache(database: SqliteDatabase.Database): SqliteDatabase.D
   });
 }
 
-async function openPostgres(url: string): Promise<Db> {
+async function openPostgres(url: string, readOnly = false): Promise<Db> {
   const parsed = new URL(url);
   const schema = parsed.searchParams.get('schema');
   parsed.searchParams.delete('schema');
   if (schema && !/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`bad schema name: ${schema}`);
   const connectionString = parsed.toString();
-  if (schema) {
+  if (schema && !readOnly) {
     const client = new pg.Client({ connectionString });
     await client.connect();
     try {
@@ -140,7 +164,16 @@ async function openPostgres(url: string): Promise<Db> {
   const pool = new pg.Pool({
     connectionString,
     max: 8,
-    ...(schema ? { options: `-c search_path=${schema}` } : {}),
+    ...(schema || readOnly
+      ? {
+          options: [
+            schema ? `-c search_path=${schema}` : '',
+            readOnly ? '-c default_transaction_read_only=on' : '',
+          ]
+            .filter(Boolean)
+            .join(' '),
+        }
+      : {}),
   });
   // Counts are integers; PostgreSQL's bigint sums come back as strings unless told otherwise.
   pg.types.setTypeParser(20, (v) => Number(v));

@@ -108,6 +108,59 @@ const makeMigrations = (dialect: Dialect): Record<string, Migration> => ({
         .execute();
     },
   },
+  // Issue 4, the KPPS field app: enrolled device keys, photos uploaded ahead of their submission
+  // (tus), the signature of each signed submission, and signal observations for the blank-spot map.
+  '0002-devices': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('devices')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('tps_code', 'text', (c) => c.notNull().references('tps.code'))
+        .addColumn('public_key', 'text', (c) => c.notNull().unique())
+        .addColumn('token_hash', 'text', (c) => c.notNull())
+        .addColumn('label', 'text')
+        .addColumn('enrolled_at', 'text', (c) => c.notNull())
+        .addColumn('revoked_at', 'text')
+        .execute();
+      await db.schema.createIndex('devices_tps').on('devices').column('tps_code').execute();
+      await db.schema
+        .createTable('photo_uploads')
+        .addColumn('sha256', 'text', (c) => c.notNull())
+        .addColumn('tps_code', 'text', (c) => c.notNull().references('tps.code'))
+        .addColumn('uploader', 'text', (c) => c.notNull())
+        .addColumn('uploaded_at', 'text', (c) => c.notNull())
+        .addPrimaryKeyConstraint('photo_uploads_pk', ['sha256', 'tps_code'])
+        .execute();
+      // One column per statement: SQLite adds one at a time.
+      for (const column of ['device_id', 'signed_at', 'signature'])
+        await db.schema.alterTable('submissions').addColumn(column, 'text').execute();
+      await db.schema
+        .createTable('signal_observations')
+        .addColumn('seq', 'integer', (c) =>
+          dialect === 'postgres'
+            ? c.primaryKey().generatedByDefaultAsIdentity()
+            : c.primaryKey().autoIncrement(),
+        )
+        .addColumn('tps_code', 'text', (c) => c.notNull().references('tps.code'))
+        .addColumn('at', 'text', (c) => c.notNull())
+        .addColumn('lat', 'double precision')
+        .addColumn('lng', 'double precision')
+        .addColumn('accuracy_m', 'double precision')
+        .addColumn('connection', 'text', (c) => c.notNull())
+        .addColumn('rtt_ms', 'double precision')
+        .addColumn('upload_kbps', 'double precision')
+        .addColumn('bytes', 'bigint')
+        .addColumn('ok', 'integer', (c) => c.notNull())
+        .addColumn('uploader', 'text', (c) => c.notNull())
+        .addColumn('received_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex('signal_observations_tps')
+        .on('signal_observations')
+        .columns(['tps_code', 'at'])
+        .execute();
+    },
+  },
 });
 
 export const migrationProvider = (dialect: Dialect): MigrationProvider => ({

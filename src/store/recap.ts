@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Ballot } from '../core/ballots.ts';
 import { parentRegion, type RegionCode, type RegionLevel, type TpsCode } from '../core/codes.ts';
 import type { CHasil } from '../core/chasil.ts';
+import type { SubmissionSignature } from '../core/receipt.ts';
 import type { Database } from './schema.ts';
 import { toRecord, type PhotoRecord, type SubmissionRecord } from './submissions.ts';
 
@@ -24,9 +25,11 @@ export type RegionResult = RegionRef & {
   children: (RegionRef & { progress: Progress; totals: Totals; status?: TpsState })[];
 };
 
-export type TpsVersion = Omit<SubmissionRecord, 'photos'> & {
+export type TpsVersion = Omit<SubmissionRecord, 'photos' | 'signature'> & {
   counted: boolean;
   photos: (Omit<PhotoRecord, 'location'> & { url: string })[];
+  /** The device's signature with its public key, so that anyone can verify it; null when unsigned. */
+  signature: SubmissionSignature | null;
 };
 
 export type TpsResult = RegionRef & {
@@ -188,6 +191,18 @@ export async function tpsResult(
       ? []
       : await db.selectFrom('photos').selectAll().where('sha256', 'in', hashes).execute();
   const photoBy = new Map(photos.map((p) => [p.sha256, p]));
+  const deviceIds = [
+    ...new Set(records.flatMap((r) => (r.signature ? [r.signature.deviceId] : []))),
+  ];
+  const devices =
+    deviceIds.length === 0
+      ? []
+      : await db
+          .selectFrom('devices')
+          .select(['id', 'public_key'])
+          .where('id', 'in', deviceIds)
+          .execute();
+  const keyOf = new Map(devices.map((d) => [d.id, d.public_key]));
   const desa = tps.desa_code as RegionCode;
   const parents = await parentsOf(db, desa);
   const desaRow = await db
@@ -210,6 +225,12 @@ export async function tpsResult(
         : null,
     versions: records.map((r) => ({
       ...r,
+      signature: r.signature && {
+        deviceId: r.signature.deviceId,
+        publicKey: keyOf.get(r.signature.deviceId) ?? '',
+        signedAt: r.signature.signedAt,
+        signature: r.signature.signature,
+      },
       counted: r.id === state?.counted_id,
       photos: r.photos.map((h) => {
         const p = photoBy.get(h);

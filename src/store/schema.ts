@@ -39,6 +39,41 @@ export type Database = {
     flags: string;
     uploader: string;
     received_at: string;
+    /** Signed submissions (0002): the enrolled device, the time it signed, the Ed25519 signature. */
+    device_id: string | null;
+    signed_at: string | null;
+    signature: string | null;
+  };
+  /** KPPS devices (0002): each holds an Ed25519 key; its public key is registered here. */
+  devices: {
+    id: string;
+    tps_code: string;
+    /** base64url of the raw 32-byte Ed25519 public key. */
+    public_key: string;
+    /** sha256 of the KPPS token that enrolled it. */
+    token_hash: string;
+    label: string | null;
+    enrolled_at: string;
+    revoked_at: string | null;
+  };
+  /** Photos uploaded ahead of their submission (tus), by which TPS (0002). */
+  photo_uploads: { sha256: string; tps_code: string; uploader: string; uploaded_at: string };
+  /** Each attempt of a field app to reach the server (0002), for the blank-spot map. */
+  signal_observations: {
+    seq: Generated<number>;
+    tps_code: string;
+    at: string;
+    lat: number | null;
+    lng: number | null;
+    accuracy_m: number | null;
+    connection: string;
+    rtt_ms: number | null;
+    upload_kbps: number | null;
+    bytes: number | null;
+    /** 1 or 0. */
+    ok: number;
+    uploader: string;
+    received_at: string;
   };
   /** Derived from submissions: which version is the latest and which one counts. */
   tps_status: {

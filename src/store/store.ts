@@ -23,12 +23,30 @@ import {
   type RecordOutcome,
 } from './submissions.ts';
 import { authenticate, issueTokens, tpsBelow } from './tokens.ts';
+import {
+  deviceById,
+  enrolDevice,
+  revokeDevice,
+  tpsHasDevice,
+  type Device,
+  type Enrolment,
+  type NewDevice,
+} from './devices.ts';
+import { keepUploadedPhoto, uploadedPhotos } from './uploads.ts';
+import {
+  observationsBelow,
+  recordObservations,
+  type SignalObservation,
+  type StoredObservation,
+} from './signal.ts';
 
 export type ElectionInfo = { name: string; demo: boolean };
 export type TpsInfo = { code: TpsCode; name: string; dpt: number | null };
 
 export type Store = {
   readonly describe: string;
+  /** The data folder (`--data`): SQLite, photo packs, partial uploads. */
+  readonly dataDir: string;
   /** Changes whenever anything a reader sees may have changed; equal marks, equal answers. */
   changeMark(): Promise<string>;
   readonly blobs: BlobStore;
@@ -47,7 +65,28 @@ export type Store = {
   tps(code: TpsCode): Promise<TpsInfo | undefined>;
   tpsBelow(region: RegionCode): Promise<TpsCode[]>;
   issueTokens(tps: TpsCode[]): Promise<{ tps: TpsCode; token: string }[]>;
-  authenticate(token: string): Promise<{ tps: TpsCode; uploader: string } | undefined>;
+  authenticate(
+    token: string,
+  ): Promise<{ tps: TpsCode; uploader: string; tokenHash: string } | undefined>;
+  /** Registers a device's public key for a TPS; the same key again gives the same device. */
+  enrolDevice(d: NewDevice): Promise<Enrolment>;
+  device(id: string): Promise<Device | undefined>;
+  /** Whether a device was ever enrolled for the TPS: then its submissions must be signed. */
+  tpsHasDevice(tps: TpsCode): Promise<boolean>;
+  revokeDevice(id: string): Promise<boolean>;
+  /**
+   * Keeps a photo uploaded ahead of its submission (tus) and records which TPS sent it, so that a
+   * later submission of that TPS can name it by hash. Bytes first, then the rows.
+   */
+  keepUploadedPhoto(
+    bytes: Buffer,
+    meta: { contentType: string; width: number; height: number },
+    by: { tps: TpsCode; uploader: string },
+  ): Promise<PhotoRecord>;
+  /** Of these hashes, the photos that this TPS uploaded (by sha256). */
+  uploadedPhotos(tps: TpsCode, sha256: string[]): Promise<Map<string, PhotoRecord>>;
+  recordObservations(o: SignalObservation[], uploader: string): Promise<number>;
+  observations(region: RegionCode, limit: number): Promise<StoredObservation[]>;
   recordSubmission(s: NewSubmission): Promise<RecordOutcome>;
   regionResult(code: RegionCode, ballot: Ballot): Promise<RegionResult | undefined>;
   tpsResult(code: TpsCode, ballot: Ballot): Promise<TpsResult | undefined>;
@@ -63,6 +102,8 @@ export type StoreOptions = {
   /** `postgres://...` to keep the tables in PostgreSQL (`--db`). */
   dbUrl?: string | undefined;
   clock?: () => Date;
+  /** Open for reading only (`rekap verify-receipt --data`): nothing is migrated or written. */
+  readOnly?: boolean;
 };
 
 async function photoRecord(db: Kysely<Database>, sha256: string): Promise<PhotoRecord | undefined> {
@@ -98,25 +139,34 @@ function snapshot<T>(conn: Db, read: (db: Kysely<Database>) => Promise<T>): Prom
 }
 
 export async function openStore(opts: StoreOptions): Promise<Store> {
-  const conn: Db = await openDb({ url: opts.dbUrl, dataDir: opts.dataDir });
+  const conn: Db = await openDb({
+    url: opts.dbUrl,
+    dataDir: opts.dataDir,
+    readOnly: opts.readOnly,
+  });
   const { db, dialect } = conn;
   const clock = opts.clock ?? (() => new Date());
-  const blobs = packBlobStore(join(opts.dataDir, 'blobs'));
+  const blobs = packBlobStore(join(opts.dataDir, 'blobs'), { readOnly: opts.readOnly ?? false });
   const contestCache = new Map<string, Contest | undefined>();
   let ownChanges = 0;
   const changed = <T>(p: Promise<T>): Promise<T> => p.finally(() => ownChanges++);
   const writeSubmission = submissionWriter(db, dialect);
+  const putPhoto = async (
+    bytes: Buffer,
+    meta: { contentType: string; width: number; height: number },
+  ): Promise<PhotoRecord> => {
+    const sha256 = sha256Hex(bytes);
+    const known = await photoRecord(db, sha256);
+    if (known) return known;
+    return { sha256, size: bytes.length, ...meta, location: await blobs.put(bytes) };
+  };
   return {
     describe: conn.describe,
+    dataDir: opts.dataDir,
     changeMark: async () => `${ownChanges}.${await conn.externalMark()}`,
     blobs,
     photo: (sha256) => photoRecord(conn.reader, sha256),
-    async putPhoto(bytes, meta) {
-      const sha256 = sha256Hex(bytes);
-      const known = await photoRecord(db, sha256);
-      if (known) return known;
-      return { sha256, size: bytes.length, ...meta, location: await blobs.put(bytes) };
-    },
+    putPhoto,
     isEmpty: () => isEmpty(db),
     async loadElection(setup) {
       contestCache.clear();
@@ -160,6 +210,16 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
     tpsBelow: (region) => tpsBelow(db, region),
     issueTokens: (tps) => issueTokens(db, tps, clock()),
     authenticate: (token) => authenticate(db, token),
+    enrolDevice: (d) => enrolDevice(db, d, clock()),
+    device: (id) => deviceById(db, id),
+    tpsHasDevice: (tps) => tpsHasDevice(db, tps),
+    revokeDevice: (id) => revokeDevice(db, id, clock()),
+    async keepUploadedPhoto(bytes, meta, by) {
+      return keepUploadedPhoto(db, await putPhoto(bytes, meta), by, clock());
+    },
+    uploadedPhotos: (tps, hashes) => uploadedPhotos(db, tps, hashes),
+    recordObservations: (o, uploader) => recordObservations(db, o, uploader, clock()),
+    observations: (region, limit) => observationsBelow(conn.reader, region, limit),
     recordSubmission: (s) => changed(writeSubmission(s)),
     // Each read sees one snapshot: a region's totals always equal the sum of its children's, even
     // while submissions commit between the queries that make up the answer.

@@ -31,7 +31,12 @@ export type NewSubmission = {
   /** Who sent it: `kpps:` and the first characters of the token's hash (never the token). */
   uploader: string;
   receivedAt: Date;
+  /** The enrolled device's signature of the summary (src/core/receipt.ts), when signed. */
+  signature?: StoredSignature | null;
 };
+
+/** A submission's signature as stored; the device's public key is in `devices`. */
+export type StoredSignature = { deviceId: string; signedAt: string; signature: string };
 
 export type SubmissionRecord = {
   id: string;
@@ -47,6 +52,7 @@ export type SubmissionRecord = {
   flags: RuleBreach[];
   uploader: string;
   receivedAt: string;
+  signature: StoredSignature | null;
 };
 
 /** The hash that identifies a submission's content: TPS, ballot, the numbers and the photos. */
@@ -63,15 +69,22 @@ export function contentHash(
   );
 }
 
-/** Each version's chain hash covers the one before it, so history cannot be rewritten unseen. */
+/**
+ * Each version's chain hash covers the one before it, so history cannot be rewritten unseen. A
+ * signed version's chain also covers its device, signing time and signature (so a signature
+ * cannot be stripped or swapped unseen); an unsigned one hashes exactly as before migration 0002.
+ */
 export function chainHash(
   prev: string | null,
   hash: string,
   uploader: string,
   at: string,
   status: string,
+  signature?: StoredSignature | null,
 ): string {
-  return sha256Hex([prev ?? '', hash, uploader, at, status].join('\n'));
+  const fields = [prev ?? '', hash, uploader, at, status];
+  if (signature) fields.push(signature.deviceId, signature.signedAt, signature.signature);
+  return sha256Hex(fields.join('\n'));
 }
 
 export type RecordOutcome = { record: SubmissionRecord; duplicate: boolean; counted: boolean };
@@ -172,13 +185,16 @@ async function writeSubmission(
     version,
     content_hash: hash,
     prev_chain_hash: prevChain,
-    chain_hash: chainHash(prevChain, hash, s.uploader, at, status),
+    chain_hash: chainHash(prevChain, hash, s.uploader, at, status, s.signature),
     result: JSON.stringify(s.result),
     photos: JSON.stringify(s.photos.map((p) => p.sha256)),
     status,
     flags: JSON.stringify(s.flags),
     uploader: s.uploader,
     received_at: at,
+    device_id: s.signature?.deviceId ?? null,
+    signed_at: s.signature?.signedAt ?? null,
+    signature: s.signature?.signature ?? null,
   };
   if (s.photos.length > 0)
     await trx
@@ -300,5 +316,9 @@ export function toRecord(row: Omit<Database['submissions'], 'seq'>): SubmissionR
     flags: JSON.parse(row.flags) as RuleBreach[],
     uploader: row.uploader,
     receivedAt: row.received_at,
+    signature:
+      row.device_id && row.signed_at && row.signature
+        ? { deviceId: row.device_id, signedAt: row.signed_at, signature: row.signature }
+        : null,
   };
 }

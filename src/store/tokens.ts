@@ -43,7 +43,7 @@ export async function tpsBelow(db: Kysely<Database>, region: RegionCode): Promis
 export async function authenticate(
   db: Kysely<Database>,
   token: string,
-): Promise<{ tps: TpsCode; uploader: string } | undefined> {
+): Promise<{ tps: TpsCode; uploader: string; tokenHash: string } | undefined> {
   const hash = sha256Hex(token);
   const row = await db
     .selectFrom('kpps_tokens')
@@ -51,5 +51,5 @@ export async function authenticate(
     .where('token_hash', '=', hash)
     .executeTakeFirst();
   if (!row || row.revoked_at) return undefined;
-  return { tps: row.tps_code as TpsCode, uploader: uploaderOf(hash) };
+  return { tps: row.tps_code as TpsCode, uploader: uploaderOf(hash), tokenHash: hash };
 }

@@ -1,0 +1,14 @@
+// The KPPS bearer token of a request: its TPS and uploader, or the 401 it deserves.
+import type { FastifyRequest } from 'fastify';
+import type { TpsCode } from '../core/codes.ts';
+import type { Store } from '../store/store.ts';
+import { apiError, type ApiError } from './errors.ts';
+
+export type Kpps = { tps: TpsCode; uploader: string; tokenHash: string };
+
+export async function kppsOf(req: FastifyRequest, store: Store): Promise<Kpps | ApiError> {
+  const auth = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
+  if (!auth?.[1]) return apiError(401, 'no_token', 'a KPPS bearer token is required');
+  const who = await store.authenticate(auth[1]);
+  return who ?? apiError(401, 'bad_token', 'unknown or revoked token');
+}

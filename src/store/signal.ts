@@ -1,0 +1,80 @@
+// Signal observations: every attempt of a field app to reach the server (time, place, connection,
+// round-trip time, bytes moved, success), kept for the blank-spot map.
+import type { Kysely } from 'kysely';
+import { regionContains, type RegionCode, type TpsCode } from '../core/codes.ts';
+import type { Database } from './schema.ts';
+
+export type Connection = 'none' | '2g' | '3g' | '4g' | '5g' | 'wifi' | 'unknown';
+
+export type SignalObservation = {
+  tps: TpsCode;
+  at: string;
+  lat?: number | undefined;
+  lng?: number | undefined;
+  accuracyM?: number | undefined;
+  connection: Connection;
+  rttMs: number | null;
+  uploadKbps: number | null;
+  bytes?: number | undefined;
+  ok: boolean;
+};
+
+export type StoredObservation = SignalObservation & { receivedAt: string };
+
+export async function recordObservations(
+  db: Kysely<Database>,
+  observations: SignalObservation[],
+  uploader: string,
+  now: Date,
+): Promise<number> {
+  const receivedAt = now.toISOString();
+  const rows = observations.map((o) => ({
+    tps_code: o.tps,
+    at: o.at,
+    lat: o.lat ?? null,
+    lng: o.lng ?? null,
+    accuracy_m: o.accuracyM ?? null,
+    connection: o.connection,
+    rtt_ms: o.rttMs,
+    upload_kbps: o.uploadKbps,
+    bytes: o.bytes ?? null,
+    ok: o.ok ? 1 : 0,
+    uploader,
+    received_at: receivedAt,
+  }));
+  await db.transaction().execute(async (trx) => {
+    for (let i = 0; i < rows.length; i += 200)
+      await trx
+        .insertInto('signal_observations')
+        .values(rows.slice(i, i + 200))
+        .execute();
+  });
+  return rows.length;
+}
+
+/** The newest `limit` observations of the TPS below a region (`id` for all), oldest first. */
+export async function observationsBelow(
+  db: Kysely<Database>,
+  region: RegionCode,
+  limit: number,
+): Promise<StoredObservation[]> {
+  let q = db.selectFrom('signal_observations').selectAll().orderBy('seq', 'desc').limit(limit);
+  if (region !== 'id') q = q.where('tps_code', 'like', `${region}.%`);
+  const rows = await q.execute();
+  return rows
+    .reverse()
+    .filter((r) => regionContains(region, r.tps_code as TpsCode))
+    .map((r) => ({
+      tps: r.tps_code as TpsCode,
+      at: r.at,
+      ...(r.lat === null ? {} : { lat: r.lat }),
+      ...(r.lng === null ? {} : { lng: r.lng }),
+      ...(r.accuracy_m === null ? {} : { accuracyM: r.accuracy_m }),
+      connection: r.connection as Connection,
+      rttMs: r.rtt_ms,
+      uploadKbps: r.upload_kbps,
+      ...(r.bytes === null ? {} : { bytes: Number(r.bytes) }),
+      ok: r.ok === 1,
+      receivedAt: r.received_at,
+    }));
+}

@@ -1,0 +1,101 @@
+// Signal observations against the real app on SQLite: stored, read back by region, validated.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { issueToken, startTestServer, type TestServer } from './support/server.ts';
+
+const TPS = '16.08.01.1007.001';
+const OTHER_TPS = '16.08.02.2001.001';
+let server: TestServer;
+let token: string;
+
+const obs = (over: Record<string, unknown> = {}) => ({
+  tps: TPS,
+  at: '2024-02-14T09:30:00+07:00',
+  lat: -4.3,
+  lng: 104.35,
+  accuracyM: 12,
+  connection: '3g',
+  rttMs: 850,
+  uploadKbps: 40,
+  bytes: 120_000,
+  ok: false,
+  ...over,
+});
+
+async function post(body: unknown, t: string | null = token) {
+  const res = await fetch(`${server.url}/api/v1/signal/observations`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(t ? { authorization: `Bearer ${t}` } : {}) },
+    body: JSON.stringify(body),
+  });
+  return { status: res.status, json: (await res.json()) as Record<string, unknown> };
+}
+
+beforeAll(async () => {
+  server = await startTestServer({ web: false });
+  token = await issueToken(server.store, TPS);
+});
+afterAll(() => server.close());
+
+describe('signal observations', () => {
+  it('stores a batch and gives it back by region', async () => {
+    const batch = [
+      obs(),
+      obs({
+        connection: 'none',
+        rttMs: null,
+        uploadKbps: null,
+        ok: false,
+        at: '2024-02-14T09:31:00+07:00',
+      }),
+      // Without a position (GPS off) and without bytes.
+      {
+        tps: '1608011007001',
+        at: '2024-02-14T02:32:00Z',
+        connection: '4g',
+        rttMs: 120,
+        uploadKbps: 900,
+        ok: true,
+      },
+    ];
+    expect(await post(batch)).toEqual({ status: 202, json: { stored: 3 } });
+    const read = async (region: string) =>
+      (await (await fetch(`${server.url}/api/v1/signal/observations?region=${region}`)).json()) as {
+        observations: Record<string, unknown>[];
+        truncated: boolean;
+      };
+    const kec = await read('16.08.01');
+    expect(kec.truncated).toBe(false);
+    expect(kec.observations).toHaveLength(3);
+    expect(kec.observations[0]).toMatchObject(obs());
+    expect(kec.observations[1]).toMatchObject({ connection: 'none', rttMs: null, ok: false });
+    expect(kec.observations[2]).toEqual({
+      tps: TPS,
+      at: '2024-02-14T02:32:00Z',
+      connection: '4g',
+      rttMs: 120,
+      uploadKbps: 900,
+      ok: true,
+      receivedAt: expect.any(String) as string,
+    });
+    expect((await read('16.08.02')).observations).toEqual([]);
+    expect((await read('id')).observations).toHaveLength(3);
+    expect((await fetch(`${server.url}/api/v1/signal/observations?region=xx`)).status).toBe(400);
+  });
+
+  it('refuses observations of another TPS (403), without a token (401), malformed (400)', async () => {
+    expect((await post([obs(), obs({ tps: OTHER_TPS })])).status).toBe(403);
+    expect((await post([obs()], null)).status).toBe(401);
+    expect((await post([obs({ connection: 'lte' })])).json).toMatchObject({
+      error: 'malformed_observations',
+    });
+    expect((await post([obs({ lat: 123 })])).status).toBe(400);
+    expect((await post([obs({ at: 'yesterday' })])).status).toBe(400);
+    expect((await post([obs({ extra: 1 })])).status).toBe(400);
+    expect((await post(obs())).status).toBe(400);
+    expect((await post(Array.from({ length: 1001 }, () => obs()))).status).toBe(400);
+    expect(await post(Array.from({ length: 1000 }, () => obs()))).toEqual({
+      status: 202,
+      json: { stored: 1000 },
+    });
+  });
+});
