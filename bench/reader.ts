@@ -90,6 +90,8 @@ const right = sum((r) => r.right);
 const flagged = sum((r) => r.flagged);
 const flaggedRight = sum((r) => r.flaggedRight);
 const silent = records.flatMap((r) => r.silentlyWrong);
+/** Wrong fields in forms whose verdict was clean: what would be published with no person looking. */
+const wrongInClean = records.filter((r) => !r.review).flatMap((r) => r.silentlyWrong);
 const pageFails = records.flatMap((r) => r.pageFails);
 const failReasons: Record<string, number> = {};
 for (const f of pageFails) {
@@ -134,6 +136,7 @@ const result = {
     flaggedRight,
     silentlyWrong: silent.length,
     silentlyWrongPer10000: (silent.length / fields) * 10_000,
+    wrongInFormsPassedClean: wrongInClean.length,
     review,
     examplesSilentlyWrong: silent.slice(0, 20),
   },
@@ -161,6 +164,7 @@ ${Object.entries(failReasons)
 | fields read right | ${pct(right / fields)} (${right}/${fields}) | |
 | fields flagged for a person | ${pct(flagged / fields)} (${flagged}, of which ${flaggedRight} were right) | |
 | fields wrong without a flag | ${silent.length} (${result.synth.silentlyWrongPer10000.toFixed(1)} in 10,000) | ≤ 1 in 10,000 |
+| of which in forms passed clean (published with no person looking) | ${wrongInClean.length} | |
 ${reviewRow('all', review.all)}
 ${reviewRow('clean on paper, every page found', review.cleanOnPaper, '≤ 5%')}
 ${reviewRow('with an arithmetic slip', review.withSlip, '100%')}

@@ -45,6 +45,12 @@ describe('fieldCandidates', () => {
   it('reads three crossed boxes as zero', () => {
     expect(fieldCandidates([box('x'), box('x'), box('x')])[0]!.value).toBe(0);
   });
+  it('lets a crossed or empty box stand among leading zeros: 0 x 5 is 5, 0 x 0 is 0', () => {
+    expect(fieldCandidates([box('0'), box('x'), box('5')])[0]!.value).toBe(5);
+    expect(fieldCandidates([box('0'), box('x'), box('0')])[0]!.value).toBe(0);
+    expect(fieldCandidates([box('0'), box('0'), box('x')])[0]!.value).toBe(0);
+    expect(fieldCandidates([box('1'), box('x'), box('5')])[0]!.value).not.toBe(15);
+  });
 });
 
 describe('decodeForm', () => {
@@ -78,6 +84,22 @@ describe('decodeForm', () => {
     const d = decodeForm(readings, RULES);
     expect(valueOf(d, 'votes.2')).toMatchObject({ value: 129, readAlone: 729 });
     expect(valueOf(d, 'votes.2').notes).toContain('corrected-by-arithmetic');
+  });
+
+  it('never bends a clear pen stroke silently: a slip of one on paper is flagged when the sums overrule it', () => {
+    const onPaper = structuredClone(EXAMPLE_PPWP);
+    onPaper.disabled.l = 1; // the KPPS wrote 1 where 0 adds up (disabled L + P = total 1)
+    onPaper.disabled.total = 1;
+    onPaper.disabled.p = 1;
+    const readings = readingsOf(onPaper);
+    // The units of disabled.p read 1 at 85% and 0 at 10%: cheaper to bend than to break a rule.
+    readings.find((f) => f.path === 'disabled.p')!.boxes[2] = box('1', 0.85, ['0', 0.1]);
+    const d = decodeForm(readings, RULES);
+    const f = valueOf(d, 'disabled.p');
+    expect(f.value).toBe(0); // bending one digit costs less than breaking the rule...
+    expect(f.readAlone).toBe(1);
+    expect(f.flags).toContain('overrules-reading'); // ...so a person must see it
+    expect(f.notes).not.toContain('corrected-by-arithmetic');
   });
 
   it('a form wrong on paper keeps its numbers and reports the breach, never bending them', () => {

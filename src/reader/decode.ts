@@ -26,14 +26,18 @@ export type DecodedField = {
   readAlone: number;
   /**
    * Why a person must look. `ambiguous`: another value is nearly as probable, arithmetic included;
-   * `breaks-rule`: the field is in a rule the form breaks as written.
+   * `breaks-rule`: the field is in a rule the form breaks as written; `overrules-reading`: the
+   * arithmetic chose a value that the boxes alone found OVERRIDE_ODDS or more times less likely
+   * than what they read. That is a confident misread put right, or a slip of the pen on paper
+   * being bent to fit: only a person can tell, so the paper's numbers are never bent silently.
    */
-  flags: ('ambiguous' | 'breaks-rule')[];
+  flags: ('ambiguous' | 'breaks-rule' | 'overrules-reading')[];
   /**
    * What a reviewer may want to know, without needing a person: `corrected-by-arithmetic`: the
-   * boxes alone read another value, and the sums around it settle this one clearly (the X-read-as-
-   * a-digit case of 2024); `unsure-read`: the boxes alone are unsure (best value under 50%), and
-   * the arithmetic settles it clearly. Neither is raised with `ambiguous`'s doubt.
+   * boxes alone were doubtful between this value and another (less than OVERRIDE_ODDS to one), and
+   * the sums around it settle this one clearly (the X-read-as-a-digit case of 2024);
+   * `unsure-read`: the boxes alone are unsure (best value under 50%), and the arithmetic settles
+   * it clearly. Neither is raised with `ambiguous`'s doubt.
    */
   notes: ('corrected-by-arithmetic' | 'unsure-read')[];
 };
@@ -66,12 +70,19 @@ export type DecodeOptions = {
 type Candidate = { value: number; cost: number };
 
 const FLOOR = 1e-9;
+/**
+ * Odds at which the boxes' own reading is clear enough that only a person may overrule it: the
+ * arithmetic may settle a doubt, not contradict a clear pen stroke.
+ */
+export const OVERRIDE_ODDS = 4;
 /** Alternatives costing this much more than the best (in nats) are not looked for: confidence >= 0.993. */
 const CONFIDENCE_HORIZON = 5;
 
 /**
- * The values three boxes can spell, most probable first. `x` may only lead: `x x 7` is 7, `x 6 2`
- * is 62, and `x x x` is 0; `6 x 2` spells nothing. Patterns spelling the same value add up.
+ * The values three boxes can spell, most probable first. `x` (crossed or empty) may only stand
+ * among the leading zeros: `x x 7` is 7, `x 6 2` is 62, `x x x` is 0, and a writer who mixes
+ * habits gives `0 x 5` (5) or `0 x 0` (0); `6 x 2` spells nothing. Patterns spelling the same
+ * value add up.
  */
 export function fieldCandidates(boxes: FieldReading['boxes'], keep = 8): Candidate[] {
   const p = boxes.map((b) => BOX_CLASSES.map((c) => Math.max(FLOOR, b[c] ?? 0)));
@@ -82,7 +93,8 @@ export function fieldCandidates(boxes: FieldReading['boxes'], keep = 8): Candida
         const hx = h === 10;
         const tx = t === 10;
         const ux = u === 10;
-        if ((tx && !hx) || (ux && !(hx && tx))) continue;
+        const hLeading = hx || h === 0;
+        if ((tx && !hLeading) || (ux && !(hLeading && (tx || t === 0)))) continue;
         const value = (hx ? 0 : h) * 100 + (tx ? 0 : t) * 10 + (ux ? 0 : u);
         byValue.set(value, (byValue.get(value) ?? 0) + p[0]![h]! * p[1]![t]! * p[2]![u]!);
       }
@@ -296,7 +308,9 @@ export function decodeForm(
     const notes: DecodedField['notes'] = [];
     if (gap < margin) flags.push('ambiguous');
     if (brokenFields.has(f.path)) flags.push('breaks-rule');
-    if (cand.value !== cands[i]![0]!.value) notes.push('corrected-by-arithmetic');
+    if (cand.value !== cands[i]![0]!.value)
+      if (cand.cost - cands[i]![0]!.cost >= Math.log(OVERRIDE_ODDS)) flags.push('overrules-reading');
+      else notes.push('corrected-by-arithmetic');
     if (cands[i]![0]!.cost > Math.log(2)) notes.push('unsure-read');
     return {
       path: f.path,
