@@ -3,6 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { buildFieldAssets } from './field-assets.ts';
 
 export type WebAsset = { body: Buffer; contentType: string };
 
@@ -27,14 +28,15 @@ async function bundle(entry: string): Promise<Buffer> {
 
 /**
  * Bundles the web apps with esbuild (in memory) and returns them keyed by URL path, e.g. '/',
- * '/index.html', '/portal.js', '/styles.css'.
+ * '/index.html', '/portal.js', '/styles.css', and the KPPS field app under '/kpps/'.
  */
 export async function buildWebAssets(): Promise<Map<string, WebAsset>> {
-  const [html, js, css, icon] = await Promise.all([
+  const [html, js, css, icon, field] = await Promise.all([
     readFile(here('./portal/index.html')),
     bundle('./portal/main.ts'),
     readFile(here('./portal/styles.css')),
     readFile(here('./portal/favicon.svg')),
+    buildFieldAssets(),
   ]);
   const page: WebAsset = { body: html, contentType: 'text/html; charset=utf-8' };
   return new Map<string, WebAsset>([
@@ -43,5 +45,7 @@ export async function buildWebAssets(): Promise<Map<string, WebAsset>> {
     ['/portal.js', { body: js, contentType: 'text/javascript; charset=utf-8' }],
     ['/styles.css', { body: css, contentType: 'text/css; charset=utf-8' }],
     ['/favicon.svg', { body: icon, contentType: 'image/svg+xml' }],
+    // The KPPS field app (field-assets.ts).
+    ...field,
   ]);
 }

@@ -1,0 +1,107 @@
+// Everything the field app keeps on the phone, in IndexedDB (Dexie): the enrolled device (its
+// Ed25519 private key is a non-extractable CryptoKey, stored as is), the outbox of signed results
+// with their compressed page photos, and the signal observations. It all survives closing the app
+// and restarting the phone.
+import { Dexie, type EntityTable } from 'dexie';
+import type { CHasil } from '../../core/chasil.ts';
+import type { FormReading } from '../../reader/read-form.ts';
+import type { SignedSummary } from './signing.ts';
+import type { PhotoAdded } from './worker-protocol.ts';
+
+export type Mode = 'live' | 'training';
+
+export type Device = {
+  mode: Mode;
+  tps: string;
+  /** Empty in training mode. */
+  token: string;
+  deviceId: string;
+  publicKey: string;
+  privateKey: CryptoKey | Uint8Array;
+  enrolledAt: string;
+};
+
+export type OutboxPhoto = {
+  sha256: string;
+  page: number | null;
+  name: string;
+  blob: Blob;
+  bytes: number;
+  /** The tus upload's URL once the server made it, to resume after a reload. */
+  uploadUrl?: string;
+  uploaded: boolean;
+};
+
+export type OutboxStatus = 'local' | 'waiting' | 'sending' | 'sent' | 'confirmed' | 'rejected';
+
+export type OutboxItem = {
+  id?: number;
+  createdAt: string;
+  training: boolean;
+  tps: string;
+  token: string;
+  summary: SignedSummary;
+  signature: string;
+  publicKey: string;
+  photos: OutboxPhoto[];
+  /** Rules the signed numbers break, confirmed by the officer as written on the paper. */
+  breaches: string[];
+  status: OutboxStatus;
+  /** Every attempt so far (shown in the outbox). */
+  attempts: number;
+  /** Failures in a row since the signal last came back: what the backoff grows with. */
+  failures?: number;
+  nextAttemptAt: number;
+  lastError?: string;
+  serverId?: string;
+  serverHash?: string;
+};
+
+export type Observation = {
+  id?: number;
+  tps: string;
+  token: string;
+  at: string;
+  lat?: number;
+  lng?: number;
+  accuracyM?: number;
+  connection: string;
+  rttMs: number | null;
+  uploadKbps: number | null;
+  bytes: number;
+  ok: boolean;
+  /** 0 while waiting to be sent, 1 once the server took it. */
+  sent: 0 | 1;
+};
+
+/**
+ * The ballot being photographed and reviewed, kept as it changes so that closing the app (or a
+ * phone that kills it in the background) loses nothing: `${mode}/photos` and `${mode}/review`.
+ */
+export type DraftRecord = {
+  key: string;
+  photos?: PhotoAdded[];
+  reading?: FormReading;
+  values?: Record<string, number | null>;
+  touched?: string[];
+};
+
+export type FieldDb = Dexie & {
+  drafts: EntityTable<DraftRecord, 'key'>;
+  devices: EntityTable<Device, 'mode'>;
+  outbox: EntityTable<OutboxItem, 'id'>;
+  observations: EntityTable<Observation, 'id'>;
+};
+
+export function openFieldDb(name = 'rekap-kpps'): FieldDb {
+  const db = new Dexie(name) as FieldDb;
+  db.version(1).stores({
+    devices: 'mode',
+    outbox: '++id, status, training',
+    observations: '++id, sent',
+  });
+  db.version(2).stores({ drafts: 'key' });
+  return db;
+}
+
+export type { CHasil };

@@ -1,0 +1,209 @@
+// Every string the field app shows, Bahasa Indonesia first, English on the switch.
+export type Lang = 'id' | 'en';
+
+const S = {
+  switchLang: { id: 'English', en: 'Bahasa Indonesia' },
+  online: { id: 'Daring', en: 'Online' },
+  offline: { id: 'Tanpa sinyal', en: 'Offline' },
+  trainingBanner: {
+    id: 'LATIHAN (Bimtek): TPS latihan, tidak ada yang dikirim ke server.',
+    en: 'TRAINING (Bimtek): practice TPS, nothing is sent to the server.',
+  },
+  enrolTitle: { id: 'Daftarkan perangkat ini', en: 'Enrol this device' },
+  enrolHelp: {
+    id: 'Sekali saja per perangkat. Kode TPS dan token ada di surat penugasan KPPS.',
+    en: 'Once per device. The TPS code and token are on the KPPS assignment slip.',
+  },
+  tpsCode: { id: 'Kode TPS', en: 'TPS code' },
+  token: { id: 'Token KPPS', en: 'KPPS token' },
+  enrol: { id: 'Daftarkan', en: 'Enrol' },
+  enrolling: { id: 'Mendaftarkan…', en: 'Enrolling…' },
+  enrolNeedsSignal: {
+    id: 'Pendaftaran perlu sinyal sekali. Coba lagi di tempat bersinyal.',
+    en: 'Enrolling needs a signal once. Try again where there is signal.',
+  },
+  enrolFailed: { id: 'Pendaftaran gagal: {m}', en: 'Enrolment failed: {m}' },
+  badTps: {
+    id: 'Kode TPS tidak sah (contoh 16.08.01.1007.001).',
+    en: 'Not a TPS code (e.g. 16.08.01.1007.001).',
+  },
+  witnessMode: { id: 'Mode saksi (periksa tanda terima)', en: 'Witness mode (check a receipt)' },
+  trainingMode: { id: 'Latihan (Bimtek)', en: 'Training (Bimtek)' },
+  leaveTraining: { id: 'Keluar dari latihan', en: 'Leave training' },
+  home: { id: 'Beranda', en: 'Home' },
+  newForm: { id: 'Foto formulir C.Hasil', en: 'Photograph a C.Hasil form' },
+  outbox: { id: 'Kotak keluar', en: 'Outbox' },
+  deviceInfo: { id: 'TPS {tps} · perangkat {id}', en: 'TPS {tps} · device {id}' },
+  captureTitle: { id: 'Foto 3 halaman (PPWP)', en: 'Photograph the 3 pages (PPWP)' },
+  captureHelp: {
+    id: 'Foto setiap halaman utuh, keempat sudut terlihat, tegak lurus, cukup terang. Urutan bebas.',
+    en: 'Photograph each whole page, all four corners in view, straight on, well lit. Any order.',
+  },
+  takePhoto: { id: 'Ambil foto', en: 'Take a photo' },
+  processing: { id: 'Memproses foto…', en: 'Processing the photo…' },
+  pageN: { id: 'Halaman {n} ditemukan', en: 'Page {n} found' },
+  pageUnknown: {
+    id: 'Formulir ditemukan, nomor halaman tidak terbaca',
+    en: 'Form found, page number unreadable',
+  },
+  blurry: { id: 'agak buram: foto ulang bila bisa', en: 'a little blurry: retake if you can' },
+  sharp: { id: 'tajam', en: 'sharp' },
+  reason_notAForm: {
+    id: 'Formulir tidak ditemukan: foto seluruh halaman.',
+    en: 'No form found: photograph the whole page.',
+  },
+  'reason_not-a-form': {
+    id: 'Formulir tidak ditemukan: foto seluruh halaman.',
+    en: 'No form found: photograph the whole page.',
+  },
+  'reason_too-dark': { id: 'Terlalu gelap: tambah cahaya.', en: 'Too dark: add light.' },
+  'reason_too-blurry': {
+    id: 'Terlalu buram: pegang ponsel diam.',
+    en: 'Too blurry: hold the phone still.',
+  },
+  'reason_cut-off': {
+    id: 'Ada sudut di luar foto: mundur sedikit.',
+    en: 'A corner is outside the photo: step back.',
+  },
+  'reason_too-small': {
+    id: 'Halaman terlalu kecil: dekatkan ponsel.',
+    en: 'The page is too small: move closer.',
+  },
+  remove: { id: 'Hapus', en: 'Remove' },
+  pagesMissing: { id: 'Belum ada: halaman {p}', en: 'Still missing: page {p}' },
+  allPages: { id: 'Ketiga halaman lengkap.', en: 'All three pages are in.' },
+  read: { id: 'Baca angka', en: 'Read the numbers' },
+  reading: { id: 'Membaca… (ponsel tetap bisa dipakai)', en: 'Reading… (the phone stays usable)' },
+  reviewTitle: { id: 'Periksa angka', en: 'Check the numbers' },
+  reviewHelp: {
+    id: 'Bandingkan setiap angka dengan kertas. Kolom bertanda kuning harus dipastikan atau diperbaiki.',
+    en: 'Compare every number with the paper. Yellow fields must be confirmed or corrected.',
+  },
+  flagged: { id: 'Perlu dicek', en: 'Check this' },
+  confirmField: { id: 'Sesuai kertas', en: 'Matches the paper' },
+  noCrop: { id: 'tidak ada foto', en: 'no photo' },
+  rulesOk: { id: 'Semua aturan hitung terpenuhi.', en: 'All the arithmetic rules hold.' },
+  rulesBroken: { id: 'Aturan hitung yang dilanggar:', en: 'Arithmetic rules broken:' },
+  fillAll: { id: 'Isi semua kolom (0-999).', en: 'Fill in every field (0-999).' },
+  pendingFlags: { id: 'Masih {n} kolom perlu dicek.', en: '{n} fields still need checking.' },
+  confirmBreach: {
+    id: 'Saya sudah memeriksa: kertas C.Hasil memang tertulis seperti ini.',
+    en: 'I have checked: the C.Hasil paper really says this.',
+  },
+  sign: { id: 'Tanda tangani dan simpan untuk dikirim', en: 'Sign and queue for sending' },
+  signing: { id: 'Menandatangani…', en: 'Signing…' },
+  receiptTitle: { id: 'Tanda terima untuk saksi', en: 'Receipt for the witnesses' },
+  receiptHelp: {
+    id: 'Saksi memindai kode QR ini dengan Rekap (mode saksi) untuk menyimpan salinan yang ditandatangani.',
+    en: 'Witnesses scan this QR code with Rekap (witness mode) to keep a signed copy.',
+  },
+  copyText: { id: 'Teks tanda terima', en: 'Receipt text' },
+  outboxEmpty: { id: 'Kotak keluar kosong.', en: 'The outbox is empty.' },
+  st_local: { id: 'latihan (tidak dikirim)', en: 'training (not sent)' },
+  st_waiting: { id: 'menunggu', en: 'waiting' },
+  st_sending: { id: 'mengirim', en: 'sending' },
+  st_sent: { id: 'terkirim', en: 'sent' },
+  st_confirmed: { id: 'dikonfirmasi server', en: 'confirmed' },
+  st_rejected: { id: 'ditolak', en: 'rejected' },
+  attempts: { id: '{n} percobaan', en: '{n} attempts' },
+  flaggedItem: {
+    id: 'melanggar aturan (dikonfirmasi petugas)',
+    en: 'breaks a rule (confirmed by the officer)',
+  },
+  showReceipt: { id: 'Tanda terima (QR)', en: 'Receipt (QR)' },
+  sendNow: { id: 'Kirim sekarang', en: 'Send now' },
+  witnessTitle: { id: 'Mode saksi', en: 'Witness mode' },
+  witnessHelp: {
+    id: 'Pindai kode QR di ponsel KPPS, atau pilih foto kode QR, atau tempel teksnya. Pemeriksaan tanda tangan tidak perlu sinyal.',
+    en: 'Scan the QR code on the KPPS phone, pick a photo of it, or paste its text. Checking the signature needs no signal.',
+  },
+  scanCamera: { id: 'Pindai dengan kamera', en: 'Scan with the camera' },
+  stopCamera: { id: 'Hentikan kamera', en: 'Stop the camera' },
+  qrPhoto: { id: 'Foto kode QR', en: 'Photo of the QR code' },
+  pasteText: { id: 'Tempel teks tanda terima', en: 'Paste the receipt text' },
+  check: { id: 'Periksa', en: 'Check' },
+  noQr: { id: 'Kode QR tidak terbaca.', en: 'No QR code could be read.' },
+  badReceipt: { id: 'Bukan tanda terima yang sah: {m}', en: 'Not a valid receipt: {m}' },
+  sigValid: { id: 'Tanda tangan SAH', en: 'Signature VALID' },
+  sigInvalid: {
+    id: 'Tanda tangan TIDAK SAH: angka telah diubah atau rusak',
+    en: 'Signature NOT VALID: the numbers were altered or damaged',
+  },
+  publishedSame: {
+    id: 'Sama dengan yang diterbitkan (versi {v}).',
+    en: 'Matches the published result (version {v}).',
+  },
+  publishedDiffers: {
+    id: 'Belum/tidak sama dengan yang diterbitkan: {m}',
+    en: 'Not (yet) matching the published result: {m}',
+  },
+  publishedOffline: {
+    id: 'Tanpa sinyal: hasil terbit akan dicek saat daring.',
+    en: 'Offline: the published result is checked when online.',
+  },
+  signedAt: { id: 'Ditandatangani', en: 'Signed' },
+  photos: { id: 'Foto', en: 'Photos' },
+  error: { id: 'Kesalahan: {m}', en: 'Error: {m}' },
+  // Why a field is flagged (FieldResult.flags)
+  flag_ambiguous: { id: 'angka kurang jelas', en: 'unclear digits' },
+  'flag_corrected-by-arithmetic': {
+    id: 'diubah agar sesuai aturan hitung: cek kertas',
+    en: 'changed to fit the arithmetic: check the paper',
+  },
+  'flag_unsure-read': { id: 'pembacaan ragu', en: 'unsure reading' },
+  'flag_breaks-rule': { id: 'melanggar aturan hitung', en: 'breaks an arithmetic rule' },
+  'flag_channels-disagree': { id: 'angka dan bulatan berbeda', en: 'digits and bubbles disagree' },
+  'flag_page-missing': {
+    id: 'halamannya belum terfoto: isi dari kertas',
+    en: 'page not photographed: type it from the paper',
+  },
+  // Field labels
+  sec_dpt: { id: 'I.A DPT', en: 'I.A Voter list (DPT)' },
+  sec_voters: { id: 'I.B Pengguna hak pilih', en: 'I.B Voters who voted' },
+  sec_ballots: { id: 'II Surat suara', en: 'II Ballot papers' },
+  sec_disabled: { id: 'III Pemilih disabilitas', en: 'III Voters with disabilities' },
+  sec_votes: { id: 'IV Suara sah per pasangan', en: 'IV Valid votes per pair' },
+  sec_totals: { id: 'V Jumlah suara', en: 'V Vote totals' },
+  l: { id: 'Laki-laki', en: 'Male' },
+  p: { id: 'Perempuan', en: 'Female' },
+  total: { id: 'Jumlah', en: 'Total' },
+  g_dpt: { id: 'DPT', en: 'DPT' },
+  g_dptb: { id: 'DPTb', en: 'DPTb' },
+  g_dpk: { id: 'DPK', en: 'DPK' },
+  g_total: { id: 'Semua', en: 'All' },
+  received: { id: 'Diterima (termasuk 2% cadangan)', en: 'Received (incl. 2% reserve)' },
+  used: { id: 'Digunakan', en: 'Used' },
+  returned: { id: 'Rusak/keliru coblos', en: 'Damaged/miscast' },
+  unused: { id: 'Tidak digunakan', en: 'Unused' },
+  pairN: { id: 'Pasangan nomor {n}', en: 'Pair number {n}' },
+  valid: { id: 'A. Suara sah', en: 'A. Valid votes' },
+  invalid: { id: 'B. Suara tidak sah', en: 'B. Invalid votes' },
+  vtotal: { id: 'C. Jumlah suara sah dan tidak sah', en: 'C. Valid and invalid votes' },
+} satisfies Record<string, { id: string; en: string }>;
+
+export type Key = keyof typeof S;
+
+let lang: Lang = localStorage.getItem('rekap-kpps-lang') === 'en' ? 'en' : 'id';
+
+export const currentLang = (): Lang => lang;
+export function setLang(l: Lang): void {
+  lang = l;
+  localStorage.setItem('rekap-kpps-lang', l);
+  document.documentElement.lang = l;
+}
+
+export function t(key: Key, vars: Record<string, string | number> = {}): string {
+  return S[key][lang].replace(/\{(\w+)\}/g, (_, k: string) => String(vars[k] ?? `{${k}}`));
+}
+
+/** The field's label, from its dotted path. */
+export function fieldLabel(path: string): string {
+  const [a, b, c] = path.split('.');
+  if (a === 'dpt') return `DPT · ${t(b as 'l' | 'p' | 'total')}`;
+  if (a === 'voters') return `${t(`g_${b}` as Key)} · ${t(c as 'l' | 'p' | 'total')}`;
+  if (a === 'ballots') return t(b as Key);
+  if (a === 'disabled') return t(b as 'l' | 'p' | 'total');
+  if (a === 'votes') return t('pairN', { n: b ?? '' });
+  if (a === 'total') return t('vtotal');
+  return t(a as Key);
+}

@@ -1,0 +1,311 @@
+// Sends the outbox in the background while the app is open: each item's photos go up resumably
+// with tus (the upload URL is stored, so a reload resumes rather than restarts), then the signed
+// submission is POSTed referencing the photos' hashes. Failures back off exponentially; coming
+// back online retries at once. Every attempt leaves a signal observation, sent in batches.
+import * as tus from 'tus-js-client';
+import type { FieldDb, Observation, OutboxItem } from './db.ts';
+
+export const BACKOFF_BASE_MS = 2_000;
+export const BACKOFF_MAX_MS = 5 * 60_000;
+/** An upload that moves no byte for this long is given up (and resumed on the next attempt). */
+export const STALL_MS = 45_000;
+/** The longest a small request (ping, submission, check) may take. */
+const REQUEST_TIMEOUT_MS = 60_000;
+/** tus chunk size: small enough that a cut on weak signal loses little. */
+export const UPLOAD_CHUNK_BYTES = 64 * 1024;
+const TICK_MS = 3_000;
+
+export function backoffMs(attempts: number, random = Math.random): number {
+  const base = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** Math.max(0, attempts - 1));
+  return Math.round(base * (0.75 + 0.5 * random()));
+}
+
+type NetInfo = { type?: string; effectiveType?: string };
+
+/** 'none' | '2g' | '3g' | '4g' | '5g' | 'wifi' | 'unknown' */
+export function connectionType(): string {
+  if (!navigator.onLine) return 'none';
+  const c = (navigator as Navigator & { connection?: NetInfo }).connection;
+  if (!c) return 'unknown';
+  if (c.type === 'wifi' || c.type === 'ethernet') return 'wifi';
+  if (c.type === 'none') return 'none';
+  if (c.effectiveType === 'slow-2g' || c.effectiveType === '2g') return '2g';
+  if (c.effectiveType === '3g' || c.effectiveType === '4g') return c.effectiveType;
+  return 'unknown';
+}
+
+/** The last known position, asked for in the background; never waited on. */
+let lastPosition: { lat: number; lng: number; accuracyM: number } | undefined;
+function refreshPosition(): void {
+  try {
+    navigator.geolocation?.getCurrentPosition(
+      (p) => {
+        lastPosition = {
+          lat: Math.round(p.coords.latitude * 1e5) / 1e5,
+          lng: Math.round(p.coords.longitude * 1e5) / 1e5,
+          accuracyM: Math.round(p.coords.accuracy),
+        };
+      },
+      () => undefined,
+      { maximumAge: 5 * 60_000, timeout: 20_000, enableHighAccuracy: false },
+    );
+  } catch {
+    // No geolocation here: the observation goes without a position.
+  }
+}
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+const permanent = (e: unknown) =>
+  e instanceof HttpError &&
+  e.status >= 400 &&
+  e.status < 500 &&
+  e.status !== 408 &&
+  e.status !== 429;
+
+function upload(
+  db: FieldDb,
+  item: OutboxItem,
+  index: number,
+  onBytes: (n: number) => void,
+): Promise<void> {
+  const photo = item.photos[index]!;
+  return new Promise((resolve, reject) => {
+    let sentBefore = 0;
+    let lastMove = Date.now();
+    const watchdog = setInterval(() => {
+      if (Date.now() - lastMove < STALL_MS) return;
+      clearInterval(watchdog);
+      void u.abort(false);
+      reject(new Error('upload stalled'));
+    }, 5_000);
+    const u = new tus.Upload(photo.blob, {
+      endpoint: '/api/v1/uploads/',
+      ...(photo.uploadUrl ? { uploadUrl: photo.uploadUrl } : {}),
+      headers: { authorization: `Bearer ${item.token}` },
+      metadata: {
+        tps: item.tps,
+        sha256: photo.sha256,
+        filename: photo.name,
+        filetype: 'image/jpeg',
+      },
+      chunkSize: UPLOAD_CHUNK_BYTES,
+      retryDelays: null,
+      storeFingerprintForResuming: false,
+      removeFingerprintOnSuccess: true,
+      onUploadUrlAvailable() {
+        photo.uploadUrl = u.url ?? undefined;
+        void db.outbox.update(item.id, { photos: item.photos });
+      },
+      onProgress(sent) {
+        lastMove = Date.now();
+        if (sent > sentBefore) onBytes(sent - sentBefore);
+        sentBefore = sent;
+      },
+      onError(err) {
+        clearInterval(watchdog);
+        const status = (
+          err as { originalResponse?: { getStatus(): number } | null }
+        ).originalResponse?.getStatus();
+        reject(status ? new HttpError(status, err.message) : err);
+      },
+      onSuccess() {
+        clearInterval(watchdog);
+        resolve();
+      },
+    });
+    u.start();
+  });
+}
+
+async function postSubmission(item: OutboxItem): Promise<Response> {
+  const form = new FormData();
+  form.set('result', new Blob([JSON.stringify(item.summary.result)], { type: 'application/json' }));
+  form.set('photos', new Blob([JSON.stringify(item.summary.photos)], { type: 'application/json' }));
+  form.set(
+    'signature',
+    new Blob(
+      [
+        JSON.stringify({
+          deviceId: item.summary.deviceId,
+          signedAt: item.summary.signedAt,
+          signature: item.signature,
+        }),
+      ],
+      { type: 'application/json' },
+    ),
+  );
+  return fetch(`/api/v1/tps/${encodeURIComponent(item.tps)}/submissions?ballot=ppwp`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${item.token}` },
+    body: form,
+    cache: 'no-store',
+    signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+  });
+}
+
+async function isPublished(item: OutboxItem): Promise<boolean> {
+  const res = await fetch(`/api/v1/tps/${encodeURIComponent(item.tps)}?ballot=ppwp`, {
+    cache: 'no-store',
+    signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+  });
+  if (!res.ok) throw new HttpError(res.status, `HTTP ${res.status}`);
+  const body = (await res.json()) as { versions?: { id: string; hash: string }[] };
+  return (body.versions ?? []).some((v) => v.id === item.serverId || v.hash === item.serverHash);
+}
+
+export type Sender = { kick(): void; retryNow(): void; stop(): void };
+
+export function startSender(db: FieldDb, onChange: () => void): Sender {
+  let running = false;
+  let again = false;
+
+  async function attempt(item: OutboxItem): Promise<void> {
+    const started = performance.now();
+    let bytes = 0;
+    let rttMs: number | null = null;
+    let uploadMs = 0;
+    let ok = false;
+    refreshPosition();
+    await db.outbox.update(item.id, { status: 'sending' });
+    onChange();
+    try {
+      const t0 = performance.now();
+      const ping = await fetch('/healthz', {
+        cache: 'no-store',
+        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+      });
+      rttMs = Math.round(performance.now() - t0);
+      if (!ping.ok) throw new HttpError(ping.status, `HTTP ${ping.status}`);
+      if (item.status !== 'sent') {
+        const u0 = performance.now();
+        for (let i = 0; i < item.photos.length; i++) {
+          if (item.photos[i]!.uploaded) continue;
+          await upload(db, item, i, (n) => (bytes += n));
+          item.photos[i]!.uploaded = true;
+          await db.outbox.update(item.id, { photos: item.photos });
+        }
+        uploadMs = performance.now() - u0;
+        const res = await postSubmission(item);
+        const text = await res.text();
+        bytes += text.length;
+        if (res.status === 200 || res.status === 201) {
+          const body = JSON.parse(text) as { id: string; hash: string };
+          item.serverId = body.id;
+          item.serverHash = body.hash;
+          // An identical resubmission (200) means the server already holds it: confirmed.
+          item.status = res.status === 200 ? 'confirmed' : 'sent';
+          await db.outbox.update(item.id, {
+            serverId: body.id,
+            serverHash: body.hash,
+            status: item.status,
+            lastError: undefined,
+          });
+        } else throw new HttpError(res.status, text.slice(0, 300) || `HTTP ${res.status}`);
+      }
+      if (item.status === 'sent' && (await isPublished(item))) {
+        item.status = 'confirmed';
+        await db.outbox.update(item.id, { status: 'confirmed' });
+      }
+      ok = true;
+      if (item.status !== 'confirmed') throw new Error('not yet published');
+    } catch (e) {
+      const attempts = item.attempts + 1;
+      // Read afresh: the signal may have come back during this attempt and reset the count.
+      const failures = ((await db.outbox.get(item.id))?.failures ?? 0) + 1;
+      const message = e instanceof Error ? e.message : String(e);
+      await db.outbox.update(item.id, {
+        status: permanent(e) ? 'rejected' : item.status === 'sent' ? 'sent' : 'waiting',
+        attempts,
+        failures,
+        nextAttemptAt: Date.now() + backoffMs(failures),
+        lastError: message,
+      });
+    } finally {
+      const seconds = uploadMs / 1000;
+      const obs: Observation = {
+        tps: item.tps,
+        token: item.token,
+        at: new Date().toISOString(),
+        ...(lastPosition ?? {}),
+        connection: connectionType(),
+        rttMs,
+        uploadKbps: bytes > 0 && seconds > 0 ? Math.round((bytes * 8) / 1000 / seconds) : null,
+        bytes,
+        ok,
+        sent: 0,
+      };
+      void started;
+      await db.observations.add(obs);
+      onChange();
+    }
+  }
+
+  async function sendObservations(): Promise<void> {
+    const waiting = await db.observations.where('sent').equals(0).limit(100).toArray();
+    const byToken = new Map<string, Observation[]>();
+    for (const o of waiting) byToken.set(o.token, [...(byToken.get(o.token) ?? []), o]);
+    for (const [token, list] of byToken) {
+      const res = await fetch('/api/v1/signal/observations', {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify(list.map(({ id: _id, token: _t, sent: _s, ...o }) => o)),
+        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+      });
+      if (res.status === 202 || res.status === 200 || (res.status >= 400 && res.status < 500))
+        await db.observations.bulkUpdate(list.map((o) => ({ key: o.id!, changes: { sent: 1 } })));
+    }
+  }
+
+  async function tick(): Promise<void> {
+    if (running) {
+      again = true;
+      return;
+    }
+    running = true;
+    try {
+      do {
+        again = false;
+        const now = Date.now();
+        const due = (await db.outbox.toArray()).filter(
+          (i) =>
+            !i.training &&
+            (i.status === 'waiting' || i.status === 'sending' || i.status === 'sent') &&
+            i.nextAttemptAt <= now,
+        );
+        for (const item of due) await attempt(item);
+        if (navigator.onLine) await sendObservations().catch(() => undefined);
+      } while (again);
+    } finally {
+      running = false;
+    }
+  }
+
+  const kick = () => void tick();
+  /** The signal is back (or the officer asks): try everything now, the backoff starts over. */
+  const retryNow = () => {
+    void db.outbox
+      .where('status')
+      .anyOf('waiting', 'sending', 'sent')
+      .modify({ nextAttemptAt: 0, failures: 0 })
+      .then(kick);
+  };
+  const online = retryNow;
+  window.addEventListener('online', online);
+  const timer = setInterval(kick, TICK_MS);
+  kick();
+  return {
+    kick,
+    retryNow,
+    stop() {
+      clearInterval(timer);
+      window.removeEventListener('online', online);
+    },
+  };
+}

@@ -1,0 +1,10 @@
+// The one door to the signing code in core (src/core/receipt.ts), so the app depends on it in one
+// place.
+export {
+  decodeReceipt,
+  encodeReceipt,
+  generateDeviceKey,
+  signSummary,
+  verifySummary,
+  type SignedSummary,
+} from '../../core/receipt.ts';

@@ -1,0 +1,211 @@
+// Witness mode (#/saksi, no account): read a receipt from the camera (jsQR on video frames), from a
+// photo of the QR code or from pasted text; verify its signature offline; show the numbers; when
+// online, check that the published version of the TPS carries exactly this signed result.
+import * as jsqrModule from 'jsqr';
+import { checkPublished, type PublishedVersion } from '../../core/receipt.ts';
+import { h } from '../portal/dom.ts';
+import { currentLang, fieldLabel, t } from './i18n.ts';
+import { decodeReceipt, verifySummary } from './signing.ts';
+
+type JsQr = (
+  data: Uint8ClampedArray,
+  width: number,
+  height: number,
+  options?: { inversionAttempts?: 'dontInvert' | 'onlyInvert' | 'attemptBoth' | 'invertFirst' },
+) => { data: string } | null;
+/** jsqr is CommonJS with an ES default export: take the function wherever the bundler put it. */
+const jsQR: JsQr = (() => {
+  const m = jsqrModule as unknown as { default?: JsQr | { default?: JsQr } };
+  if (typeof m.default === 'function') return m.default;
+  if (typeof m.default?.default === 'function') return m.default.default;
+  return jsqrModule as unknown as JsQr;
+})();
+
+let stopCamera: (() => void) | undefined;
+
+function qrFromPixels(data: Uint8ClampedArray, width: number, height: number): string | null {
+  return jsQR(data, width, height, { inversionAttempts: 'attemptBoth' })?.data ?? null;
+}
+
+async function qrFromFile(file: Blob): Promise<string | null> {
+  const bmp = await createImageBitmap(file);
+  const s = Math.min(1, 1600 / Math.max(bmp.width, bmp.height));
+  const canvas = document.createElement('canvas');
+  canvas.width = Math.round(bmp.width * s);
+  canvas.height = Math.round(bmp.height * s);
+  const ctx = canvas.getContext('2d', { willReadFrequently: true })!;
+  ctx.drawImage(bmp, 0, 0, canvas.width, canvas.height);
+  bmp.close();
+  return qrFromPixels(
+    ctx.getImageData(0, 0, canvas.width, canvas.height).data,
+    canvas.width,
+    canvas.height,
+  );
+}
+
+const flat = (r: Record<string, unknown>, prefix = ''): [string, number][] =>
+  Object.entries(r).flatMap(([k, v]) =>
+    typeof v === 'number'
+      ? [[`${prefix}${k}`, v] as [string, number]]
+      : flat(v as Record<string, unknown>, `${prefix}${k}.`),
+  );
+
+async function check(text: string, out: HTMLElement): Promise<void> {
+  const decoded = decodeReceipt(text);
+  if (!decoded.ok) {
+    out.replaceChildren(
+      h(
+        'p',
+        { class: 'error', 'data-testid': 'witness-error' },
+        t('badReceipt', { m: decoded.error }),
+      ),
+    );
+    return;
+  }
+  const r = decoded.value;
+  const valid = await verifySummary(r.summary, r.signature, r.publicKey);
+  const published = h(
+    'p',
+    { 'data-testid': 'published' },
+    navigator.onLine ? '…' : t('publishedOffline'),
+  );
+  out.replaceChildren(
+    h(
+      'p',
+      { class: valid ? 'ok big-status' : 'error big-status', 'data-testid': 'signature' },
+      valid ? t('sigValid') : t('sigInvalid'),
+    ),
+    h(
+      'p',
+      null,
+      h('strong', null, `TPS ${r.summary.tps}`),
+      ` · ${t('signedAt')} ${new Date(r.summary.signedAt).toLocaleString(currentLang() === 'id' ? 'id-ID' : 'en-GB')}`,
+    ),
+    h(
+      'table',
+      { class: 'numbers' },
+      h(
+        'tbody',
+        null,
+        flat(r.summary.result).map(([path, v]) =>
+          h(
+            'tr',
+            { 'data-path': path },
+            h('th', null, `${path.split('.')[0]} · ${fieldLabel(path)}`),
+            h('td', null, String(v)),
+          ),
+        ),
+      ),
+    ),
+    h(
+      'p',
+      { class: 'small muted' },
+      `${t('photos')}: ${r.summary.photos.map((p) => p.slice(0, 12)).join(', ')}`,
+    ),
+    published,
+  );
+  if (!valid || !navigator.onLine) return;
+  try {
+    const res = await fetch(`/api/v1/tps/${encodeURIComponent(r.summary.tps)}?ballot=ppwp`, {
+      cache: 'no-store',
+    });
+    if (!res.ok) throw new Error(`HTTP ${res.status}`);
+    const body = (await res.json()) as { versions?: PublishedVersion[] };
+    const c = checkPublished(r, body.versions ?? []);
+    published.className = c.ok ? 'ok' : 'warn';
+    published.textContent = c.ok
+      ? t('publishedSame', { v: c.version })
+      : t('publishedDiffers', { m: c.error });
+  } catch (e) {
+    published.textContent = t('publishedDiffers', {
+      m: e instanceof Error ? e.message : String(e),
+    });
+  }
+}
+
+export function renderWitness(view: HTMLElement): void {
+  stopCamera?.();
+  const out = h('div', { id: 'witness-result', 'aria-live': 'polite' });
+  const video = h('video', { playsinline: true, muted: true, class: 'scan', hidden: true });
+  const camBtn = h('button', { type: 'button', class: 'primary big' }, t('scanCamera'));
+  camBtn.addEventListener('click', () => {
+    if (stopCamera) {
+      stopCamera();
+      return;
+    }
+    void (async () => {
+      try {
+        const stream = await navigator.mediaDevices.getUserMedia({
+          video: { facingMode: 'environment' },
+        });
+        video.srcObject = stream;
+        video.hidden = false;
+        await video.play();
+        camBtn.textContent = t('stopCamera');
+        const canvas = document.createElement('canvas');
+        const ctx = canvas.getContext('2d', { willReadFrequently: true })!;
+        let on = true;
+        stopCamera = () => {
+          on = false;
+          stream.getTracks().forEach((tr) => tr.stop());
+          video.hidden = true;
+          camBtn.textContent = t('scanCamera');
+          stopCamera = undefined;
+        };
+        const frame = () => {
+          if (!on) return;
+          if (video.videoWidth > 0) {
+            canvas.width = video.videoWidth;
+            canvas.height = video.videoHeight;
+            ctx.drawImage(video, 0, 0);
+            const text = qrFromPixels(
+              ctx.getImageData(0, 0, canvas.width, canvas.height).data,
+              canvas.width,
+              canvas.height,
+            );
+            if (text) {
+              stopCamera?.();
+              void check(text, out);
+              return;
+            }
+          }
+          setTimeout(() => requestAnimationFrame(frame), 150);
+        };
+        frame();
+      } catch (e) {
+        out.replaceChildren(
+          h('p', { class: 'error' }, t('error', { m: e instanceof Error ? e.message : String(e) })),
+        );
+      }
+    })();
+  });
+  const file = h('input', { type: 'file', accept: 'image/*', id: 'qr-photo' });
+  file.addEventListener('change', () => {
+    const f = file.files?.[0];
+    file.value = '';
+    if (!f) return;
+    void qrFromFile(f).then((text) =>
+      text
+        ? check(text, out)
+        : out.replaceChildren(
+            h('p', { class: 'error', 'data-testid': 'witness-error' }, t('noQr')),
+          ),
+    );
+  });
+  const paste = h('textarea', { id: 'qr-text', rows: 3, placeholder: 'RKP1.…' });
+  const go = h('button', { type: 'button', id: 'qr-check' }, t('check'));
+  go.addEventListener('click', () => void check(paste.value, out));
+  view.replaceChildren(
+    h('h1', null, t('witnessTitle')),
+    h('p', { class: 'muted' }, t('witnessHelp')),
+    camBtn,
+    video,
+    h('label', { for: 'qr-photo', class: 'btn' }, t('qrPhoto')),
+    file,
+    h('label', { for: 'qr-text' }, t('pasteText')),
+    paste,
+    go,
+    out,
+    h('a', { href: '#/', class: 'btn' }, t('home')),
+  );
+}
