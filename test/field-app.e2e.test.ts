@@ -7,13 +7,13 @@
 import { existsSync } from 'node:fs';
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { CHROMIUM, launchChromium } from './support/chromium.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoElection } from '../src/demo/okutimur.ts';
 import { synthForm, type SynthForm } from '../src/reader/synth/photo.ts';
 import { issueToken, startTestServer, type TestServer } from './support/server.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium)
   console.warn(
@@ -111,18 +111,7 @@ describe.skipIf(!hasChromium)('KPPS field app (real server, real Chromium)', () 
     await server.store.loadElection(election);
     token = await issueToken(server.store, TPS);
     proxy = await startProxy(server.url);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium();
     context = await browser.newContext({ viewport: { width: 360, height: 640 } });
   }, 120_000);
 

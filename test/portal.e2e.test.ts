@@ -2,14 +2,14 @@
 // Chromium. Results go in through the submission API; the test then reads them the way a citizen
 // would, by clicking from the nation down to one TPS.
 import { existsSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
+import { CHROMIUM, launchChromium } from './support/chromium.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CHasil } from '../src/core/chasil.ts';
 import { checkRules } from '../src/core/rules.ts';
 import { consistentResult } from '../src/core/testing.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium)
   console.warn(
@@ -57,18 +57,7 @@ describe.skipIf(!hasChromium)('public portal (real server, real Chromium)', () =
 
   beforeAll(async () => {
     server = await startTestServer({ demo: true });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     page.on('pageerror', (e) => console.error('portal page error:', e.message));
   });

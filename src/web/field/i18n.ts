@@ -151,6 +151,10 @@ const S = {
     en: 'changed to fit the arithmetic: check the paper',
   },
   'flag_unsure-read': { id: 'pembacaan ragu', en: 'unsure reading' },
+  'flag_overrules-reading': {
+    id: 'hitungan tidak cocok dengan angka yang terbaca: cek kertas',
+    en: 'the arithmetic disagrees with the digits read: check the paper',
+  },
   'flag_breaks-rule': { id: 'melanggar aturan hitung', en: 'breaks an arithmetic rule' },
   'flag_channels-disagree': { id: 'angka dan bulatan berbeda', en: 'digits and bubbles disagree' },
   'flag_page-missing': {

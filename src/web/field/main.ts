@@ -500,7 +500,7 @@ function renderReview(): void {
             ? h(
                 'p',
                 { class: 'small warn' },
-                `${t('flagged')}: ${f.flags.map((x) => t(`flag_${x}` as Key)).join('; ')}`,
+                `${t('flagged')}: ${f.flags.map((x) => t(`flag_${x}` satisfies Key)).join('; ')}`,
               )
             : null,
         );
