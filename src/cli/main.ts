@@ -24,6 +24,9 @@ Perintah / commands:
       Synthetic, seeded photos of filled forms with their truth (for tests and benchmarks).
   rekap digits classify DIR --json
       Classify single digit-box crops: 0-9, or x for a crossed-out or empty box.
+  rekap audit sirekap FILE.jsonl [--json]
+      Anomalies in Sirekap-format TPS records (one a line): rule breaches, impossible values,
+      incomplete records, likely misreads with proposals, neighbour outliers, duplicates.
   rekap verify-receipt RECEIPT [--server URL | --data DIR [--db URL]] [--json]
       Check a witness receipt (the QR text, or a file holding it): its signature offline, and
       with --server or --data that a published version has exactly the signed numbers and photos.
@@ -38,6 +41,7 @@ const COMMANDS: Record<string, Command> = {
   // The reader and its model load only for the commands that use them.
   form: async (args) => (await import('./form.ts')).formCommand(args),
   digits: async (args) => (await import('./digits.ts')).digitsCommand(args),
+  audit: async (args) => (await import('./audit.ts')).auditCommand(args),
   'verify-receipt': async (args) =>
     (await import('./verify-receipt.ts')).verifyReceiptCommand(args),
 };

@@ -17,6 +17,7 @@ import { openApiDocument } from './openapi.ts';
 import { PHOTO_LIMITS, acceptSubmission, readSubmissionParts } from './submit.ts';
 import { registerDevices } from './devices.ts';
 import { registerSignal } from './signal.ts';
+import { registerAnomalies } from './anomalies.ts';
 import { registerUploads } from './uploads.ts';
 
 export type AppDeps = {
@@ -196,6 +197,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerDevices(app, { store });
   await registerUploads(app, { store });
   registerSignal(app, { store });
+  registerAnomalies(app, { store });
 
   app.get<{ Params: { sha256: string } }>('/api/v1/photos/:sha256', async (req, reply) => {
     const photo = await store.photo(req.params.sha256);

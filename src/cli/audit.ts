@@ -1,0 +1,153 @@
+// rekap audit sirekap FILE.jsonl [--json]: the anomaly engine over Sirekap-format TPS records,
+// one JSON object a line. The file is streamed twice (bounded memory): the first pass builds the
+// neighbour statistics and duplicate hashes, the second reports each TPS. A bad line is reported
+// with its number and skipped.
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import { UsageError } from './main.ts';
+import {
+  auditRecord,
+  FINDING_KINDS,
+  parseSirekapLine,
+  SetAudit,
+  type Finding,
+  type FindingKind,
+} from '../core/anomaly/index.ts';
+
+export const AUDIT_USAGE = `rekap audit sirekap FILE.jsonl [--json]
+    Anomalies in Sirekap hhcw/ppwp TPS records (one JSON object a line, with its tps_code): rule
+    breaches, impossible values, incomplete records, likely misreads with the proposed value,
+    outliers against neighbouring TPS, duplicates. --json prints { tps: [...], badLines, summary }.`;
+
+export type TpsReport = { tps: string; line: number; findings: Finding[] };
+
+export type AuditSummary = {
+  lines: number;
+  records: number;
+  badLines: number;
+  flagged: number;
+  /** Records with at least one finding of each kind. */
+  byKind: Record<FindingKind, number>;
+  /** Findings per check (`votes-sum-valid`, `votes-over-tps-limit`, ...). */
+  byCheck: Record<string, number>;
+  /** Complete records whose own checks all hold, and how many of them another check flagged. */
+  clean: number;
+  cleanFlagged: number;
+  misreadProposals: number;
+};
+
+async function* lines(path: string): AsyncGenerator<[number, string]> {
+  const rl = createInterface({ input: createReadStream(path), crlfDelay: Infinity });
+  let n = 0;
+  for await (const line of rl) yield [++n, line];
+}
+
+/** Audits a Sirekap JSONL file, calling `onTps` for each TPS with findings (in file order). */
+export async function auditSirekapFile(
+  path: string,
+  onTps: (r: TpsReport) => void,
+  onBadLine: (line: number, error: string) => void = () => {},
+): Promise<AuditSummary> {
+  const set = new SetAudit();
+  for await (const [, line] of lines(path)) {
+    const parsed = parseSirekapLine(line);
+    if (!parsed?.ok) continue;
+    set.add(parsed.record, auditRecord(parsed.record).clean);
+  }
+  const summary: AuditSummary = {
+    lines: 0,
+    records: 0,
+    badLines: 0,
+    flagged: 0,
+    byKind: Object.fromEntries(FINDING_KINDS.map((k) => [k, 0])) as Record<FindingKind, number>,
+    byCheck: {},
+    clean: 0,
+    cleanFlagged: 0,
+    misreadProposals: 0,
+  };
+  for await (const [n, line] of lines(path)) {
+    summary.lines = n;
+    const parsed = parseSirekapLine(line);
+    if (!parsed) continue;
+    if (!parsed.ok) {
+      summary.badLines++;
+      onBadLine(n, parsed.error);
+      continue;
+    }
+    summary.records++;
+    const own = auditRecord(parsed.record);
+    const findings = [...own.findings, ...set.findings(parsed.record, own.clean)];
+    if (own.clean) summary.clean++;
+    if (findings.length === 0) continue;
+    summary.flagged++;
+    if (own.clean) summary.cleanFlagged++;
+    for (const k of new Set(findings.map((f) => f.kind))) summary.byKind[k]++;
+    for (const f of findings) {
+      summary.byCheck[f.check] = (summary.byCheck[f.check] ?? 0) + 1;
+      if (f.kind === 'misread' && f.check === 'single-field') summary.misreadProposals++;
+    }
+    onTps({ tps: parsed.record.tps, line: n, findings });
+  }
+  return summary;
+}
+
+type Io = { stdout: (s: string) => void; stderr: (s: string) => void };
+const processIo: Io = {
+  stdout: (s) => void process.stdout.write(s),
+  stderr: (s) => void process.stderr.write(s),
+};
+
+export async function auditCommand(args: string[], io: Io = processIo): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args,
+      options: { json: { type: 'boolean' } },
+      strict: true,
+      allowPositionals: true,
+    });
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const [source, file, ...extra] = parsed.positionals;
+  if (source !== 'sirekap' || !file || extra.length) throw new UsageError(`usage:\n${AUDIT_USAGE}`);
+  const info = await stat(file).catch(() => null);
+  if (!info?.isFile()) {
+    io.stderr(`rekap audit: no such file: ${file}\n`);
+    return 1;
+  }
+  const json = parsed.values.json === true;
+  const bad: { line: number; error: string }[] = [];
+  let first = true;
+  if (json) io.stdout('{"tps":[');
+  const summary = await auditSirekapFile(
+    file,
+    (r) => {
+      if (json) {
+        io.stdout(`${first ? '\n' : ',\n'}${JSON.stringify(r)}`);
+        first = false;
+      } else {
+        io.stdout(`${r.tps} (line ${r.line})\n`);
+        for (const f of r.findings) io.stdout(`  [${f.kind}] ${f.message.en}\n`);
+      }
+    },
+    (line, error) => {
+      if (bad.length < 1000) bad.push({ line, error });
+      if (!json) io.stderr(`line ${line}: ${error}\n`);
+    },
+  );
+  if (json) {
+    io.stdout(`\n],"badLines":${JSON.stringify(bad)},"summary":${JSON.stringify(summary)}}\n`);
+  } else {
+    const pct = summary.clean ? ((100 * summary.cleanFlagged) / summary.clean).toFixed(1) : '0';
+    io.stdout(
+      `\n${summary.records} records (${summary.badLines} bad lines), ${summary.flagged} flagged\n` +
+        FINDING_KINDS.map((k) => `  ${k}: ${summary.byKind[k]}\n`).join('') +
+        `  misread proposals: ${summary.misreadProposals}\n` +
+        `  clean records flagged: ${summary.cleanFlagged} of ${summary.clean} (${pct}%)\n`,
+    );
+  }
+  return 0;
+}
