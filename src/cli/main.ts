@@ -27,6 +27,9 @@ Perintah / commands:
   rekap audit sirekap FILE.jsonl [--json]
       Anomalies in Sirekap-format TPS records (one a line): rule breaches, impossible values,
       incomplete records, likely misreads with proposals, neighbour outliers, duplicates.
+  rekap import sirekap FILE.jsonl [--data DIR] [--db URL]
+      Keep Sirekap-format TPS records beside Rekap's results (shown on the TPS page, never
+      counted); the same file twice adds nothing. Prints imported, unchanged, unknown TPS, bad lines.
   rekap verify-receipt RECEIPT [--server URL | --data DIR [--db URL]] [--json]
       Check a witness receipt (the QR text, or a file holding it): its signature offline, and
       with --server or --data that a published version has exactly the signed numbers and photos.
@@ -42,6 +45,7 @@ const COMMANDS: Record<string, Command> = {
   form: async (args) => (await import('./form.ts')).formCommand(args),
   digits: async (args) => (await import('./digits.ts')).digitsCommand(args),
   audit: async (args) => (await import('./audit.ts')).auditCommand(args),
+  import: async (args) => (await import('./import.ts')).importCommand(args),
   'verify-receipt': async (args) =>
     (await import('./verify-receipt.ts')).verifyReceiptCommand(args),
 };

@@ -14,6 +14,7 @@ import {
   type Finding,
   type FindingKind,
 } from '../core/anomaly/index.ts';
+import type { TpsResult } from '../store/recap.ts';
 import type { Store } from '../store/store.ts';
 import { apiError, sendError } from './errors.ts';
 
@@ -64,6 +65,24 @@ export function registerAnomalies(app: FastifyInstance, deps: { store: Store }):
   );
 }
 
+/**
+ * The per-record checks over a TPS's current version (the one that counts, else the newest), or
+ * undefined when it has no result yet.
+ */
+export function auditCurrent(
+  t: TpsResult,
+): { record: AuditRecord; version: number; own: ReturnType<typeof auditRecord> } | undefined {
+  const current = t.versions.find((v) => v.counted) ?? t.versions[0];
+  if (!current) return undefined;
+  const record = fromCHasil(
+    t.code,
+    t.ballot,
+    current.result,
+    current.photos.map((p) => p.sha256),
+  );
+  return { record, version: current.version, own: auditRecord(record) };
+}
+
 async function regionAnomalies(
   store: Store,
   region: string,
@@ -73,16 +92,10 @@ async function regionAnomalies(
   const records: { record: AuditRecord; version: number; clean: boolean; own: Finding[] }[] = [];
   for (const code of codes) {
     const t = await store.tpsResult(code, ballot);
-    const current = t?.versions.find((v) => v.counted) ?? t?.versions[0];
-    if (!current) continue;
-    const record = fromCHasil(
-      code,
-      ballot,
-      current.result,
-      current.photos.map((p) => p.sha256),
-    );
-    const own = auditRecord(record);
-    records.push({ record, version: current.version, clean: own.clean, own: own.findings });
+    const audited = t && auditCurrent(t);
+    if (!audited) continue;
+    const { record, version, own } = audited;
+    records.push({ record, version, clean: own.clean, own: own.findings });
   }
   const set = new SetAudit();
   for (const r of records) set.add(r.record, r.clean);

@@ -18,6 +18,7 @@ import { PHOTO_LIMITS, acceptSubmission, readSubmissionParts } from './submit.ts
 import { registerDevices } from './devices.ts';
 import { registerSignal } from './signal.ts';
 import { registerAnomalies } from './anomalies.ts';
+import { withExtras } from './external.ts';
 import { registerUploads } from './uploads.ts';
 
 export type AppDeps = {
@@ -140,7 +141,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     if (!code) return send(reply, apiError(400, 'bad_code', `not a TPS code: ${req.params.code}`));
     return cachedRead(req, reply, `tps/${code}/${ballot}`, async () => {
       const result = await store.tpsResult(code, ballot);
-      return result ?? apiError(404, 'unknown_tps', `no TPS ${code} in this election`);
+      if (!result) return apiError(404, 'unknown_tps', `no TPS ${code} in this election`);
+      // The newest Sirekap import and the findings on the current version (not counted).
+      return withExtras(store, code, result);
     });
   });
 

@@ -2,6 +2,7 @@
 // same zod schemas that validate requests, so the document cannot drift from the checks.
 import { z } from 'zod';
 import { BALLOTS, ContestSchema } from '../core/ballots.ts';
+import { FINDING_KINDS } from '../core/anomaly/index.ts';
 import { CHasilSchema } from '../core/chasil.ts';
 import { SignedSummarySchema } from '../core/receipt.ts';
 import { EnrolDeviceSchema } from './devices.ts';
@@ -74,6 +75,55 @@ const flag = {
   },
 };
 
+const message = {
+  type: 'object',
+  required: ['id', 'en'],
+  properties: { id: { type: 'string' }, en: { type: 'string' } },
+};
+const finding = {
+  type: 'object',
+  description:
+    'One finding of the anomaly engine (src/core/anomaly/types.ts). Every kind has `kind`, `check` and `message`; the other properties depend on the kind.',
+  required: ['kind', 'check', 'message'],
+  properties: {
+    kind: { type: 'string', enum: [...FINDING_KINDS] },
+    check: { type: 'string', examples: ['votes-sum-valid', 'single-field', 'same-photo'] },
+    fields: {
+      type: 'array',
+      items: { type: 'string' },
+      description: 'rule, impossible, incomplete, misread (constraint)',
+    },
+    message,
+    field: { type: 'string', description: 'misread (single-field): the field' },
+    read: {
+      oneOf: [{ type: 'integer' }, { type: 'array', items: { type: 'integer' } }],
+      description: 'misread: the value(s) as read',
+    },
+    proposed: { type: 'integer', description: 'misread (single-field): the proposed value' },
+    how: { type: 'string', enum: ['digit', 'leading', 'determined'] },
+    confidence: { type: 'number', minimum: 0, maximum: 1 },
+    alternatives: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          field: { type: 'string' },
+          value: { type: 'integer' },
+          how: { type: 'string', enum: ['digit', 'leading', 'determined'] },
+          weight: { type: 'number' },
+        },
+      },
+    },
+    partial: { type: 'boolean', description: "The change fixes the field's own checks only" },
+    sum: { type: 'integer', description: 'misread (constraint): what the other fields fix' },
+    scope: { type: 'string', enum: ['desa', 'kecamatan'], description: 'outlier' },
+    value: { type: 'number', description: 'outlier: the metric' },
+    score: { type: 'number', description: 'outlier: distance in standard deviations' },
+    peers: { type: 'integer', description: 'outlier' },
+    others: { type: 'array', items: { type: 'string' }, description: 'duplicate: the other TPS' },
+  },
+};
+
 const notModified = {
   description:
     'Nothing changed since the ETag sent in If-None-Match. Every answer carries an ETag that changes whenever any accepted submission changes the store.',
@@ -123,6 +173,26 @@ export function openApiDocument(): object {
             304: notModified,
             400: errorResponse('Malformed code or unknown ballot'),
             404: errorResponse('No such TPS'),
+          },
+        },
+      },
+      '/api/v1/anomalies/{code}': {
+        get: {
+          summary:
+            "The anomaly engine over Rekap's current results below a region (at most 5,000 TPS)",
+          description:
+            'Per TPS with any finding: rule breaches, impossible values, likely misreads with a proposal, outliers against its desa and kecamatan, duplicates. For review only; nothing here changes a number.',
+          parameters: [
+            codeParam('Region code: id, 16, 16.08, 16.08.01 or 16.08.01.1007'),
+            ballotParam,
+          ],
+          responses: {
+            200: {
+              description: 'Findings per TPS and a summary by kind',
+              ...json(ref('RegionAnomalies')),
+            },
+            400: errorResponse('Malformed code or ballot, or a region of more than 5,000 TPS'),
+            404: errorResponse('No TPS below this region'),
           },
         },
       },
@@ -418,9 +488,61 @@ export function openApiDocument(): object {
             },
           },
         },
+        Finding: finding,
+        RegionAnomalies: {
+          type: 'object',
+          required: ['region', 'ballot', 'tpsAudited', 'summary', 'tps'],
+          properties: {
+            region: { type: 'string' },
+            ballot: { type: 'string' },
+            tpsAudited: { type: 'integer', description: 'TPS below the region with a result' },
+            summary: {
+              type: 'object',
+              description: 'TPS with at least one finding of each kind',
+              properties: Object.fromEntries(FINDING_KINDS.map((k) => [k, { type: 'integer' }])),
+            },
+            tps: {
+              type: 'array',
+              items: {
+                type: 'object',
+                required: ['tps', 'version', 'findings'],
+                properties: {
+                  tps: { type: 'string' },
+                  version: { type: 'integer', description: 'The version audited' },
+                  findings: { type: 'array', items: ref('Finding') },
+                },
+              },
+            },
+          },
+        },
+        NullableResult: {
+          type: 'object',
+          description:
+            "A result with every path of Rekap's C.Hasil (dpt, voters, ballots, disabled, votes, valid, invalid, total); null where the source has no value (Sirekap has no section II or III, and often leaves fields empty).",
+          additionalProperties: {
+            oneOf: [{ type: 'integer' }, { type: 'null' }, ref('NullableResult')],
+          },
+        },
         TpsResult: {
           type: 'object',
           properties: {
+            external: {
+              type: ['object', 'null'],
+              description:
+                'The newest result Sirekap published for this TPS, as imported by `rekap import sirekap`; null when none was imported. For comparison only: never counted.',
+              required: ['source', 'importedAt', 'result'],
+              properties: {
+                source: { type: 'string', enum: ['sirekap'] },
+                importedAt: { type: 'string', format: 'date-time' },
+                result: ref('NullableResult'),
+              },
+            },
+            anomalies: {
+              type: 'array',
+              description:
+                "The anomaly engine's per-record findings on the current version (the one that counts, else the newest); empty when there is no result.",
+              items: ref('Finding'),
+            },
             ...regionRef.properties,
             ballot: { type: 'string' },
             parents: { type: 'array', items: regionRef },

@@ -184,15 +184,22 @@ async function openPostgres(url: string, readOnly = false): Promise<Db> {
     db,
     reader: db,
     dialect: 'postgres',
-    externalMark: async () =>
-      String(
-        (
-          await db
+    // Another process's writes: accepted submissions and imports of external results (0003).
+    externalMark: async () => {
+      const marks = await db
+        .selectNoFrom((eb) => [
+          eb
             .selectFrom('submissions')
-            .select((eb) => eb.fn.max('seq').as('m'))
-            .executeTakeFirst()
-        )?.m ?? 0,
-      ),
+            .select((e) => e.fn.max('seq').as('m'))
+            .as('s'),
+          eb
+            .selectFrom('external_results')
+            .select((e) => e.fn.max('seq').as('m'))
+            .as('e'),
+        ])
+        .executeTakeFirst();
+      return `${marks?.s ?? 0}.${marks?.e ?? 0}`;
+    },
     describe: `${safe.toString()}${schema ? ` (schema ${schema})` : ''}`,
     close: () => db.destroy(),
   };

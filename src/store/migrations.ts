@@ -161,6 +161,38 @@ const makeMigrations = (dialect: Dialect): Record<string, Migration> => ({
         .execute();
     },
   },
+  // Issue 6: results published by another source (Sirekap), imported by `rekap import sirekap`.
+  // Append-only: a changed record is a new row and the newest (highest seq) counts; the same
+  // record again (same content hash) adds nothing.
+  '0003-external-results': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('external_results')
+        .addColumn('seq', 'integer', (c) =>
+          dialect === 'postgres'
+            ? c.primaryKey().generatedByDefaultAsIdentity()
+            : c.primaryKey().autoIncrement(),
+        )
+        .addColumn('tps_code', 'text', (c) => c.notNull().references('tps.code'))
+        .addColumn('ballot', 'text', (c) => c.notNull())
+        .addColumn('source', 'text', (c) => c.notNull())
+        .addColumn('result', 'text', (c) => c.notNull())
+        .addColumn('content_hash', 'text', (c) => c.notNull())
+        .addColumn('imported_at', 'text', (c) => c.notNull())
+        .addUniqueConstraint('external_results_content', [
+          'tps_code',
+          'ballot',
+          'source',
+          'content_hash',
+        ])
+        .execute();
+      await db.schema
+        .createIndex('external_results_tps')
+        .on('external_results')
+        .columns(['tps_code', 'ballot', 'source', 'seq'])
+        .execute();
+    },
+  },
 });
 
 export const migrationProvider = (dialect: Dialect): MigrationProvider => ({

@@ -75,6 +75,19 @@ export type Database = {
     uploader: string;
     received_at: string;
   };
+  /**
+   * Results another source published (0003), as `rekap import sirekap` parsed them: `result` is
+   * the JSON of `{ values, photos }` (field path -> number or null). Append-only; newest seq counts.
+   */
+  external_results: {
+    seq: Generated<number>;
+    tps_code: string;
+    ballot: string;
+    source: string;
+    result: string;
+    content_hash: string;
+    imported_at: string;
+  };
   /** Derived from submissions: which version is the latest and which one counts. */
   tps_status: {
     tps_code: string;

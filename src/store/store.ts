@@ -39,6 +39,15 @@ import {
   type SignalObservation,
   type StoredObservation,
 } from './signal.ts';
+import {
+  importExternal,
+  knownTps,
+  latestExternal,
+  type ExternalRecord,
+  type ExternalSource,
+  type ImportOutcome,
+  type StoredExternal,
+} from './external.ts';
 
 export type ElectionInfo = { name: string; demo: boolean };
 export type TpsInfo = { code: TpsCode; name: string; dpt: number | null };
@@ -88,6 +97,16 @@ export type Store = {
   recordObservations(o: SignalObservation[], uploader: string): Promise<number>;
   observations(region: RegionCode, limit: number): Promise<StoredObservation[]>;
   recordSubmission(s: NewSubmission): Promise<RecordOutcome>;
+  /** Of these codes, the TPS this election holds. */
+  knownTps(codes: readonly TpsCode[]): Promise<Set<TpsCode>>;
+  /** Keeps records of another source (`rekap import sirekap`); the same record again adds nothing. */
+  importExternal(records: readonly ExternalRecord[]): Promise<ImportOutcome>;
+  /** The newest import of a source for one TPS. */
+  externalResult(
+    tps: TpsCode,
+    ballot: Ballot,
+    source: ExternalSource,
+  ): Promise<StoredExternal | undefined>;
   regionResult(code: RegionCode, ballot: Ballot): Promise<RegionResult | undefined>;
   tpsResult(code: TpsCode, ballot: Ballot): Promise<TpsResult | undefined>;
   rebuild(onProgress?: (n: number) => void): Promise<{ submissions: number; tps: number }>;
@@ -221,6 +240,13 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
     recordObservations: (o, uploader) => recordObservations(db, o, uploader, clock()),
     observations: (region, limit) => observationsBelow(conn.reader, region, limit),
     recordSubmission: (s) => changed(writeSubmission(s)),
+    knownTps: (codes) => knownTps(db, codes),
+    async importExternal(records) {
+      const outcome = await importExternal(db, records, clock());
+      if (outcome.imported > 0) ownChanges++;
+      return outcome;
+    },
+    externalResult: (tps, ballot, source) => latestExternal(conn.reader, tps, ballot, source),
     // Each read sees one snapshot: a region's totals always equal the sum of its children's, even
     // while submissions commit between the queries that make up the answer.
     regionResult: (code, ballot) => snapshot(conn, (trx) => regionResult(trx, code, ballot)),

@@ -1,0 +1,79 @@
+// What GET /api/v1/tps/{code} adds to a TPS: the newest result another source (Sirekap) published
+// for it, in the shape of Rekap's own result, and the anomaly engine's findings on Rekap's current
+// version. For comparison and review only: nothing here is counted.
+import { voteKeys } from '../core/ballots.ts';
+import { fieldEntries, type CHasil } from '../core/chasil.ts';
+import type { Finding } from '../core/anomaly/index.ts';
+import type { TpsCode } from '../core/codes.ts';
+import type { TpsResult } from '../store/recap.ts';
+import type { Store } from '../store/store.ts';
+import { auditCurrent } from './anomalies.ts';
+
+/** A result with the paths of a C.Hasil (`votes.2`, `voters.total.l`), null where absent. */
+export type NullableResult = { [key: string]: number | null | NullableResult };
+
+export type ExternalView = {
+  source: 'sirekap';
+  importedAt: string;
+  result: NullableResult;
+};
+
+export type TpsWithExtras = TpsResult & { external: ExternalView | null; anomalies: Finding[] };
+
+/** Every path of a PPWP-shaped C.Hasil with these vote keys, in form order. */
+function resultPaths(voteKeys: readonly string[]): string[] {
+  const g = { l: 0, p: 0, total: 0 };
+  const zero: CHasil = {
+    dpt: g,
+    voters: { dpt: g, dptb: g, dpk: g, total: g },
+    ballots: { received: 0, used: 0, returned: 0, unused: 0 },
+    disabled: g,
+    votes: Object.fromEntries(voteKeys.map((k) => [k, 0])),
+    valid: 0,
+    invalid: 0,
+    total: 0,
+  };
+  return fieldEntries(zero).map(([path]) => path);
+}
+
+/** Flat `path -> value` as a nested object with every path of Rekap's result, null where absent. */
+export function nestResult(
+  values: Readonly<Record<string, number | null>>,
+  voteKeys: readonly string[],
+): NullableResult {
+  const out: NullableResult = {};
+  for (const path of resultPaths(voteKeys)) {
+    const parts = path.split('.');
+    let node = out;
+    for (const part of parts.slice(0, -1)) {
+      const next = node[part];
+      if (typeof next === 'object' && next !== null) node = next;
+      else node = node[part] = {};
+    }
+    node[parts.at(-1)!] = values[path] ?? null;
+  }
+  return out;
+}
+
+export async function withExtras(
+  store: Store,
+  code: TpsCode,
+  t: TpsResult,
+): Promise<TpsWithExtras> {
+  const stored = await store.externalResult(code, t.ballot, 'sirekap');
+  let external: ExternalView | null = null;
+  if (stored) {
+    const contest = await store.contest(t.ballot);
+    const keys = contest
+      ? voteKeys(contest)
+      : Object.keys(stored.values)
+          .filter((p) => p.startsWith('votes.'))
+          .map((p) => p.slice('votes.'.length));
+    external = {
+      source: stored.source,
+      importedAt: stored.importedAt,
+      result: nestResult(stored.values, keys),
+    };
+  }
+  return { ...t, external, anomalies: auditCurrent(t)?.own.findings ?? [] };
+}
