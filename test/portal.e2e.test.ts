@@ -2,10 +2,15 @@
 // Chromium. Results go in through the submission API; the test then reads them the way a citizen
 // would, by clicking from the nation down to one TPS.
 import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { type Browser, type Page } from 'playwright-core';
 import { CHROMIUM, launchChromium } from './support/chromium.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { auditRecord, fromCHasil } from '../src/core/anomaly/index.ts';
 import type { CHasil } from '../src/core/chasil.ts';
+import type { Store } from '../src/store/store.ts';
 import { checkRules } from '../src/core/rules.ts';
 import { consistentResult } from '../src/core/testing.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
@@ -19,6 +24,47 @@ if (!hasChromium)
 const DESA = '16.08.01.1007';
 const CLEAN_TPS = `${DESA}.001`;
 const FLAGGED_TPS = `${DESA}.002`;
+const ANOMALY_TPS = `${DESA}.003`;
+
+/** `rekap import sirekap`, where the build has it (written alongside this test). */
+type ImportModule = { importSirekapFile(store: Store, path: string): Promise<unknown> };
+const IMPORT_TS = new URL('../src/cli/import.ts', import.meta.url);
+const loadImport = async (): Promise<ImportModule | null> => {
+  if (!existsSync(IMPORT_TS)) return null;
+  const mod = (await import(IMPORT_TS.href)) as Partial<ImportModule>;
+  return typeof mod.importSirekapFile === 'function' ? (mod as ImportModule) : null;
+};
+
+/** Sirekap's ids of the 2024 PPWP pairs. */
+const SIREKAP_PAIRS = { '1': '100025', '2': '100026', '3': '100027' };
+
+/** A Sirekap JSONL line (hhcw/ppwp with its tps_code) carrying the numbers of `r`. */
+function sirekapLine(tps: string, r: CHasil): string {
+  const admin: Record<string, number> = {
+    pemilih_dpt_l: r.dpt.l,
+    pemilih_dpt_p: r.dpt.p,
+    pemilih_dpt_j: r.dpt.total,
+    pengguna_dpt_l: r.voters.dpt.l,
+    pengguna_dpt_p: r.voters.dpt.p,
+    pengguna_dpt_j: r.voters.dpt.total,
+    pengguna_dptb_l: r.voters.dptb.l,
+    pengguna_dptb_p: r.voters.dptb.p,
+    pengguna_dptb_j: r.voters.dptb.total,
+    pengguna_non_dpt_l: r.voters.dpk.l,
+    pengguna_non_dpt_p: r.voters.dpk.p,
+    pengguna_non_dpt_j: r.voters.dpk.total,
+    pengguna_total_l: r.voters.total.l,
+    pengguna_total_p: r.voters.total.p,
+    pengguna_total_j: r.voters.total.total,
+    suara_sah: r.valid,
+    suara_tidak_sah: r.invalid,
+    suara_total: r.total,
+  };
+  const chart = Object.fromEntries(
+    Object.entries(SIREKAP_PAIRS).map(([k, id]) => [id, r.votes[k] ?? null]),
+  );
+  return JSON.stringify({ tps_code: tps.replaceAll('.', ''), chart, administrasi: admin });
+}
 
 const id = (n: number) => n.toLocaleString('id-ID');
 
@@ -212,5 +258,91 @@ describe.skipIf(!hasChromium)('public portal (real server, real Chromium)', () =
       360,
     );
     await page.screenshot({ path: '/tmp/portal-desa-360.png', fullPage: true });
+  });
+
+  it('shows the anomaly findings of a TPS and, once imported, Sirekap beside Rekap', async (t) => {
+    const dpt = await registeredDpt(ANOMALY_TPS);
+    const truth = cleanResult(dpt, [0.35, 0.4]);
+    const v1 = truth.votes['1'] ?? 0;
+    expect(v1).toBeLessThan(100);
+    // A 6 read into pair 01's empty hundreds box: the votes no longer add up to V.A.
+    const read: CHasil = { ...truth, votes: { ...truth.votes, '1': v1 + 600 } };
+    const findings = auditRecord(fromCHasil(ANOMALY_TPS, 'ppwp', read)).findings;
+    const rule = findings.find((f) => f.kind === 'rule');
+    expect(rule).toBeDefined();
+    await submitOk(ANOMALY_TPS, read);
+
+    const api = async () => {
+      const res = await fetch(`${server.url}/api/v1/tps/${ANOMALY_TPS}?ballot=ppwp`);
+      return (await res.json()) as { anomalies?: unknown; external?: unknown };
+    };
+    const before = await api();
+    if (!('anomalies' in before)) {
+      console.warn('portal.e2e: GET /api/v1/tps has no `anomalies` yet; skipping');
+      t.skip();
+    }
+    // Sirekap published the true numbers; Rekap's reading has 600 more for pair 01.
+    const importer = 'external' in before ? await loadImport() : null;
+    if (importer) {
+      const dir = await mkdtemp(join(tmpdir(), 'rekap-portal-sirekap-'));
+      try {
+        const file = join(dir, 'ppwp.jsonl');
+        await writeFile(file, `${sirekapLine(ANOMALY_TPS, truth)}\n`);
+        await importer.importSirekapFile(server.store, file);
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+      expect((await api()).external).not.toBeNull();
+    } else
+      console.warn('portal.e2e: no `rekap import sirekap` yet; the Sirekap column is not tested');
+
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.goto(`${server.url}/#/tps/${ANOMALY_TPS}`);
+    await page.waitForSelector(`.heading[data-code="${ANOMALY_TPS}"]`);
+    await page.waitForSelector('[data-testid="anomalies"]');
+    const anomalies = () => text('[data-testid="anomalies"]');
+    expect(await text('#anomalies-title')).toBe('Anomali');
+    expect(await anomalies()).toContain(rule!.message.id);
+    expect(await text('[data-testid="anomalies-note"]')).toContain('tidak pernah mengubah angka');
+    // The engine's own proposal: the hundreds box was empty.
+    const misread = findings.find((f) => f.kind === 'misread' && f.check === 'single-field');
+    if (misread?.kind === 'misread' && misread.check === 'single-field') {
+      const pct = `${Math.round(misread.confidence * 100)}%`;
+      expect(await text('[data-testid="misread"]')).toContain(
+        `kemungkinan salah baca: ${id(misread.read)} → ${id(misread.proposed)} (yakin ${pct})`,
+      );
+    }
+    expect(await page.getAttribute('[data-field="votes.1"]', 'class')).toContain('bad');
+
+    if (importer) {
+      const ext = '[data-ext-field="votes.1"]';
+      expect((await text(ext)).split(' ')[0]).toBe(id(v1));
+      expect(await page.getAttribute(ext, 'class')).toContain('differs');
+      expect(await page.getAttribute('[data-field="votes.1"]', 'class')).toContain('differs');
+      // Fields that agree are not marked; fields Sirekap lacks (section II) show a dash.
+      expect(await page.getAttribute('[data-ext-field="votes.2"]', 'class')).not.toContain(
+        'differs',
+      );
+      expect(await text('[data-ext-field="ballots.received"]')).toContain('–');
+      expect(await text('[data-testid="sirekap"]')).toContain('diimpor');
+      expect(await text('[data-testid="sirekap-diff"]')).toBe(
+        '1 angka berbeda dengan Sirekap (ditandai kuning).',
+      );
+    }
+
+    await page.click('#lang');
+    await page.waitForSelector('html[lang="en"]');
+    expect(await text('#anomalies-title')).toBe('Anomalies');
+    expect(await anomalies()).toContain(rule!.message.en);
+    await page.screenshot({ path: '/tmp/portal-tps-anomaly-en.png', fullPage: true });
+    await page.click('#lang');
+    await page.waitForSelector('html[lang="id"]');
+
+    await page.setViewportSize({ width: 360, height: 740 });
+    await page.waitForSelector('[data-testid="anomalies"]');
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
+      360,
+    );
+    await page.screenshot({ path: '/tmp/portal-tps-anomaly-360.png', fullPage: true });
   });
 });

@@ -1,5 +1,6 @@
 // The public read API as the portal sees it (DESIGN.md section 3, /api/v1). Only types are
 // imported from core, so the bundle stays small.
+import type { Finding } from '../../core/anomaly/types.ts';
 import type { CHasil } from '../../core/chasil.ts';
 import type { RegionLevel } from '../../core/codes.ts';
 import type { Text } from '../../core/rules.ts';
@@ -63,7 +64,40 @@ export type TpsResult = PlaceRef & {
   counted: { version: number; submissionId: string } | null;
   /** Newest first. */
   versions: TpsVersion[];
+  /**
+   * The anomaly engine's findings for the current result (the counted version, else the newest);
+   * empty when none. Absent from servers that predate the engine.
+   */
+  anomalies?: Finding[];
+  /** Numbers imported from another source (`rekap import sirekap`); null or absent when none. */
+  external?: External | null;
 };
+
+export type { Finding };
+
+/**
+ * Another source's numbers for the TPS. `result` is keyed like Rekap's fields (`dpt.l`,
+ * `voters.dpt.total`, `votes.1`, `valid`): flat dotted keys or the nested shape of a result are
+ * both read. Null where the source left the field empty.
+ */
+export type External = {
+  source: 'sirekap';
+  importedAt: string;
+  result: ExternalValues;
+};
+export type ExternalValues = { [key: string]: number | null | ExternalValues | undefined };
+
+/** The external value at a dotted field path; null when the source has none. */
+export function externalValue(values: ExternalValues, path: string): number | null {
+  const flat = values[path];
+  if (typeof flat === 'number') return flat;
+  let at: ExternalValues | number | null | undefined = values;
+  for (const part of path.split('.')) {
+    if (at === null || at === undefined || typeof at === 'number') return null;
+    at = at[part];
+  }
+  return typeof at === 'number' ? at : null;
+}
 
 export type Fetched<T> =
   { ok: true; value: T; text: string } | { ok: false; notFound: boolean; message: string };

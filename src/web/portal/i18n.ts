@@ -128,6 +128,59 @@ const STRINGS = {
   rowInvalid: { id: 'B. Suara tidak sah', en: 'B. Invalid votes' },
   rowTotal: { id: 'C. Jumlah suara sah dan tidak sah', en: 'C. Valid and invalid votes' },
   fieldBreaks: { id: 'melanggar aturan', en: 'breaks a rule' },
+  fieldAnomaly: { id: 'ada temuan anomali', en: 'has an anomaly finding' },
+  rowDisabled: { id: 'Pemilih disabilitas', en: 'Voters with disabilities' },
+
+  // Anomalies (the anomaly engine's findings for the current result)
+  anomaliesTitle: { id: 'Anomali', en: 'Anomalies' },
+  anomaliesIntro: {
+    id: 'Pemeriksaan otomatis atas hasil terkini (versi {v}): aturan formulir, angka yang mustahil, kemungkinan salah baca, pencilan dibanding TPS sekitar, dan duplikat.',
+    en: 'Automatic checks of the current result (version {v}): form rules, impossible values, likely misreads, outliers against nearby TPS, and duplicates.',
+  },
+  anomaliesOtherVersion: {
+    id: 'Temuan ini untuk versi {v}, bukan versi yang sedang dilihat.',
+    en: 'These findings are for version {v}, not the one shown.',
+  },
+  noAnomalies: { id: 'Tidak ada anomali.', en: 'No anomalies.' },
+  anomaliesNote: {
+    id: 'Temuan hanya untuk diperiksa. Pencilan dan usulan salah baca tidak pernah mengubah angka: hanya kiriman baru yang dapat mengubahnya.',
+    en: 'Findings are for review only. Outliers and proposed misreads never change a number: only a new submission can.',
+  },
+  kind_rule: { id: 'Aturan', en: 'Rule' },
+  kind_impossible: { id: 'Mustahil', en: 'Impossible' },
+  kind_incomplete: { id: 'Tidak lengkap', en: 'Incomplete' },
+  kind_misread: { id: 'Salah baca?', en: 'Misread?' },
+  kind_outlier: { id: 'Pencilan', en: 'Outlier' },
+  kind_duplicate: { id: 'Duplikat', en: 'Duplicate' },
+  misreadProposal: {
+    id: 'kemungkinan salah baca: {read} → {proposed} (yakin {pct})',
+    en: 'likely misread: {read} → {proposed} ({pct} confident)',
+  },
+  misreadOthers: { id: 'kemungkinan lain', en: 'other possibilities' },
+  misreadSum: {
+    id: 'kemungkinan beberapa angka salah baca; jumlahnya seharusnya {sum}',
+    en: 'several values likely misread; their sum should be {sum}',
+  },
+  sameAsTps: { id: 'TPS terkait', en: 'Related TPS' },
+
+  // Another source's numbers beside Rekap's
+  colRekap: { id: 'Rekap', en: 'Rekap' },
+  colSirekap: { id: 'Sirekap', en: 'Sirekap' },
+  sirekapImported: {
+    id: 'Kolom Sirekap: angka dari Sirekap KPU untuk TPS ini, diimpor {time}.',
+    en: "Sirekap column: the KPU's Sirekap numbers for this TPS, imported {time}.",
+  },
+  sirekapDiffers: {
+    id: '{n} angka berbeda dengan Sirekap (ditandai kuning).',
+    en: '{n} number(s) differ from Sirekap (marked in yellow).',
+  },
+  sirekapSame: {
+    id: 'Semua angka yang ada di Sirekap sama dengan Rekap.',
+    en: 'Every number Sirekap has matches Rekap.',
+  },
+  differsFromSirekap: { id: 'berbeda dengan Sirekap', en: 'differs from Sirekap' },
+  emptyInSirekap: { id: 'kosong di Sirekap', en: 'empty in Sirekap' },
+
   historyTitle: { id: 'Riwayat versi', en: 'Version history' },
   historyNote: {
     id: 'Tidak ada yang ditimpa: setiap kiriman disimpan sebagai versi baru, lengkap dengan sidik (hash) dan foto.',

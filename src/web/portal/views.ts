@@ -1,14 +1,19 @@
 // The portal's views, built as plain DOM from API data: a region with its totals and children,
 // and a TPS with its photos, form numbers, flags and version history.
-import type {
-  PairInfo,
-  PlaceRef,
-  Progress,
-  RegionResult,
-  Totals,
-  TpsResult,
-  TpsStatus,
-  TpsVersion,
+import type { CHasil } from '../../core/chasil.ts';
+import {
+  externalValue,
+  type External,
+  type ExternalValues,
+  type Finding,
+  type PairInfo,
+  type PlaceRef,
+  type Progress,
+  type RegionResult,
+  type Totals,
+  type TpsResult,
+  type TpsStatus,
+  type TpsVersion,
 } from './api.ts';
 import { h, type Child } from './dom.ts';
 import {
@@ -290,22 +295,66 @@ export function regionView(ctx: Ctx, r: RegionResult): Child[] {
 
 type Row = { label: string; path: string; value: number };
 
-function cell(ctx: Ctx, bad: Set<string>, path: string, value: number): HTMLElement {
-  const broken = bad.has(path);
+/** What marks the cells of the form: rule flags, anomaly findings, and another source's numbers. */
+type Marks = {
+  /** Fields named by the shown version's rule flags. */
+  bad: Set<string>;
+  /** Fields named by the anomaly engine's findings (only when the shown version is current). */
+  anomaly: Set<string>;
+  /** Sirekap's numbers, when imported. */
+  ext: ExternalValues | null;
+};
+
+const differs = (m: Marks, path: string, value: number): boolean => {
+  if (!m.ext) return false;
+  const other = externalValue(m.ext, path);
+  return other !== null && other !== value;
+};
+
+function cell(ctx: Ctx, m: Marks, path: string, value: number): HTMLElement {
+  const broken = m.bad.has(path);
+  const odd = !broken && m.anomaly.has(path);
+  const diff = differs(m, path, value);
+  const cls = ['num', broken || odd ? 'bad' : null, diff ? 'differs' : null];
+  const notes = [
+    broken ? t(ctx, 'fieldBreaks') : null,
+    odd ? t(ctx, 'fieldAnomaly') : null,
+    diff ? t(ctx, 'differsFromSirekap') : null,
+  ].filter((x): x is string => x !== null);
   return h(
     'td',
-    { class: broken ? 'num bad' : 'num', 'data-field': path },
+    { class: cls.filter(Boolean).join(' '), 'data-field': path },
     num(value),
-    broken ? h('span', { class: 'sr-only' }, ` (${t(ctx, 'fieldBreaks')})`) : null,
+    notes.length > 0 ? h('span', { class: 'sr-only' }, ` (${notes.join('; ')})`) : null,
+  );
+}
+
+/** The Sirekap value of `path`, beside Rekap's `value`. */
+function extCell(ctx: Ctx, m: Marks, path: string, value: number): HTMLElement {
+  const other = m.ext ? externalValue(m.ext, path) : null;
+  if (other === null)
+    return h(
+      'td',
+      { class: 'num ext', 'data-ext-field': path },
+      h('span', { class: 'muted', title: t(ctx, 'emptyInSirekap') }, '–'),
+      h('span', { class: 'sr-only' }, ` (${t(ctx, 'emptyInSirekap')})`),
+    );
+  const diff = other !== value;
+  return h(
+    'td',
+    { class: diff ? 'num ext differs' : 'num ext', 'data-ext-field': path },
+    num(other),
+    diff ? h('span', { class: 'sr-only' }, ` (${t(ctx, 'differsFromSirekap')})`) : null,
   );
 }
 
 function genderTable(
   ctx: Ctx,
-  bad: Set<string>,
+  m: Marks,
   caption: string,
   rows: { label: string; path: string; g: { l: number; p: number; total: number } }[],
 ): HTMLElement {
+  const parts = ['l', 'p', 'total'] as const;
   return h(
     'table',
     { class: 'form-table' },
@@ -333,42 +382,117 @@ function genderTable(
     h(
       'tbody',
       null,
+      rows.map((r) => [
+        h(
+          'tr',
+          { class: m.ext ? 'has-ext' : null },
+          h('th', { scope: 'row' }, r.label),
+          parts.map((k) => cell(ctx, m, `${r.path}.${k}`, r.g[k])),
+        ),
+        // Sirekap's numbers go in a row of their own under Rekap's: three more columns would
+        // not fit a phone.
+        m.ext
+          ? h(
+              'tr',
+              { class: 'ext-row', 'data-ext-row': r.path },
+              h(
+                'th',
+                { scope: 'row' },
+                h('span', { class: 'sr-only' }, `${r.label}, `),
+                t(ctx, 'colSirekap'),
+              ),
+              parts.map((k) => extCell(ctx, m, `${r.path}.${k}`, r.g[k])),
+            )
+          : null,
+      ]),
+    ),
+  );
+}
+
+function listTable(ctx: Ctx, m: Marks, caption: string, rows: Row[]): HTMLElement {
+  return h(
+    'table',
+    { class: m.ext ? 'form-table with-ext' : 'form-table' },
+    h('caption', null, caption),
+    m.ext
+      ? h(
+          'thead',
+          null,
+          h(
+            'tr',
+            null,
+            h('td', null),
+            h('th', { scope: 'col', class: 'num' }, t(ctx, 'colRekap')),
+            h('th', { scope: 'col', class: 'num ext' }, t(ctx, 'colSirekap')),
+          ),
+        )
+      : null,
+    h(
+      'tbody',
+      null,
       rows.map((r) =>
         h(
           'tr',
           null,
           h('th', { scope: 'row' }, r.label),
-          cell(ctx, bad, `${r.path}.l`, r.g.l),
-          cell(ctx, bad, `${r.path}.p`, r.g.p),
-          cell(ctx, bad, `${r.path}.total`, r.g.total),
+          cell(ctx, m, r.path, r.value),
+          m.ext ? extCell(ctx, m, r.path, r.value) : null,
         ),
       ),
     ),
   );
 }
 
-function listTable(ctx: Ctx, bad: Set<string>, caption: string, rows: Row[]): HTMLElement {
+/** The pairs of the form: from /meta, else whatever the result carries. */
+function formPairs(ctx: Ctx, votes: Record<string, number>): PairInfo[] {
+  if (ctx.pairs.length > 0) return ctx.pairs;
+  return pairsOf(ctx, { votes, valid: 0, invalid: 0 });
+}
+
+function sirekapNote(ctx: Ctx, v: TpsVersion, ext: External): HTMLElement {
+  const m: Marks = { bad: new Set(), anomaly: new Set(), ext: ext.result };
+  let n = 0;
+  for (const [path, value] of resultFields(v.result)) if (differs(m, path, value)) n++;
   return h(
-    'table',
-    { class: 'form-table' },
-    h('caption', null, caption),
+    'div',
+    { class: n > 0 ? 'callout diff' : 'callout ok', 'data-testid': 'sirekap' },
+    h('p', null, sirekapImportedText(ctx, ext.importedAt)),
     h(
-      'tbody',
-      null,
-      rows.map((r) =>
-        h('tr', null, h('th', { scope: 'row' }, r.label), cell(ctx, bad, r.path, r.value)),
-      ),
+      'p',
+      { 'data-testid': 'sirekap-diff' },
+      n > 0 ? t(ctx, 'sirekapDiffers', { n }) : t(ctx, 'sirekapSame'),
     ),
   );
 }
 
-function formSections(ctx: Ctx, v: TpsVersion, registeredDpt: number | null): HTMLElement {
+function sirekapImportedText(ctx: Ctx, iso: string): Child[] {
+  const [before = '', after = ''] = t(ctx, 'sirekapImported').split('{time}');
+  return [before, h('time', { datetime: iso }, formatTime(iso, ctx.lang)), after];
+}
+
+/** Every field of a result as `[path, value]`, paths as the anomaly engine names them. */
+function resultFields(r: CHasil): [string, number][] {
+  const rows: [string, number][] = [];
+  const gender = (prefix: string, g: { l: number; p: number; total: number }) =>
+    rows.push([`${prefix}.l`, g.l], [`${prefix}.p`, g.p], [`${prefix}.total`, g.total]);
+  gender('dpt', r.dpt);
+  for (const k of ['dpt', 'dptb', 'dpk', 'total'] as const) gender(`voters.${k}`, r.voters[k]);
+  for (const k of ['received', 'used', 'returned', 'unused'] as const)
+    rows.push([`ballots.${k}`, r.ballots[k]]);
+  gender('disabled', r.disabled);
+  for (const [k, v] of Object.entries(r.votes)) rows.push([`votes.${k}`, v]);
+  rows.push(['valid', r.valid], ['invalid', r.invalid], ['total', r.total]);
+  return rows;
+}
+
+function formSections(
+  ctx: Ctx,
+  v: TpsVersion,
+  registeredDpt: number | null,
+  m: Marks,
+): HTMLElement {
   const r = v.result;
-  const bad = new Set(v.flags.flatMap((f) => f.fields));
-  const pairs =
-    ctx.pairs.length > 0
-      ? ctx.pairs
-      : pairsOf(ctx, { votes: r.votes, valid: r.valid, invalid: r.invalid });
+  const pairs = formPairs(ctx, r.votes);
   const voteRows: Row[] = pairs.map((p) => ({
     label: `${pairNo(p.number)}${p.names.length > 0 ? ` ${p.names.join(' – ')}` : ''}`,
     path: `votes.${p.number}`,
@@ -384,11 +508,11 @@ function formSections(ctx: Ctx, v: TpsVersion, registeredDpt: number | null): HT
       'section',
       { class: 'form-section' },
       h('h3', null, t(ctx, 'secI')),
-      genderTable(ctx, bad, t(ctx, 'secIA'), [{ label: 'DPT', path: 'dpt', g: r.dpt }]),
+      genderTable(ctx, m, t(ctx, 'secIA'), [{ label: 'DPT', path: 'dpt', g: r.dpt }]),
       registeredDpt === null
         ? null
         : h('p', { class: 'small muted' }, `${t(ctx, 'registeredDpt')}: ${num(registeredDpt)}`),
-      genderTable(ctx, bad, t(ctx, 'secIB'), [
+      genderTable(ctx, m, t(ctx, 'secIB'), [
         { label: `1. ${t(ctx, 'rowDpt')}`, path: 'voters.dpt', g: r.voters.dpt },
         { label: `2. ${t(ctx, 'rowDptb')}`, path: 'voters.dptb', g: r.voters.dptb },
         { label: `3. ${t(ctx, 'rowDpk')}`, path: 'voters.dpk', g: r.voters.dpk },
@@ -398,7 +522,7 @@ function formSections(ctx: Ctx, v: TpsVersion, registeredDpt: number | null): HT
     h(
       'section',
       { class: 'form-section' },
-      listTable(ctx, bad, t(ctx, 'secII'), [
+      listTable(ctx, m, t(ctx, 'secII'), [
         {
           label: `1. ${t(ctx, 'rowReceived')}`,
           path: 'ballots.received',
@@ -416,20 +540,141 @@ function formSections(ctx: Ctx, v: TpsVersion, registeredDpt: number | null): HT
     h(
       'section',
       { class: 'form-section' },
-      genderTable(ctx, bad, t(ctx, 'secIII'), [
+      genderTable(ctx, m, t(ctx, 'secIII'), [
         { label: t(ctx, 'colTotal'), path: 'disabled', g: r.disabled },
       ]),
     ),
-    h('section', { class: 'form-section' }, listTable(ctx, bad, t(ctx, 'secIV'), voteRows)),
+    h('section', { class: 'form-section' }, listTable(ctx, m, t(ctx, 'secIV'), voteRows)),
     h(
       'section',
       { class: 'form-section' },
-      listTable(ctx, bad, t(ctx, 'secV'), [
+      listTable(ctx, m, t(ctx, 'secV'), [
         { label: t(ctx, 'rowValid'), path: 'valid', value: r.valid },
         { label: t(ctx, 'rowInvalid'), path: 'invalid', value: r.invalid },
         { label: t(ctx, 'rowTotal'), path: 'total', value: r.total },
       ]),
     ),
+  );
+}
+
+// ---- anomalies ----
+
+/** The fields a finding names, to highlight on the form. */
+function findingFields(f: Finding): string[] {
+  switch (f.kind) {
+    case 'rule':
+    case 'impossible':
+    case 'incomplete':
+      return f.fields;
+    case 'misread':
+      return f.check === 'single-field' ? [f.field] : f.fields;
+    case 'outlier':
+    case 'duplicate':
+      return [];
+  }
+}
+
+const GENDER_PART: Record<string, StringKey> = { l: 'colLFull', p: 'colPFull', total: 'colTotal' };
+const GROUPS: Record<string, [string, StringKey | null]> = {
+  dpt: ['I.A', null],
+  'voters.dpt': ['I.B.1', 'rowDpt'],
+  'voters.dptb': ['I.B.2', 'rowDptb'],
+  'voters.dpk': ['I.B.3', 'rowDpk'],
+  'voters.total': ['I.B.4', 'rowVotersTotal'],
+  disabled: ['III', 'rowDisabled'],
+};
+const SINGLES: Record<string, [string, StringKey]> = {
+  'ballots.received': ['II.1', 'rowReceived'],
+  'ballots.used': ['II.2', 'rowUsed'],
+  'ballots.returned': ['II.3', 'rowReturned'],
+  'ballots.unused': ['II.4', 'rowUnused'],
+  valid: ['V.A', 'validVotes'],
+  invalid: ['V.B', 'invalidVotes'],
+  total: ['V.C', 'totalVotes'],
+};
+
+/** A form field named the way the printed form does: `I.B.4 Jumlah pengguna hak pilih, Laki-laki`. */
+export function fieldLabel(ctx: Ctx, path: string): string {
+  const single = SINGLES[path];
+  if (single) return `${single[0]} ${t(ctx, single[1])}`;
+  if (path.startsWith('votes.')) return `IV ${t(ctx, 'pair')} ${pairNo(path.slice(6))}`;
+  const dot = path.lastIndexOf('.');
+  const group = GROUPS[path.slice(0, dot)];
+  const part = GENDER_PART[path.slice(dot + 1)];
+  if (!group || !part) return path;
+  return `${group[0]} ${group[1] ? t(ctx, group[1]) : 'DPT'}, ${t(ctx, part).toLowerCase()}`;
+}
+
+const percent = (share: number) => `${Math.round(share * 100)}%`;
+
+function findingDetail(ctx: Ctx, f: Finding): Child {
+  if (f.kind === 'misread' && f.check === 'single-field')
+    return h(
+      'p',
+      { class: 'proposal', 'data-testid': 'misread' },
+      h('strong', null, fieldLabel(ctx, f.field)),
+      ': ',
+      t(ctx, 'misreadProposal', {
+        read: num(f.read),
+        proposed: num(f.proposed),
+        pct: percent(f.confidence),
+      }),
+      f.alternatives.length > 0
+        ? h(
+            'span',
+            { class: 'small muted block' },
+            `${t(ctx, 'misreadOthers')}: `,
+            f.alternatives
+              .slice(0, 3)
+              .map((a) => `${fieldLabel(ctx, a.field)} → ${num(a.value)}`)
+              .join('; '),
+          )
+        : null,
+    );
+  if (f.kind === 'misread')
+    return h(
+      'p',
+      { class: 'proposal', 'data-testid': 'misread' },
+      f.fields.map((p, i) => `${fieldLabel(ctx, p)} ${num(f.read[i] ?? 0)}`).join(', '),
+      ': ',
+      t(ctx, 'misreadSum', { sum: num(f.sum) }),
+    );
+  if (f.kind === 'duplicate')
+    return h(
+      'p',
+      { class: 'small' },
+      `${t(ctx, 'sameAsTps')}: `,
+      f.others.map((code, i) => [i > 0 ? ', ' : null, h('a', { href: tpsHref(code) }, code)]),
+    );
+  return null;
+}
+
+function anomaliesCard(ctx: Ctx, findings: Finding[], current: TpsVersion, shown: TpsVersion) {
+  return h(
+    'section',
+    { class: 'card anomalies', 'aria-labelledby': 'anomalies-title', 'data-testid': 'anomalies' },
+    h('h2', { id: 'anomalies-title', class: 'card-title' }, t(ctx, 'anomaliesTitle')),
+    h('p', { class: 'note' }, t(ctx, 'anomaliesIntro', { v: current.version })),
+    current.version === shown.version
+      ? null
+      : h('p', { class: 'note' }, t(ctx, 'anomaliesOtherVersion', { v: `v${current.version}` })),
+    findings.length === 0
+      ? h('div', { class: 'callout ok' }, t(ctx, 'noAnomalies'))
+      : h(
+          'ul',
+          { class: 'findings' },
+          findings.map((f) =>
+            h(
+              'li',
+              { class: `finding kind-${f.kind}`, 'data-kind': f.kind, 'data-check': f.check },
+              h('span', { class: `badge kind kind-${f.kind}` }, t(ctx, `kind_${f.kind}`)),
+              ' ',
+              h('span', { class: 'reason' }, f.message[ctx.lang]),
+              findingDetail(ctx, f),
+            ),
+          ),
+        ),
+    h('p', { class: 'note', 'data-testid': 'anomalies-note' }, t(ctx, 'anomaliesNote')),
   );
 }
 
@@ -581,6 +826,15 @@ export function tpsView(ctx: Ctx, r: TpsResult, wanted: number | null): Child[] 
     );
     return out;
   }
+  // The anomaly engine audits the current result: the counted version, else the newest.
+  const current = counted ?? r.versions[0];
+  const marks: Marks = {
+    bad: new Set(shown.flags.flatMap((f) => f.fields)),
+    anomaly: new Set(
+      current?.version === shown.version ? (r.anomalies ?? []).flatMap(findingFields) : [],
+    ),
+    ext: r.external?.result ?? null,
+  };
   const countNote = counted
     ? t(ctx, 'countingVersion', { v: `v${counted.version}` })
     : t(ctx, 'noCountingVersion');
@@ -602,9 +856,11 @@ export function tpsView(ctx: Ctx, r: TpsResult, wanted: number | null): Child[] 
         { class: 'card form', 'aria-labelledby': 'form-title' },
         h('h2', { id: 'form-title', class: 'card-title' }, t(ctx, 'formTitle')),
         flagsBox(ctx, shown),
-        formSections(ctx, shown, r.dpt),
+        r.external ? sirekapNote(ctx, shown, r.external) : null,
+        formSections(ctx, shown, r.dpt, marks),
       ),
     ),
+    r.anomalies && current ? anomaliesCard(ctx, r.anomalies, current, shown) : null,
     history(ctx, r, shown),
   );
   return out;
