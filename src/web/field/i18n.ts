@@ -200,6 +200,19 @@ export function t(key: Key, vars: Record<string, string | number> = {}): string 
   return S[key][lang].replace(/\{(\w+)\}/g, (_, k: string) => String(vars[k] ?? `{${k}}`));
 }
 
+/** The section of the printed form a field belongs to (I.A, I.B, II, III, IV, V). */
+export function fieldSection(path: string): string {
+  const head = path.split('.')[0];
+  const sections: Record<string, string> = {
+    dpt: 'I.A',
+    voters: 'I.B',
+    ballots: 'II',
+    disabled: 'III',
+    votes: 'IV',
+  };
+  return sections[head ?? ''] ?? 'V';
+}
+
 /** The field's label, from its dotted path. */
 export function fieldLabel(path: string): string {
   const [a, b, c] = path.split('.');

@@ -287,34 +287,39 @@ function renderCapture(): void {
     draft.photos.flatMap((p) => (p.guidance.ok && p.guidance.page ? [p.guidance.page] : [])),
   );
   const missing = [1, 2, 3].filter((n) => !pagesIn.has(n as 1 | 2 | 3));
-  const list = draft.photos.map((p) => {
-    const g = guidanceText(p);
-    const thumb = h('img', { src: URL.createObjectURL(p.jpeg), alt: p.name, class: 'thumb' });
-    return h(
-      'li',
-      {
-        class: g.ok ? 'photo ok' : 'photo bad',
-        'data-photo': p.name,
-        'data-page': p.guidance.ok ? String(p.guidance.page) : '',
-      },
-      thumb,
-      h(
-        'div',
-        null,
-        h('p', { class: 'guidance' }, g.text),
-        h('p', { class: 'small muted' }, `${Math.round(p.jpeg.size / 1000)} KB`),
-      ),
-      button(
-        t('remove'),
-        () => {
-          draft.photos = draft.photos.filter((x) => x !== p);
-          void reader.drop(p.name);
-          renderCapture();
+  // Pages in order (1, 2, 3), then photos that are not a page, whatever order they finished in.
+  const pageOf = (p: (typeof draft.photos)[number]) =>
+    p.guidance.ok && p.guidance.page ? p.guidance.page : 9;
+  const list = [...draft.photos]
+    .sort((a, b) => pageOf(a) - pageOf(b))
+    .map((p) => {
+      const g = guidanceText(p);
+      const thumb = h('img', { src: URL.createObjectURL(p.jpeg), alt: p.name, class: 'thumb' });
+      return h(
+        'li',
+        {
+          class: g.ok ? 'photo ok' : 'photo bad',
+          'data-photo': p.name,
+          'data-page': p.guidance.ok ? String(p.guidance.page) : '',
         },
-        { class: 'small' },
-      ),
-    );
-  });
+        thumb,
+        h(
+          'div',
+          null,
+          h('p', { class: 'guidance' }, g.text),
+          h('p', { class: 'small muted' }, `${Math.round(p.jpeg.size / 1000)} KB`),
+        ),
+        button(
+          t('remove'),
+          () => {
+            draft.photos = draft.photos.filter((x) => x !== p);
+            void reader.drop(p.name);
+            renderCapture();
+          },
+          { class: 'small' },
+        ),
+      );
+    });
   const readBtn = button(t('read'), () => void readNow(), { class: 'primary big', id: 'read' });
   readBtn.disabled = draft.photos.length === 0 || draft.busy > 0;
   show(

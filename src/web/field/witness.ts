@@ -4,7 +4,7 @@
 import * as jsqrModule from 'jsqr';
 import { checkPublished, type PublishedVersion } from '../../core/receipt.ts';
 import { h } from '../portal/dom.ts';
-import { currentLang, fieldLabel, t } from './i18n.ts';
+import { currentLang, fieldLabel, fieldSection, t } from './i18n.ts';
 import { decodeReceipt, verifySummary } from './signing.ts';
 
 type JsQr = (
@@ -91,7 +91,7 @@ async function check(text: string, out: HTMLElement): Promise<void> {
           h(
             'tr',
             { 'data-path': path },
-            h('th', null, `${path.split('.')[0]} · ${fieldLabel(path)}`),
+            h('th', null, `${fieldSection(path)} · ${fieldLabel(path)}`),
             h('td', null, String(v)),
           ),
         ),
