@@ -10,8 +10,8 @@ let token: string;
 const obs = (over: Record<string, unknown> = {}) => ({
   tps: TPS,
   at: '2024-02-14T09:30:00+07:00',
-  lat: -4.3,
-  lng: 104.35,
+  lat: -4.30123,
+  lng: 104.35678,
   accuracyM: 12,
   connection: '3g',
   rttMs: 850,
@@ -66,7 +66,13 @@ describe('signal observations', () => {
     const kec = await read('16.08.01');
     expect(kec.truncated).toBe(false);
     expect(kec.observations).toHaveLength(3);
-    expect(kec.observations[0]).toMatchObject(obs());
+    // Published to about a kilometre: -4.30123, 104.35678 (12 m) -> -4.3, 104.36 (1,100 m).
+    expect(kec.observations[0]).toMatchObject({
+      ...obs(),
+      lat: -4.3,
+      lng: 104.36,
+      accuracyM: 1100,
+    });
     expect(kec.observations[1]).toMatchObject({ connection: 'none', rttMs: null, ok: false });
     expect(kec.observations[2]).toEqual({
       tps: TPS,

@@ -357,6 +357,8 @@ export function openApiDocument(): object {
         },
         get: {
           summary: `The observations of the TPS below a region (the newest ${OBSERVATIONS_PAGE}), oldest first`,
+          description:
+            'Positions are rounded to 0.01 degree (about 1.1 km) and accuracyM is at least 1100, so no officer is located to the metre in public.',
           parameters: [
             {
               name: 'region',

@@ -67,11 +67,30 @@ export function registerSignal(app: FastifyInstance, deps: { store: Store }): vo
         reply,
         apiError(400, 'bad_code', `not a region code: ${JSON.stringify(raw)}`),
       );
-    const observations = await store.observations(region, OBSERVATIONS_PAGE);
+    const observations = (await store.observations(region, OBSERVATIONS_PAGE)).map(publicPosition);
     return reply.header('cache-control', 'no-cache').send({
       region,
       observations,
       truncated: observations.length === OBSERVATIONS_PAGE,
     });
   });
+}
+
+/** Positions are published to 0.01 degree (about 1.1 km), enough for a blank-spot map. */
+export const PUBLIC_POSITION_DEGREES = 0.01;
+
+/**
+ * An officer's phone position, to the metre, says where the officer lives or sleeps: the public
+ * map gets it rounded to a grid of about a kilometre, with the accuracy widened to match. The
+ * store keeps what the phone reported.
+ */
+function publicPosition<T extends { lat?: number; lng?: number; accuracyM?: number }>(o: T): T {
+  const round = (v: number) =>
+    Math.round(v / PUBLIC_POSITION_DEGREES) / Math.round(1 / PUBLIC_POSITION_DEGREES);
+  return {
+    ...o,
+    ...(o.lat === undefined ? {} : { lat: round(o.lat) }),
+    ...(o.lng === undefined ? {} : { lng: round(o.lng) }),
+    ...(o.accuracyM === undefined ? {} : { accuracyM: Math.max(o.accuracyM, 1100) }),
+  };
 }
