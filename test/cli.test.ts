@@ -33,6 +33,33 @@ beforeAll(async () => {
 });
 afterAll(() => rm(dataDir, { recursive: true, force: true }));
 
+describe('rekap revoke-device', () => {
+  it('revokes an enrolled phone once, says so again, and refuses an unknown id', async () => {
+    const store = await openStore({ dataDir });
+    const enrolled = await store.enrolDevice({
+      tps: '16.08.01.1007.002' as TpsCode,
+      publicKey: 'A'.repeat(43),
+      label: 'HP ketua KPPS',
+      tokenHash: 'test',
+    });
+    await store.close();
+    if (!enrolled.ok) throw new Error('enrolment failed');
+    const id = enrolled.device.id;
+    const r = await rekap('revoke-device', '--device', id, '--data', dataDir);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(new RegExp(`revoked device ${id} of TPS 16.08.01.1007.002`));
+    const again = await rekap('revoke-device', '--device', id, '--data', dataDir);
+    expect(again.stdout).toMatch(/already revoked/);
+    const check = await openStore({ dataDir });
+    expect((await check.device(id))?.revokedAt).toEqual(expect.any(String));
+    await check.close();
+    const unknown = await rekap('revoke-device', '--device', 'nope', '--data', dataDir);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/no device nope/);
+    expect((await rekap('revoke-device', '--data', dataDir)).code).toBe(2);
+  });
+});
+
 describe('rekap kpps-token', () => {
   it('prints a token that authenticates as that TPS, accepting the packed KPU code', async () => {
     const r = await rekap('kpps-token', '--tps', '1608011007001', '--data', dataDir);

@@ -30,6 +30,8 @@ Perintah / commands:
   rekap import sirekap FILE.jsonl [--data DIR] [--db URL]
       Keep Sirekap-format TPS records beside Rekap's results (shown on the TPS page, never
       counted); the same file twice adds nothing. Prints imported, unchanged, unknown TPS, bad lines.
+  rekap revoke-device --device ID [--data DIR] [--db URL]
+      A lost or stolen phone stops signing for its TPS (its earlier signatures stay verifiable).
   rekap verify-receipt RECEIPT [--server URL | --data DIR [--db URL]] [--json]
       Check a witness receipt (the QR text, or a file holding it): its signature offline, and
       with --server or --data that a published version has exactly the signed numbers and photos.
@@ -46,6 +48,7 @@ const COMMANDS: Record<string, Command> = {
   digits: async (args) => (await import('./digits.ts')).digitsCommand(args),
   audit: async (args) => (await import('./audit.ts')).auditCommand(args),
   import: async (args) => (await import('./import.ts')).importCommand(args),
+  'revoke-device': async (args) => (await import('./revoke-device.ts')).revokeDeviceCommand(args),
   'verify-receipt': async (args) =>
     (await import('./verify-receipt.ts')).verifyReceiptCommand(args),
 };
