@@ -5,8 +5,8 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
-import { parseArgs } from 'node:util';
 import { UsageError } from './main.ts';
+import { parseWithPositionals } from './options.ts';
 import {
   auditRecord,
   FINDING_KINDS,
@@ -100,17 +100,7 @@ const processIo: Io = {
 };
 
 export async function auditCommand(args: string[], io: Io = processIo): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      options: { json: { type: 'boolean' } },
-      strict: true,
-      allowPositionals: true,
-    });
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
+  const parsed = parseWithPositionals(args, { json: { type: 'boolean' } });
   const [source, file, ...extra] = parsed.positionals;
   if (source !== 'sirekap' || !file || extra.length) throw new UsageError(`usage:\n${AUDIT_USAGE}`);
   const info = await stat(file).catch(() => null);

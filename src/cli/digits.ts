@@ -1,8 +1,8 @@
 // rekap digits classify DIR [--json]: the class of each single digit-box crop in a directory.
 import { readdir, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { UsageError } from './main.ts';
+import { parseWithPositionals } from './options.ts';
 import { classifyBox, type DigitLabel } from '../reader/digits/classify.ts';
 import { decodeGrayFile } from '../reader/digits/decode-node.ts';
 import { loadDigitClassifier } from '../reader/digits/load-node.ts';
@@ -51,17 +51,7 @@ export async function classifyDirectory(dir: string): Promise<Record<string, Fil
 }
 
 export async function digitsCommand(args: string[], io: Io = processIo): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      options: { json: { type: 'boolean' } },
-      strict: true,
-      allowPositionals: true,
-    });
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
+  const parsed = parseWithPositionals(args, { json: { type: 'boolean' } });
   const [sub, dir, ...extra] = parsed.positionals;
   if (sub !== 'classify' || !dir || extra.length) throw new UsageError(`usage:\n${DIGITS_USAGE}`);
   const info = await stat(dir).catch(() => null);

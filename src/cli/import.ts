@@ -6,13 +6,12 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
-import { parseArgs } from 'node:util';
 import { parseSirekapLine } from '../core/anomaly/index.ts';
 import type { TpsCode } from '../core/codes.ts';
 import type { ExternalRecord } from '../store/external.ts';
 import { openStore, type Store } from '../store/store.ts';
 import { UsageError } from './main.ts';
-import { storeOptions } from './options.ts';
+import { parseWithPositionals, storeOptions } from './options.ts';
 
 export const IMPORT_USAGE = `rekap import sirekap FILE.jsonl [--data DIR] [--db URL]
     Keep Sirekap hhcw/ppwp TPS records (one JSON object a line, with its tps_code) as an external
@@ -86,12 +85,7 @@ const processIo: Io = {
 };
 
 export async function importCommand(args: string[], io: Io = processIo): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args, options: storeOptions, strict: true, allowPositionals: true });
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
+  const parsed = parseWithPositionals(args, storeOptions);
   const [source, file, ...extra] = parsed.positionals;
   if (source !== 'sirekap' || !file || extra.length)
     throw new UsageError(`usage:\n${IMPORT_USAGE}`);

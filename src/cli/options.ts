@@ -17,3 +17,15 @@ export function parse<O extends NonNullable<ParseArgsConfig['options']>>(
     throw new UsageError((e as Error).message);
   }
 }
+
+/** Like `parse`, for commands that also take positional arguments (files, a subcommand). */
+export function parseWithPositionals<O extends NonNullable<ParseArgsConfig['options']>>(
+  args: string[],
+  options: O,
+) {
+  try {
+    return parseArgs({ args, options, strict: true, allowPositionals: true });
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+}

@@ -3,7 +3,6 @@
 // (--server) or against a copy of the data (--data/--db): a published version of the TPS holds
 // exactly the signed numbers and photo hashes, with the same signature.
 import { existsSync, readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import type { CHasil } from '../core/chasil.ts';
 import type { TpsCode } from '../core/codes.ts';
 import {
@@ -16,6 +15,7 @@ import {
 } from '../core/receipt.ts';
 import { openStore } from '../store/store.ts';
 import { UsageError } from './main.ts';
+import { parseWithPositionals } from './options.ts';
 
 type Report = {
   ok: boolean;
@@ -91,22 +91,12 @@ function printHuman(report: Report): void {
 }
 
 export async function verifyReceiptCommand(args: string[]): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args,
-      options: {
-        server: { type: 'string' },
-        data: { type: 'string' },
-        db: { type: 'string' },
-        json: { type: 'boolean' },
-      },
-      strict: true,
-      allowPositionals: true,
-    });
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
+  const parsed = parseWithPositionals(args, {
+    server: { type: 'string' },
+    data: { type: 'string' },
+    db: { type: 'string' },
+    json: { type: 'boolean' },
+  });
   const o = parsed.values;
   if (parsed.positionals.length !== 1)
     throw new UsageError('give one RECEIPT: the QR code text (RKP1....) or a file holding it');
