@@ -1,70 +1,26 @@
 // The store's parts for the KPPS field app on both backends: devices, photos uploaded ahead of
 // their submission, signed submissions with their signature in the chain, signal observations,
 // and opening the store read-only (for `rekap verify-receipt --data`).
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PPWP_2024 } from '../src/core/ballots.ts';
-import { NATION_CODE, type RegionCode, type TpsCode } from '../src/core/codes.ts';
-import type { ElectionSetup } from '../src/core/election.ts';
+import { NATION_CODE, type RegionCode } from '../src/core/codes.ts';
 import { generateDeviceKey } from '../src/core/receipt.ts';
 import { EXAMPLE_PPWP } from '../src/core/testing.ts';
 import { chainHash } from '../src/store/submissions.ts';
-import { openStore, type Store } from '../src/store/store.ts';
+import { openStore } from '../src/store/store.ts';
 import { testPhoto } from './support/photos.ts';
-import { dropSchema, postgresAvailable, testSchemaUrl } from './support/postgres.ts';
+import {
+  storeBackends,
+  TPS_A,
+  TPS_B,
+  TWO_TPS_ELECTION,
+  type OpenedStore,
+} from './support/backends.ts';
 
-const A = '16.08.01.1001.001' as TpsCode;
-const B = '16.08.01.1001.002' as TpsCode;
-const setup: ElectionSetup = {
-  name: 'test election',
-  demo: false,
-  regions: [
-    { code: NATION_CODE, name: 'Indonesia', level: 'nasional' },
-    { code: '16' as RegionCode, name: 'Sumatera Selatan', level: 'provinsi' },
-    { code: '16.08' as RegionCode, name: 'Ogan Komering Ulu Timur', level: 'kabupaten' },
-    { code: '16.08.01' as RegionCode, name: 'Martapura', level: 'kecamatan' },
-    { code: '16.08.01.1001' as RegionCode, name: 'Desa', level: 'desa' },
-  ],
-  tps: [
-    { code: A, name: 'TPS 1', dpt: null },
-    { code: B, name: 'TPS 2', dpt: null },
-  ],
-  contests: [PPWP_2024],
-};
-
-type Opened = { store: Store; dataDir: string; dbUrl?: string; cleanup: () => Promise<void> };
-const backends: { name: string; open: () => Promise<Opened | undefined> }[] = [
-  {
-    name: 'sqlite',
-    async open() {
-      const dataDir = await mkdtemp(join(tmpdir(), 'rekap-field-'));
-      return {
-        store: await openStore({ dataDir }),
-        dataDir,
-        cleanup: () => rm(dataDir, { recursive: true, force: true }),
-      };
-    },
-  },
-  {
-    name: 'postgres',
-    async open() {
-      if (!(await postgresAvailable())) return undefined;
-      const dataDir = await mkdtemp(join(tmpdir(), 'rekap-field-'));
-      const { url, schema } = testSchemaUrl('field');
-      return {
-        store: await openStore({ dataDir, dbUrl: url }),
-        dataDir,
-        dbUrl: url,
-        cleanup: async () => {
-          await dropSchema(schema);
-          await rm(dataDir, { recursive: true, force: true });
-        },
-      };
-    },
-  },
-];
+const A = TPS_A;
+const B = TPS_B;
+const setup = TWO_TPS_ELECTION;
+type Opened = OpenedStore;
+const backends = storeBackends('field');
 
 describe.each(backends)('field app store on $name', (backend) => {
   let opened: Opened | undefined;

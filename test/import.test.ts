@@ -1,19 +1,21 @@
 // `rekap import sirekap`: Sirekap records kept beside Rekap's results as an external source, on
 // SQLite and PostgreSQL; and GET /api/v1/tps/{code} showing the newest import and the anomaly
 // engine's findings on the current version.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PPWP_2024 } from '../src/core/ballots.ts';
-import { NATION_CODE, packed, type RegionCode, type TpsCode } from '../src/core/codes.ts';
+import { packed, type RegionCode, type TpsCode } from '../src/core/codes.ts';
 import type { Finding } from '../src/core/anomaly/index.ts';
-import type { ElectionSetup } from '../src/core/election.ts';
 import { consistentResult } from '../src/core/testing.ts';
 import { importCommand, importSirekapFile } from '../src/cli/import.ts';
 import type { TpsWithExtras } from '../src/server/external.ts';
-import { openStore, type Store } from '../src/store/store.ts';
-import { dropSchema, postgresAvailable, testSchemaUrl } from './support/postgres.ts';
+import {
+  storeBackends,
+  TPS_A,
+  TPS_B,
+  TWO_TPS_ELECTION,
+  type OpenedStore,
+} from './support/backends.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
 
 /** A Sirekap hhcw/ppwp record as published (pairs by Sirekap id, administrasi by its keys). */
@@ -54,56 +56,12 @@ function sirekap(tps: string, votes: [number, number, number], admin = true): ob
 const jsonl = (lines: (object | string)[]) =>
   lines.map((l) => (typeof l === 'string' ? l : JSON.stringify(l))).join('\n') + '\n';
 
-const A = '16.08.01.1001.001' as TpsCode;
-const B = '16.08.01.1001.002' as TpsCode;
+const A = TPS_A;
+const B = TPS_B;
 const UNKNOWN = '31.01.01.1001.001';
-const setup: ElectionSetup = {
-  name: 'test election',
-  demo: false,
-  regions: [
-    { code: NATION_CODE, name: 'Indonesia', level: 'nasional' },
-    { code: '16' as RegionCode, name: 'Sumatera Selatan', level: 'provinsi' },
-    { code: '16.08' as RegionCode, name: 'Ogan Komering Ulu Timur', level: 'kabupaten' },
-    { code: '16.08.01' as RegionCode, name: 'Martapura', level: 'kecamatan' },
-    { code: '16.08.01.1001' as RegionCode, name: 'Desa', level: 'desa' },
-  ],
-  tps: [
-    { code: A, name: 'TPS 1', dpt: null },
-    { code: B, name: 'TPS 2', dpt: null },
-  ],
-  contests: [PPWP_2024],
-};
-
-type Opened = { store: Store; dir: string; cleanup: () => Promise<void> };
-const backends: { name: string; open: () => Promise<Opened | undefined> }[] = [
-  {
-    name: 'sqlite',
-    async open() {
-      const dir = await mkdtemp(join(tmpdir(), 'rekap-import-'));
-      return {
-        store: await openStore({ dataDir: dir }),
-        dir,
-        cleanup: () => rm(dir, { recursive: true, force: true }),
-      };
-    },
-  },
-  {
-    name: 'postgres',
-    async open() {
-      if (!(await postgresAvailable())) return undefined;
-      const dir = await mkdtemp(join(tmpdir(), 'rekap-import-'));
-      const { url, schema } = testSchemaUrl('import');
-      return {
-        store: await openStore({ dataDir: dir, dbUrl: url }),
-        dir,
-        cleanup: async () => {
-          await dropSchema(schema);
-          await rm(dir, { recursive: true, force: true });
-        },
-      };
-    },
-  },
-];
+const setup = TWO_TPS_ELECTION;
+type Opened = OpenedStore;
+const backends = storeBackends('import');
 
 describe.each(backends)('external results in the store on $name', (backend) => {
   let opened: Opened | undefined;
@@ -118,7 +76,7 @@ describe.each(backends)('external results in the store on $name', (backend) => {
 
   it('imports once, skips unknown TPS and bad lines, and keeps a changed record as the newest', async (ctx) => {
     if (!opened) return ctx.skip();
-    const { store, dir } = opened;
+    const { store, dataDir: dir } = opened;
     const file = join(dir, 'sirekap.jsonl');
     await writeFile(
       file,
