@@ -3,7 +3,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { Database } from './schema.ts';
 import { migrationProvider, type Dialect } from './migrations.ts';
@@ -25,6 +25,12 @@ export type Db = {
   externalMark(): Promise<string>;
   /** SQLite: opens the read-only connection once the schema exists. */
   openReader?: () => Kysely<Database>;
+  /**
+   * PostgreSQL: the schema that holds this store's tables and its migration bookkeeping
+   * (`kysely_migration`, `kysely_migration_lock`), so that stores in other schemas of the same
+   * database are never mistaken for this one.
+   */
+  schema?: string;
   close(): Promise<void>;
 };
 
@@ -43,7 +49,11 @@ export async function openDb(opts: DbOptions): Promise<Db> {
     url && /^postgres(ql)?:\/\//.test(url)
       ? await openPostgres(url, readOnly)
       : openSqlite(url, opts.dataDir, readOnly);
-  const migrator = new Migrator({ db: db.db, provider: migrationProvider(db.dialect) });
+  const migrator = new Migrator({
+    db: db.db,
+    provider: migrationProvider(db.dialect),
+    ...(db.schema ? { migrationTableSchema: db.schema } : {}),
+  });
   if (readOnly) {
     const pending = (
       await migrator.getMigrations().catch(async (e: unknown) => {
@@ -178,12 +188,25 @@ async function openPostgres(url: string, readOnly = false): Promise<Db> {
   // Counts are integers; PostgreSQL's bigint sums come back as strings unless told otherwise.
   pg.types.setTypeParser(20, (v) => Number(v));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  // Without ?schema= the store lives in the connection's default schema (public, as it always
+  // has); the migrator must look for its bookkeeping there, not in whichever schema has one.
+  let home = schema;
+  if (!home) {
+    try {
+      const r = await sql<{ s: string | null }>`select current_schema() as s`.execute(db);
+      home = r.rows[0]?.s ?? 'public';
+    } catch (e) {
+      await db.destroy();
+      throw e;
+    }
+  }
   const safe = new URL(connectionString);
   safe.password = '';
   return {
     db,
     reader: db,
     dialect: 'postgres',
+    schema: home,
     // Another process's writes: accepted submissions and imports of external results (0003).
     externalMark: async () => {
       const marks = await db
