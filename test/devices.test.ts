@@ -187,7 +187,7 @@ describe('signed submissions', () => {
       signature,
     });
     expect(sent.status).toBe(403);
-    expect(sent.json.error).toBe('bad-signature');
+    expect(sent.json.error).toBe('bad_signature');
     // The photos swapped round, or the signing time changed: refused too.
     const reordered = await submitRefs(
       server.url,
@@ -201,20 +201,20 @@ describe('signed submissions', () => {
         signature,
       },
     );
-    expect(reordered.json.error).toBe('bad-signature');
+    expect(reordered.json.error).toBe('bad_signature');
     const retimed = await submitRefs(server.url, token, TPS, summary.result, photos, {
       deviceId: device.deviceId,
       signedAt: new Date(Date.parse(summary.signedAt) + 1).toISOString(),
       signature,
     });
-    expect(retimed.json.error).toBe('bad-signature');
+    expect(retimed.json.error).toBe('bad_signature');
     expect((await tpsView(TPS)).versions.length).toBe(before);
   });
 
   it('requires a signature once the TPS has a device', async () => {
     const sent = await submitRefs(server.url, token, TPS, result(93), photos);
     expect(sent.status).toBe(403);
-    expect(sent.json.error).toBe('signature-required');
+    expect(sent.json.error).toBe('signature_required');
   });
 
   it('refuses an unknown, foreign or revoked device', async () => {
@@ -224,7 +224,7 @@ describe('signed submissions', () => {
       signedAt: summary.signedAt,
       signature,
     });
-    expect(unknown).toMatchObject({ status: 403, json: { error: 'unknown-device' } });
+    expect(unknown).toMatchObject({ status: 403, json: { error: 'unknown_device' } });
     // A device of another TPS signs a result for this one.
     const theirs = await enrol(server.url, otherToken, OTHER_TPS);
     const s2 = await signed(theirs, TPS, result(94), photos);
@@ -233,7 +233,7 @@ describe('signed submissions', () => {
       signedAt: s2.summary.signedAt,
       signature: s2.signature,
     });
-    expect(foreign).toMatchObject({ status: 403, json: { error: 'unknown-device' } });
+    expect(foreign).toMatchObject({ status: 403, json: { error: 'unknown_device' } });
     // A revoked device.
     const lost = await enrol(server.url, token, TPS);
     await server.store.revokeDevice(lost.deviceId);
@@ -243,7 +243,7 @@ describe('signed submissions', () => {
       signedAt: s3.summary.signedAt,
       signature: s3.signature,
     });
-    expect(revoked).toMatchObject({ status: 403, json: { error: 'unknown-device' } });
+    expect(revoked).toMatchObject({ status: 403, json: { error: 'unknown_device' } });
   });
 
   it('refuses a malformed signature part (400)', async () => {

@@ -249,7 +249,7 @@ export function openApiDocument(): object {
             400: errorResponse('Malformed request (missing part, malformed JSON, bad code)'),
             401: errorResponse('No token, or an unknown one'),
             403: errorResponse(
-              'The token belongs to another TPS (`wrong_tps`); the device is unknown, revoked or of another TPS (`unknown-device`); the signature does not verify (`bad-signature`); the TPS has an enrolled device and the submission is unsigned (`signature-required`)',
+              'The token belongs to another TPS (`wrong_tps`); the device is unknown, revoked or of another TPS (`unknown_device`); the signature does not verify (`bad_signature`); the TPS has an enrolled device and the submission is unsigned (`signature_required`)',
             ),
             404: errorResponse('Unknown TPS or ballot'),
             413: errorResponse('A photo over the size limit'),
