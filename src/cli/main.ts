@@ -1,7 +1,6 @@
 // `rekap`: the command line. Each command is a function of its arguments returning an exit code.
-import { serveCommand } from './serve.ts';
-import { kppsTokenCommand } from './kpps-token.ts';
-import { rebuildCommand } from './rebuild.ts';
+// Every command loads on demand, so `rekap --help` and a command's --help load nothing else; any
+// failure of a command ends as one line on stderr and a non-zero exit.
 
 const USAGE = `rekap: rekapitulasi hasil pemungutan suara / vote recapitulation
 
@@ -40,9 +39,9 @@ Perintah / commands:
 type Command = (args: string[]) => Promise<number>;
 
 const COMMANDS: Record<string, Command> = {
-  serve: serveCommand,
-  'kpps-token': kppsTokenCommand,
-  rebuild: rebuildCommand,
+  serve: async (args) => (await import('./serve.ts')).serveCommand(args),
+  'kpps-token': async (args) => (await import('./kpps-token.ts')).kppsTokenCommand(args),
+  rebuild: async (args) => (await import('./rebuild.ts')).rebuildCommand(args),
   // The reader and its model load only for the commands that use them.
   form: async (args) => (await import('./form.ts')).formCommand(args),
   digits: async (args) => (await import('./digits.ts')).digitsCommand(args),
@@ -67,12 +66,59 @@ export async function main(argv: string[]): Promise<number> {
   try {
     return await command(rest);
   } catch (e) {
-    if (e instanceof UsageError) {
-      process.stderr.write(`rekap ${name}: ${e.message}\n`);
-      return 2;
-    }
-    throw e;
+    process.stderr.write(`rekap ${name}: ${errorMessage(e)}\n`);
+    if (!(e instanceof UsageError) && debugging() && e instanceof Error && e.stack)
+      process.stderr.write(`${e.stack}\n`);
+    return e instanceof UsageError ? 2 : 1;
+  }
+}
+
+/** `--help` or `-h` among a command's arguments (before a `--`). */
+function wantsHelp(args: string[]): boolean {
+  for (const a of args) {
+    if (a === '--') return false;
+    if (a === '--help' || a === '-h') return true;
+  }
+  return false;
+}
+
+/**
+ * The part of USAGE about one command: each line `  rekap NAME ...` with the indented lines below
+ * it. With a subcommand among the arguments (`rekap form read --help`), only its entries.
+ */
+export function commandUsage(name: string, args: string[] = []): string {
+  const entries: string[][] = [];
+  let current: string[] | undefined;
+  for (const line of USAGE.split('\n')) {
+    const head = /^ {2}rekap (\S+)/.exec(line);
+    if (head) {
+      current = head[1] === name ? [line] : undefined;
+      if (current) entries.push(current);
+    } else if (current && /^ {3,}\S/.test(line)) current.push(line);
+    else current = undefined;
   }
 }
 
 export class UsageError extends Error {}
+  if (wantsHelp(rest)) {
+    process.stdout.write(commandUsage(name, rest));
+    return 0;
+  }
+  if (entries.length === 0) return USAGE;
+  const sub = args.find((a) => !a.startsWith('-'));
+  const narrowed = entries.filter((e) => e[0]!.split(/\s+/)[3] === sub);
+  const chosen = narrowed.length > 0 ? narrowed : entries;
+  return `${chosen.map((e) => e.join('\n')).join('\n')}\n`;
+}
+
+const debugging = () => process.env.REKAP_DEBUG === '1' || process.env.LOG_LEVEL === 'debug';
+
+/** One line for any error: its message, or what a network error without one says. */
+function errorMessage(e: unknown): string {
+  if (!(e instanceof Error)) return String(e);
+  const inner =
+    e instanceof AggregateError ? e.errors.map((x) => errorMessage(x)).join('; ') : undefined;
+  const code = (e as NodeJS.ErrnoException).code;
+  const text = e.message || inner || code || e.name;
+  // A usage error may show the usage below its line; anything else is one line.
+  return e instanceof UsageError ? text : text.replace(/\s*\n\s*/g, ' ').trim();

@@ -1,12 +1,11 @@
 // rekap serve: the server, on the embedded default or PostgreSQL; with --demo the demo election,
 // with --simulate a simulated election night sent through the same HTTP API a phone uses.
+// The demo modules (and sharp, which draws the simulated photos) load only when used, so that a
+// restart answers as soon as it can.
 import { pino } from 'pino';
 import { buildApp } from '../server/app.ts';
 import { openStore } from '../store/store.ts';
 import { buildWebAssets } from '../web/assets.ts';
-import { demoElection, DEMO_KABUPATEN, DEMO_SEED } from '../demo/okutimur.ts';
-import { simulateNight } from '../demo/results.ts';
-import { runNight } from '../demo/night.ts';
 import { UsageError } from './main.ts';
 import { parse, storeOptions } from './options.ts';
 
@@ -38,10 +37,13 @@ export async function serveCommand(args: string[]): Promise<number> {
         }
       : {}),
   });
+  // Prebuilt (dist/web/) when run as `rekap`: read, not compiled.
+  const webAssets = await buildWebAssets();
   const store = await openStore({ dataDir: o.data, dbUrl: o.db });
   logger.info({ store: store.describe }, 'store opened');
   if (o.demo) {
     if (await store.isEmpty()) {
+      const { demoElection, DEMO_SEED } = await import('../demo/okutimur.ts');
       const setup = demoElection({ seed: DEMO_SEED });
       await store.loadElection(setup);
       logger.info({ tps: setup.tps.length, regions: setup.regions.length }, 'demo election loaded');
@@ -49,8 +51,19 @@ export async function serveCommand(args: string[]): Promise<number> {
   }
   if (!(await store.election()))
     logger.warn('no election loaded: run with --demo, or load one (see README)');
-  const app = await buildApp({ store, logger, webAssets: await buildWebAssets() });
-  const address = await app.listen({ port, host: o.host });
+  const app = await buildApp({ store, logger, webAssets });
+  let address: string;
+  try {
+    address = await app.listen({ port, host: o.host });
+  } catch (e) {
+    await app.close();
+    await store.close();
+    if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE')
+      throw new Error(`port ${port} is in use (another server?): choose one with --port`, {
+        cause: e,
+      });
+    throw e;
+  }
   const bound = app.server.address();
   const local = `http://127.0.0.1:${typeof bound === 'object' && bound ? bound.port : port}`;
   logger.info(`Rekap siap / ready: ${address.replace('0.0.0.0', 'localhost')}`);
@@ -58,6 +71,12 @@ export async function serveCommand(args: string[]): Promise<number> {
   const abort = new AbortController();
   let night: Promise<unknown> = Promise.resolve();
   if (o.simulate) {
+    const [{ demoElection, DEMO_KABUPATEN, DEMO_SEED }, { simulateNight }, { runNight }] =
+      await Promise.all([
+        import('../demo/okutimur.ts'),
+        import('../demo/results.ts'),
+        import('../demo/night.ts'),
+      ]);
     const setup = demoElection({ seed: DEMO_SEED });
     const issued = await store.issueTokens(await store.tpsBelow(DEMO_KABUPATEN));
     const tokens = new Map<string, string>(issued.map((t) => [t.tps, t.token]));

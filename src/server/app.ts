@@ -20,6 +20,7 @@ import { registerSignal } from './signal.ts';
 import { registerAnomalies } from './anomalies.ts';
 import { withExtras } from './external.ts';
 import { registerUploads } from './uploads.ts';
+import { withQuotas, type Quotas } from './quotas.ts';
 
 export type AppDeps = {
   store: Store;
@@ -27,6 +28,8 @@ export type AppDeps = {
   clock?: () => Date;
   /** The web pages by URL path ('/', '/portal.js', ...). */
   webAssets?: Map<string, WebAsset>;
+  /** Overrides of the per-TPS quotas (defaults and reasons in quotas.ts). */
+  quotas?: Partial<Quotas>;
 };
 
 const isApiError = (x: unknown): x is ApiError =>
@@ -198,8 +201,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   // The KPPS field app (issue 4): device enrolment, resumable photo uploads, signal observations.
   registerDevices(app, { store });
-  await registerUploads(app, { store });
-  registerSignal(app, { store });
+  const quotas = withQuotas(deps.quotas);
+  await registerUploads(app, { store, clock, quotas });
+  registerSignal(app, { store, clock, quotas });
   registerAnomalies(app, { store });
 
   app.get<{ Params: { sha256: string } }>('/api/v1/photos/:sha256', async (req, reply) => {

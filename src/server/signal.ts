@@ -2,20 +2,45 @@
 // connection, round-trip time, bytes moved, success), for the blank-spot map.
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { parseRegionCode, parseTpsCode } from '../core/codes.ts';
+import { parseRegionCode, parseTpsCode, type TpsCode } from '../core/codes.ts';
 import type { Store } from '../store/store.ts';
 import { kppsOf } from './auth.ts';
-import { apiError, sendError } from './errors.ts';
+import { apiError, sendError, type ApiError } from './errors.ts';
+import { QUOTAS, formatDuration, quotaExceeded, type Quotas } from './quotas.ts';
 
 export const MAX_OBSERVATIONS = 1000;
-/** The most observations one GET answers (the newest). */
+/** The most observations one GET answers (the newest); at most `publicObservationsPerTps` each. */
 export const OBSERVATIONS_PAGE = 10_000;
+
+/**
+ * What an observation may say beyond its shape. Indonesia's land lies between 6°04'30"N (Pulau
+ * Rondo, Aceh) and 11°00'36"S (Pulau Ndana, Rote Ndao), 94°58'21"E (Pulau Benggala, Aceh) and
+ * 141°01'10"E (the border with Papua New Guinea, Merauke); the box adds about half a degree
+ * (~55 km) for a phone's fix at the edge. It is a sanity check, not a border: it also holds
+ * parts of Malaysia, Singapore, Brunei, Timor-Leste, Papua New Guinea and the southern
+ * Philippines. Times start with the election year (2024-01-01 00:00 WIT, UTC+9, the first of
+ * Indonesia's three zones to reach it) and may run ahead of the server's clock by a phone's drift.
+ */
+export const OBSERVATION_BOUNDS = {
+  lat: { min: -11.5, max: 6.5 },
+  lng: { min: 94.5, max: 141.5 },
+  notBefore: '2024-01-01T00:00:00+09:00',
+  maxAheadMs: 10 * 60_000,
+} as const;
+
+const within = (axis: 'lat' | 'lng', name: string) => {
+  const { min, max } = OBSERVATION_BOUNDS[axis];
+  return z
+    .number()
+    .min(min, `${name} outside Indonesia (${min} to ${max})`)
+    .max(max, `${name} outside Indonesia (${min} to ${max})`);
+};
 
 export const SignalObservationSchema = z.strictObject({
   tps: z.string(),
   at: z.iso.datetime({ offset: true }),
-  lat: z.number().min(-90).max(90).optional(),
-  lng: z.number().min(-180).max(180).optional(),
+  lat: within('lat', 'latitude').optional(),
+  lng: within('lng', 'longitude').optional(),
   accuracyM: z.number().min(0).optional(),
   connection: z.enum(['none', '2g', '3g', '4g', '5g', 'wifi', 'unknown']),
   rttMs: z.number().min(0).nullable(),
@@ -26,8 +51,84 @@ export const SignalObservationSchema = z.strictObject({
 });
 export const SignalObservationsSchema = z.array(SignalObservationSchema).max(MAX_OBSERVATIONS);
 
-export function registerSignal(app: FastifyInstance, deps: { store: Store }): void {
+const HOUR = 3600_000;
+
+/** Why an observation's time cannot be, or undefined. */
+function badTime(at: string, now: Date): string | undefined {
+  const t = Date.parse(at);
+  if (t < Date.parse(OBSERVATION_BOUNDS.notBefore))
+    return `before the election year (${OBSERVATION_BOUNDS.notBefore})`;
+  const ahead = t - now.getTime();
+  if (ahead > OBSERVATION_BOUNDS.maxAheadMs)
+    return `${formatDuration(ahead)} ahead of the server's clock (${now.toISOString()}); at most ${formatDuration(OBSERVATION_BOUNDS.maxAheadMs)}`;
+  return undefined;
+}
+
+/** Runs `fn` after every earlier call with the same key has settled: one at a time per key. */
+function oneAtATime() {
+  const tails = new Map<string, Promise<unknown>>();
+  return <T>(key: string, fn: () => Promise<T>): Promise<T> => {
+    const run = (tails.get(key) ?? Promise.resolve()).then(fn);
+    const tail = run.catch(() => undefined);
+    tails.set(key, tail);
+    void tail.then(() => {
+      if (tails.get(key) === tail) tails.delete(key);
+    });
+    return run;
+  };
+}
+
+export function registerSignal(
+  app: FastifyInstance,
+  deps: { store: Store; clock?: () => Date; quotas?: Quotas },
+): void {
   const { store } = deps;
+  const clock = deps.clock ?? (() => new Date());
+  const quotas = deps.quotas ?? QUOTAS;
+  // The quota is checked and the batch stored as one step per TPS, so that concurrent batches
+  // cannot all pass the check. One process serves a data folder.
+  const serially = oneAtATime();
+
+  /** Stores the batch if the hourly quota has room for it: the number stored, or the refusal. */
+  const withinQuota = (
+    tps: TpsCode,
+    batch: Parameters<Store['recordObservations']>[0],
+    uploader: string,
+  ): Promise<{ stored: number } | { refused: ApiError; retryAfterS?: number }> =>
+    serially(tps, async () => {
+      const limit = quotas.observationsPerHour;
+      if (batch.length > limit)
+        return {
+          refused: quotaExceeded(
+            413,
+            'observationsPerHour',
+            `a batch of ${batch.length} observations is more than the ${limit} one TPS may send in an hour; send at most ${limit} at a time`,
+          ),
+        };
+      const now = clock();
+      // Room for the batch means at most `limit - n` in the last hour: when the one that many
+      // places before the newest leaves the hour, there is.
+      const blocking = await store.observationReceivedAt(
+        tps,
+        new Date(now.getTime() - HOUR),
+        limit - batch.length,
+      );
+      if (blocking === undefined)
+        return { stored: await store.recordObservations(batch, uploader) };
+      const retryAfterS = Math.max(
+        1,
+        Math.ceil((Date.parse(blocking) + HOUR - now.getTime()) / 1000),
+      );
+      return {
+        retryAfterS,
+        refused: quotaExceeded(
+          429,
+          'observationsPerHour',
+          `TPS ${tps} may send at most ${limit} observations an hour; keep these and send them again in ${formatDuration(retryAfterS * 1000)} (Retry-After)`,
+        ),
+      };
+    });
+
   app.post('/api/v1/signal/observations', async (req, reply) => {
     const who = await kppsOf(req, store);
     if ('status' in who) return sendError(reply.header('www-authenticate', 'Bearer'), who);
@@ -45,6 +146,8 @@ export function registerSignal(app: FastifyInstance, deps: { store: Store }): vo
         ),
       );
     const observations = [];
+    const now = clock();
+    const badTimes: string[] = [];
     for (const [i, o] of body.data.entries()) {
       const tps = parseTpsCode(o.tps);
       if (!tps) return sendError(reply, apiError(400, 'bad_code', `${i}.tps: not a TPS code`));
@@ -53,10 +156,22 @@ export function registerSignal(app: FastifyInstance, deps: { store: Store }): vo
           reply,
           apiError(403, 'wrong_tps', `${i}.tps: this token belongs to TPS ${who.tps}, not ${tps}`),
         );
+      const late = badTime(o.at, now);
+      if (late) badTimes.push(`${i}.at: ${late}`);
       observations.push({ ...o, tps });
     }
-    const stored = await store.recordObservations(observations, who.uploader);
-    return reply.code(202).send({ stored });
+    if (badTimes.length > 0)
+      return sendError(
+        reply,
+        apiError(400, 'malformed_observations', badTimes.slice(0, 10).join('; ')),
+      );
+    const outcome = await withinQuota(who.tps, observations, who.uploader);
+    if ('refused' in outcome) {
+      req.log.warn({ tps: who.tps, batch: observations.length }, outcome.refused.message);
+      if (outcome.retryAfterS) reply.header('retry-after', String(outcome.retryAfterS));
+      return sendError(reply, outcome.refused);
+    }
+    return reply.code(202).send({ stored: outcome.stored });
   });
 
   app.get('/api/v1/signal/observations', async (req, reply) => {
@@ -67,12 +182,21 @@ export function registerSignal(app: FastifyInstance, deps: { store: Store }): vo
         reply,
         apiError(400, 'bad_code', `not a region code: ${JSON.stringify(raw)}`),
       );
-    const observations = (await store.observations(region, OBSERVATIONS_PAGE)).map(publicPosition);
-    return reply.header('cache-control', 'no-cache').send({
-      region,
-      observations,
-      truncated: observations.length === OBSERVATIONS_PAGE,
-    });
+    // One more than the answer holds, overall and of each TPS: what is left over says that
+    // something was cut.
+    const perTps = quotas.publicObservationsPerTps;
+    const rows = await store.observations(region, OBSERVATIONS_PAGE + 1, perTps + 1);
+    let truncated = rows.length > OBSERVATIONS_PAGE;
+    const ofTps = new Map<string, number>();
+    const newestFirst = [];
+    for (const o of rows.toReversed()) {
+      const n = (ofTps.get(o.tps) ?? 0) + 1;
+      ofTps.set(o.tps, n);
+      if (n > perTps) truncated = true;
+      else newestFirst.push(o);
+    }
+    const observations = newestFirst.slice(0, OBSERVATIONS_PAGE).reverse().map(publicPosition);
+    return reply.header('cache-control', 'no-cache').send({ region, observations, truncated });
   });
 }
 

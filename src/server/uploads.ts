@@ -2,23 +2,27 @@
 // signal sends each page's photo in chunks; a connection dropped at 90% resumes at 90% (HEAD tells
 // the offset the server holds). When the last byte arrives the photo is checked (its sha256 must
 // equal the `sha256` metadata, and it must be a whole image) and kept in the store, so that a
-// submission can name it by hash. Partial uploads live under `<data>/uploads` until finished.
+// submission can name it by hash. Partial uploads live under `<data>/uploads` until finished, or
+// until they expire. Quotas (quotas.ts): the bytes a TPS may park in unfinished uploads, and the
+// complete photos that no submission of the TPS names.
 import type { IncomingMessage } from 'node:http';
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FileStore } from '@tus/file-store';
-import { Server as TusServer, type Upload } from '@tus/server';
+import { EVENTS, Server as TusServer, type Upload } from '@tus/server';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { parseTpsCode, type TpsCode } from '../core/codes.ts';
 import { sha256Hex } from '../store/blobs.ts';
 import type { Store } from '../store/store.ts';
 import { PHOTO_LIMITS, checkPhoto } from './photos.ts';
+import { QUOTAS, formatBytes, formatDuration, quotaExceeded, type Quotas } from './quotas.ts';
 
 export const UPLOADS_PATH = '/api/v1/uploads';
-/** Unfinished uploads older than this are removed when the server starts. */
-const EXPIRE_MS = 7 * 24 * 3600 * 1000;
 
 type Who = { tps: TpsCode; uploader: string };
+
+/** An unfinished upload, as the quota counts it: its TPS, its declared size, when it began. */
+type Parked = { tps: string; size: number; createdAt: number; reservedAt: number };
 
 /** What a tus hook throws to refuse a request: tus answers its status with a JSON body. */
 class TusRefusal extends Error {
@@ -33,14 +37,20 @@ class TusRefusal extends Error {
 const refusal = (status: number, error: string, message: string) =>
   new TusRefusal(status, error, message);
 
-export async function registerUploads(app: FastifyInstance, deps: { store: Store }): Promise<void> {
+export async function registerUploads(
+  app: FastifyInstance,
+  deps: { store: Store; clock?: () => Date; quotas?: Quotas },
+): Promise<void> {
   const { store } = deps;
+  const clock = deps.clock ?? (() => new Date());
+  const quotas = deps.quotas ?? QUOTAS;
   const directory = join(store.dataDir, 'uploads');
   await mkdir(directory, { recursive: true });
-  const datastore = new FileStore({ directory, expirationPeriodInMilliseconds: EXPIRE_MS });
-  datastore
-    .deleteExpired()
-    .catch((err: unknown) => app.log.warn({ err }, 'could not remove expired uploads'));
+  // tus answers 410 for an upload past its expiry; the purge below removes its bytes.
+  const datastore = new FileStore({
+    directory,
+    expirationPeriodInMilliseconds: quotas.uploadExpiryMs,
+  });
   // The token is checked by Fastify before tus sees the request; the hooks find its owner here.
   const owners = new WeakMap<IncomingMessage, Who>();
   const ownerOf = (req: object): Who => {
@@ -50,8 +60,92 @@ export async function registerUploads(app: FastifyInstance, deps: { store: Store
     if (!who) throw refusal(401, 'no_token', 'a KPPS bearer token is required');
     return who;
   };
-  const removeUpload = (id: string) =>
-    datastore.remove(id).catch((err: unknown) => app.log.warn({ err, id }, 'upload not removed'));
+  // The unfinished uploads by id, from the `<id>.json` that tus keeps beside each: read from the
+  // folder at start and at each purge, kept up to date in between by the hooks below.
+  let parked = new Map<string, Parked>();
+  const removeUpload = (id: string) => {
+    parked.delete(id);
+    return datastore
+      .remove(id)
+      .catch((err: unknown) => app.log.warn({ err, id }, 'upload not removed'));
+  };
+  const rescan = async () => {
+    const found = new Map<string, Parked>();
+    for (const name of await readdir(directory)) {
+      if (!name.endsWith('.json')) continue;
+      const id = name.slice(0, -'.json'.length);
+      try {
+        const info = JSON.parse(await readFile(join(directory, name), 'utf8')) as {
+          size?: number;
+          metadata?: { tps?: string };
+          creation_date?: string;
+        };
+        found.set(id, {
+          tps: info.metadata?.tps ?? '',
+          size: info.size ?? 0,
+          createdAt: Date.parse(info.creation_date ?? '') || 0,
+          reservedAt: 0,
+        });
+      } catch {
+        // Removed meanwhile, or not tus's: nothing to count.
+      }
+    }
+    // Keep what was reserved a moment ago and is not written yet.
+    for (const [id, p] of parked)
+      if (!found.has(id) && Date.now() - p.reservedAt < 60_000) found.set(id, p);
+    parked = found;
+  };
+  const parkedOf = (tps: string) => {
+    let bytes = 0;
+    let count = 0;
+    for (const p of parked.values())
+      if (p.tps === tps) {
+        bytes += p.size;
+        count++;
+      }
+    return { bytes, count };
+  };
+  /** Removes unfinished uploads older than the expiry (by the app's clock). */
+  let purging: Promise<void> | undefined;
+  const purge = () =>
+    (purging ??= (async () => {
+      await rescan();
+      const cutoff = clock().getTime() - quotas.uploadExpiryMs;
+      const expired = [...parked].filter(([, p]) => p.createdAt < cutoff).map(([id]) => id);
+      await Promise.all(expired.map(removeUpload));
+      if (expired.length > 0) app.log.info({ removed: expired.length }, 'expired uploads removed');
+    })().finally(() => (purging = undefined)));
+  await purge().catch((err: unknown) => app.log.warn({ err }, 'could not remove expired uploads'));
+  const purgeTimer = setInterval(() => {
+    purge().catch((err: unknown) => app.log.warn({ err }, 'could not remove expired uploads'));
+  }, quotas.uploadPurgeIntervalMs);
+  purgeTimer.unref();
+  app.addHook('onClose', async () => {
+    clearInterval(purgeTimer);
+    await purging;
+  });
+
+  /** The refusal of a request beyond a quota (quotas.ts), logged for the operator. */
+  const overQuota = (status: 413 | 429, tps: string, quota: keyof Quotas, message: string) => {
+    const e = quotaExceeded(status, quota, message);
+    app.log.warn({ tps }, e.message);
+    return refusal(e.status, e.error, e.message);
+  };
+
+  /** Refuses (429) a new photo of a TPS that holds its quota of photos no submission names. */
+  const checkUnreferenced = async (tps: TpsCode, sha256: string, unfinished: number) => {
+    const since = new Date(clock().getTime() - quotas.unreferencedPhotoWindowMs);
+    const held = (await store.unreferencedUploads(tps, since)) + unfinished;
+    if (held < quotas.unreferencedPhotos) return;
+    // The same photo again adds nothing.
+    if ((await store.uploadedPhotos(tps, [sha256])).size > 0) return;
+    throw overQuota(
+      429,
+      tps,
+      'unreferencedPhotos',
+      `TPS ${tps} holds ${held} uploaded photos that no submission names (the limit is ${quotas.unreferencedPhotos} in ${formatDuration(quotas.unreferencedPhotoWindowMs)}); submit the results that name them, or wait until they are ${formatDuration(quotas.unreferencedPhotoWindowMs)} old`,
+    );
+  };
 
   const tus = new TusServer({
     path: UPLOADS_PATH,
@@ -74,7 +168,7 @@ export async function registerUploads(app: FastifyInstance, deps: { store: Store
       if (upload.metadata?.tps !== who.tps)
         throw refusal(403, 'wrong_tps', `this upload belongs to another TPS, not ${who.tps}`);
     },
-    onUploadCreate(req, upload) {
+    async onUploadCreate(req, upload) {
       const who = ownerOf(req);
       const meta = upload.metadata ?? {};
       if (upload.sizeIsDeferred)
@@ -83,13 +177,41 @@ export async function registerUploads(app: FastifyInstance, deps: { store: Store
       if (!tps) throw refusal(400, 'bad_metadata', 'Upload-Metadata "tps" must be a TPS code');
       if (tps !== who.tps)
         throw refusal(403, 'wrong_tps', `this token belongs to TPS ${who.tps}, not ${tps}`);
-      if (!/^[0-9a-f]{64}$/.test(meta.sha256 ?? ''))
+      const sha256 = meta.sha256 ?? '';
+      if (!/^[0-9a-f]{64}$/.test(sha256))
         throw refusal(
           400,
           'bad_metadata',
           'Upload-Metadata "sha256" must be the photo\'s sha256 in 64 lowercase hex digits',
         );
-      return Promise.resolve({ metadata: { ...meta, tps } });
+      await checkUnreferenced(tps, sha256, parkedOf(tps).count);
+      // No await from here to the reservation: concurrent creations see each other.
+      const size = upload.size ?? 0;
+      const limit = quotas.parkedUploadBytes;
+      const { bytes } = parkedOf(tps);
+      if (bytes + size > limit)
+        throw size > limit
+          ? overQuota(
+              413,
+              tps,
+              'parkedUploadBytes',
+              `an upload of ${formatBytes(size)} is more than the ${formatBytes(limit)} a TPS may have unfinished at once`,
+            )
+          : overQuota(
+              429,
+              tps,
+              'parkedUploadBytes',
+              `TPS ${tps} has ${formatBytes(bytes)} in unfinished uploads, and ${formatBytes(size)} more would pass the limit of ${formatBytes(limit)}; finish or end (DELETE) the uploads under way, or wait until they expire ${formatDuration(quotas.uploadExpiryMs)} after they began`,
+            );
+      // Dated by the app's clock, which the expiry (tus's 410, and the purge) is measured by.
+      upload.creation_date = clock().toISOString();
+      parked.set(upload.id, {
+        tps,
+        size,
+        createdAt: clock().getTime(),
+        reservedAt: Date.now(),
+      });
+      return { metadata: { ...meta, tps } };
     },
     // The bytes are all here: check them, keep the photo, drop the partial file either way.
     async onUploadFinish(req, upload) {
@@ -105,17 +227,25 @@ export async function registerUploads(app: FastifyInstance, deps: { store: Store
           `the bytes received hash to ${sha256}, not to the declared ${String(upload.metadata?.sha256)}`,
         );
       }
-      const check = checkPhoto(bytes);
+      const check = await checkPhoto(bytes);
       if (!check.ok) {
         await removeUpload(upload.id);
         throw refusal(422, 'invalid_photo', `photo: ${check.reason}`);
       }
+      // Again, now that it is complete: photos finished meanwhile count.
+      await checkUnreferenced(who.tps, sha256, 0).catch(async (e: unknown) => {
+        await removeUpload(upload.id);
+        throw e;
+      });
       await store.keepUploadedPhoto(bytes, check, who);
       await removeUpload(upload.id);
       app.log.debug({ tps: who.tps, sha256, size: bytes.length }, 'photo uploaded');
       return { headers: { 'Rekap-Photo-Sha256': sha256 } };
     },
   });
+
+  // An upload ended by its client (DELETE) gives its room back.
+  tus.on(EVENTS.POST_TERMINATE, (_req, _res, id) => void parked.delete(id));
 
   const handle = async (req: FastifyRequest, reply: FastifyReply) => {
     if (req.method !== 'OPTIONS') {

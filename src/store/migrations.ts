@@ -193,6 +193,22 @@ const makeMigrations = (dialect: Dialect): Record<string, Migration> => ({
         .execute();
     },
   },
+  // Issue 9, quotas per TPS: the photos a TPS uploaded lately (the unreferenced-photo quota; the
+  // key starts with sha256) and the observations it sent in the last hour.
+  '0005-quotas': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createIndex('photo_uploads_tps')
+        .on('photo_uploads')
+        .columns(['tps_code', 'uploaded_at'])
+        .execute();
+      await db.schema
+        .createIndex('signal_observations_received')
+        .on('signal_observations')
+        .columns(['tps_code', 'received_at'])
+        .execute();
+    },
+  },
 });
 
 export const migrationProvider = (dialect: Dialect): MigrationProvider => ({

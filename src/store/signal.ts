@@ -52,15 +52,61 @@ export async function recordObservations(
   return rows.length;
 }
 
-/** The newest `limit` observations of the TPS below a region (`id` for all), oldest first. */
+/**
+ * When the server received the observation of this TPS that lies `n` places before its newest
+ * (0: the newest), among those received after `since`; undefined when there are not that many.
+ * The hourly quota asks for the one whose leaving the window makes room for a batch.
+ */
+export async function observationReceivedAt(
+  db: Kysely<Database>,
+  tps: TpsCode,
+  since: Date,
+  n: number,
+): Promise<string | undefined> {
+  const row = await db
+    .selectFrom('signal_observations')
+    .select('received_at')
+    .where('tps_code', '=', tps)
+    .where('received_at', '>', since.toISOString())
+    .orderBy('received_at', 'desc')
+    .orderBy('seq', 'desc')
+    .limit(1)
+    .offset(n)
+    .executeTakeFirst();
+  return row?.received_at;
+}
+
+/**
+ * The newest observations of the TPS below a region (`id` for all), oldest first: the newest
+ * `limit` of those that are among the newest `perTps` of their TPS (all of them without it).
+ */
 export async function observationsBelow(
   db: Kysely<Database>,
   region: RegionCode,
   limit: number,
+  perTps?: number,
 ): Promise<StoredObservation[]> {
-  let q = db.selectFrom('signal_observations').selectAll().orderBy('seq', 'desc').limit(limit);
+  let q = db.selectFrom('signal_observations').selectAll();
   if (region !== 'id') q = q.where('tps_code', 'like', `${region}.%`);
-  const rows = await q.execute();
+  const rows =
+    perTps === undefined
+      ? await q.orderBy('seq', 'desc').limit(limit).execute()
+      : await db
+          .selectFrom(
+            q
+              .select((eb) =>
+                eb.fn
+                  .agg<number>('row_number')
+                  .over((ob) => ob.partitionBy('tps_code').orderBy('seq', 'desc'))
+                  .as('tps_rank'),
+              )
+              .as('o'),
+          )
+          .selectAll()
+          .where('tps_rank', '<=', perTps)
+          .orderBy('seq', 'desc')
+          .limit(limit)
+          .execute();
   return rows
     .reverse()
     .filter((r) => regionContains(region, r.tps_code as TpsCode))

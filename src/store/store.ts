@@ -32,8 +32,9 @@ import {
   type Enrolment,
   type NewDevice,
 } from './devices.ts';
-import { keepUploadedPhoto, uploadedPhotos } from './uploads.ts';
+import { keepUploadedPhoto, unreferencedUploads, uploadedPhotos } from './uploads.ts';
 import {
+  observationReceivedAt,
   observationsBelow,
   recordObservations,
   type SignalObservation,
@@ -94,8 +95,13 @@ export type Store = {
   ): Promise<PhotoRecord>;
   /** Of these hashes, the photos that this TPS uploaded (by sha256). */
   uploadedPhotos(tps: TpsCode, sha256: string[]): Promise<Map<string, PhotoRecord>>;
+  /** How many photos this TPS uploaded after `since` that none of its submissions names. */
+  unreferencedUploads(tps: TpsCode, since: Date): Promise<number>;
   recordObservations(o: SignalObservation[], uploader: string): Promise<number>;
-  observations(region: RegionCode, limit: number): Promise<StoredObservation[]>;
+  /** When the observation of this TPS `n` places before its newest, received after `since`, came. */
+  observationReceivedAt(tps: TpsCode, since: Date, n: number): Promise<string | undefined>;
+  /** The newest `limit` observations below a region, of the newest `perTps` of each TPS. */
+  observations(region: RegionCode, limit: number, perTps?: number): Promise<StoredObservation[]>;
   recordSubmission(s: NewSubmission): Promise<RecordOutcome>;
   /** Of these codes, the TPS this election holds. */
   knownTps(codes: readonly TpsCode[]): Promise<Set<TpsCode>>;
@@ -237,8 +243,10 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
       return keepUploadedPhoto(db, await putPhoto(bytes, meta), by, clock());
     },
     uploadedPhotos: (tps, hashes) => uploadedPhotos(db, tps, hashes),
+    unreferencedUploads: (tps, since) => unreferencedUploads(db, tps, since),
     recordObservations: (o, uploader) => recordObservations(db, o, uploader, clock()),
-    observations: (region, limit) => observationsBelow(conn.reader, region, limit),
+    observationReceivedAt: (tps, since, n) => observationReceivedAt(db, tps, since, n),
+    observations: (region, limit, perTps) => observationsBelow(conn.reader, region, limit, perTps),
     recordSubmission: (s) => changed(writeSubmission(s)),
     knownTps: (codes) => knownTps(db, codes),
     async importExternal(records) {

@@ -70,3 +70,29 @@ export async function uploadedPhotos(
     ]),
   );
 }
+
+/**
+ * How many photos this TPS uploaded after `since` that none of its submissions names (the
+ * unreferenced-photo quota). A TPS has a few submissions, each naming a few photos.
+ */
+export async function unreferencedUploads(
+  db: Kysely<Database>,
+  tps: TpsCode,
+  since: Date,
+): Promise<number> {
+  const uploads = await db
+    .selectFrom('photo_uploads')
+    .select('sha256')
+    .where('tps_code', '=', tps)
+    .where('uploaded_at', '>', since.toISOString())
+    .execute();
+  if (uploads.length === 0) return 0;
+  const named = new Set<string>();
+  const submissions = await db
+    .selectFrom('submissions')
+    .select('photos')
+    .where('tps_code', '=', tps)
+    .execute();
+  for (const s of submissions) for (const h of JSON.parse(s.photos) as string[]) named.add(h);
+  return uploads.filter((u) => !named.has(u.sha256)).length;
+}

@@ -15,6 +15,27 @@ const REQUEST_TIMEOUT_MS = 60_000;
 export const UPLOAD_CHUNK_BYTES = 64 * 1024;
 const TICK_MS = 3_000;
 
+/** How long to hold observations back after a 429 that gives no usable Retry-After. */
+export const OBSERVATIONS_PAUSE_MS = 60_000;
+
+/**
+ * What to do with a batch of observations after the server answered: mark it sent (stored, or
+ * refused for good), or keep it and send nothing for `pauseMs` (429: the hourly quota of the TPS
+ * or a rate limit; `Retry-After` says how long, at most an hour is waited). Anything else (5xx,
+ * no answer) is kept and tried on the next tick.
+ */
+export function afterObservationsPost(
+  status: number,
+  retryAfter: string | null,
+): { sent: boolean; pauseMs: number } {
+  if (status === 429) {
+    const s = Number(retryAfter);
+    const pauseMs = Number.isFinite(s) && s > 0 ? s * 1000 : OBSERVATIONS_PAUSE_MS;
+    return { sent: false, pauseMs: Math.min(pauseMs, 3600_000) };
+  }
+  return { sent: status === 200 || status === 202 || (status >= 400 && status < 500), pauseMs: 0 };
+}
+
 export function backoffMs(attempts: number, random = Math.random): number {
   const base = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** Math.max(0, attempts - 1));
   return Math.round(base * (0.75 + 0.5 * random()));
@@ -247,7 +268,10 @@ export function startSender(db: FieldDb, onChange: () => void): Sender {
     }
   }
 
+  /** No observations are sent before this (the server answered 429). */
+  let observationsPausedUntil = 0;
   async function sendObservations(): Promise<void> {
+    if (Date.now() < observationsPausedUntil) return;
     const waiting = await db.observations.where('sent').equals(0).limit(100).toArray();
     const byToken = new Map<string, Observation[]>();
     for (const o of waiting) byToken.set(o.token, [...(byToken.get(o.token) ?? []), o]);
@@ -258,8 +282,13 @@ export function startSender(db: FieldDb, onChange: () => void): Sender {
         body: JSON.stringify(list.map(({ id: _id, token: _t, sent: _s, ...o }) => o)),
         signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
       });
-      if (res.status === 202 || res.status === 200 || (res.status >= 400 && res.status < 500))
+      const next = afterObservationsPost(res.status, res.headers.get('retry-after'));
+      if (next.sent)
         await db.observations.bulkUpdate(list.map((o) => ({ key: o.id!, changes: { sent: 1 } })));
+      if (next.pauseMs > 0) {
+        observationsPausedUntil = Date.now() + next.pauseMs;
+        return;
+      }
     }
   }
 
