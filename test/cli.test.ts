@@ -1,22 +1,35 @@
-// The `rekap` command as a user runs it: tokens for one TPS or a whole region, clear errors.
+// The `rekap` command as a user runs it (the built JavaScript in dist/, as `npm install` leaves
+// it): tokens for one TPS or a whole region, --help for every command, and every failure one
+// clear line with a non-zero exit.
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
+import pg from 'pg';
 import type { TpsCode } from '../src/core/codes.ts';
 import { EXAMPLE_PPWP } from '../src/core/testing.ts';
 import { demoElection } from '../src/demo/okutimur.ts';
 import { openStore } from '../src/store/store.ts';
+import { dropSchema, postgresAvailable, testSchemaUrl } from './support/postgres.ts';
 
 const BIN = join(import.meta.dirname, '..', 'bin', 'rekap.mjs');
 const exec = promisify(execFile);
 
-async function rekap(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+type Run = { code: number; stdout: string; stderr: string };
+
+async function rekap(...args: string[]): Promise<Run> {
+  return rekapWith({}, ...args);
+}
+
+async function rekapWith(env: Record<string, string>, ...args: string[]): Promise<Run> {
   try {
-    const { stdout, stderr } = await exec(process.execPath, [BIN, ...args]);
+    const { stdout, stderr } = await exec(process.execPath, [BIN, ...args], {
+      env: { ...process.env, REKAP_DEBUG: '', LOG_LEVEL: 'warn', ...env },
+    });
     return { code: 0, stdout, stderr };
   } catch (e) {
     const err = e as { code: number; stdout: string; stderr: string };
@@ -131,5 +144,132 @@ describe('rekap rebuild', () => {
       /rebuilt from 1 submissions of 1 TPS .* 1 regions differed before, 0 after/,
     );
     expect((await rekap('rebuild', '--check', '--data', dataDir)).code).toBe(0);
+  });
+});
+
+/** A failure as the brief for issue 9 wants it: one line `rekap COMMAND: ...`, no stack. */
+function expectOneLine(r: Run, command: string, message: RegExp, code = 1): void {
+  expect(r.code).toBe(code);
+  const lines = r.stderr.trim().split('\n');
+  expect(lines).toHaveLength(1);
+  expect(lines[0]).toMatch(new RegExp(`^rekap ${command}: `));
+  expect(lines[0]).toMatch(message);
+  expect(r.stderr).not.toMatch(/^\s+at /m);
+}
+
+describe('rekap COMMAND --help', () => {
+  it('answers every command listed in the usage with its own lines, exit 0', async () => {
+    const all = await rekap('--help');
+    expect(all.code).toBe(0);
+    const commands = [...new Set([...all.stdout.matchAll(/^ {2}rekap (\S+)/gm)].map((m) => m[1]!))];
+    expect(commands).toEqual(expect.arrayContaining(['serve', 'verify-receipt', 'form', 'audit']));
+    for (const command of commands) {
+      for (const flag of ['--help', '-h']) {
+        const r = await rekap(command, flag);
+        expect(r.code, `rekap ${command} ${flag}`).toBe(0);
+        expect(r.stderr).toBe('');
+        const heads = [...r.stdout.matchAll(/^ {2}rekap (\S+)/gm)].map((m) => m[1]);
+        expect(heads.length).toBeGreaterThan(0);
+        expect(new Set(heads)).toEqual(new Set([command]));
+      }
+    }
+    // Two processes per command, one after the other.
+  }, 180_000);
+  it('shows --help before the command parses its options, and narrows to a subcommand', async () => {
+    const receipt = await rekap('verify-receipt', '--help');
+    expect(receipt.stdout).toMatch(/rekap verify-receipt RECEIPT/);
+    expect(receipt.stdout).toMatch(/Check a witness receipt/);
+    const read = await rekap('form', 'read', 'photo.jpg', '--json', '-h');
+    expect(read.code).toBe(0);
+    expect(read.stdout).toMatch(/^ {2}rekap form read PHOTO/);
+    expect(read.stdout).not.toMatch(/rekap form synth/);
+  });
+});
+
+describe('rekap failures: one clear line and a non-zero exit', () => {
+  it('a database that cannot be reached', async () => {
+    const r = await rekap('rebuild', '--check', '--db', 'postgres://127.0.0.1:1/x');
+    expectOneLine(
+      r,
+      'rebuild',
+      /cannot open the database at postgres:\/\/127\.0\.0\.1:1\/x: .*ECONNREFUSED/,
+    );
+    // With REKAP_DEBUG=1 the stack follows, for whoever debugs it.
+    const debug = await rekapWith(
+      { REKAP_DEBUG: '1' },
+      'rebuild',
+      '--check',
+      '--db',
+      'postgres://127.0.0.1:1/x',
+    );
+    expect(debug.code).toBe(1);
+    expect(debug.stderr).toMatch(/^\s+at /m);
+  });
+
+  it('a database that cannot be migrated', async () => {
+    if (!(await postgresAvailable())) return;
+    const { url, schema } = testSchemaUrl('cli_migrate');
+    const client = new pg.Client({ connectionString: url.replace(/\?.*$/, '') });
+    await client.connect();
+    try {
+      // Something else already uses the name of one of Rekap's tables.
+      await client.query(`create schema ${schema}; create table ${schema}.regions (x int)`);
+      const r = await rekap('rebuild', '--check', '--db', url);
+      expectOneLine(r, 'rebuild', /database migration \S+ failed: .*regions/);
+    } finally {
+      await client.end();
+      await dropSchema(schema);
+    }
+  });
+
+  it('a port already in use', async () => {
+    const busy = createServer();
+    await new Promise<void>((r) => busy.listen(0, '127.0.0.1', r));
+    const port = (busy.address() as AddressInfo).port;
+    try {
+      const r = await rekap(
+        'serve',
+        '--port',
+        String(port),
+        '--host',
+        '127.0.0.1',
+        '--data',
+        dataDir,
+      );
+      expectOneLine(r, 'serve', new RegExp(`port ${port} is in use`));
+    } finally {
+      busy.close();
+    }
+  });
+
+  it('a photo that does not exist; a file that is not a form stays a reading', async () => {
+    const r = await rekap('form', 'read', '/nope.jpg', '--json');
+    expectOneLine(r, 'form', /no such file: \/nope\.jpg/);
+    expect(r.stdout).toBe('');
+    const text = join(dataDir, 'not-a-photo.jpg');
+    await writeFile(text, 'this is not a photo\n');
+    const reading = await rekap('form', 'read', text, '--json');
+    expect(reading.code).toBe(0);
+    const out = JSON.parse(reading.stdout) as { pages: { found: boolean; reason?: string }[] };
+    expect(out.pages[0]).toMatchObject({ found: false, reason: 'not-a-form' });
+  });
+
+  it('an audit file of only bad lines; some bad lines are reported and pass', async () => {
+    const bad = join(dataDir, 'bad.jsonl');
+    await writeFile(bad, ['{not json', '[]', '{"tps_code":"12"}'].join('\n'));
+    const r = await rekap('audit', 'sirekap', bad);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/line 1: /);
+    expect(r.stderr).toMatch(/no record could be read from .*bad\.jsonl \(3 bad lines\)/);
+    const empty = join(dataDir, 'empty.jsonl');
+    await writeFile(empty, '');
+    expect((await rekap('audit', 'sirekap', empty)).code).toBe(1);
+    const mixed = join(dataDir, 'mixed.jsonl');
+    const good = { tps_code: '3173011002090', chart: { '100025': 105 }, administrasi: null };
+    await writeFile(mixed, [JSON.stringify(good), '{not json'].join('\n'));
+    const some = await rekap('audit', 'sirekap', mixed);
+    expect(some.code).toBe(0);
+    expect(some.stderr).toMatch(/line 2: /);
+    expect(some.stdout).toMatch(/1 records \(1 bad lines\)/);
   });
 });

@@ -139,5 +139,14 @@ export async function auditCommand(args: string[], io: Io = processIo): Promise<
         `  clean records flagged: ${summary.cleanFlagged} of ${summary.clean} (${pct}%)\n`,
     );
   }
+  // Some bad lines are reported and skipped; a file with no record at all is not a Sirekap file.
+  if (summary.records === 0) {
+    io.stderr(
+      summary.badLines > 0
+        ? `rekap audit: no record could be read from ${file} (${summary.badLines} bad lines)\n`
+        : `rekap audit: no record in ${file} (it is empty)\n`,
+    );
+    return 1;
+  }
   return 0;
 }

@@ -1,4 +1,5 @@
 // rekap form read PHOTO... --ballot ppwp --json: one form from the photos of its pages.
+import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { decodePhoto } from '../reader/node-image.ts';
 import {
@@ -9,7 +10,8 @@ import {
 } from '../reader/read-form.ts';
 import { UsageError } from './main.ts';
 
-export type ReadCommandDeps = { classify: BoxClassifier };
+/** The digit classifier, loaded only once the photos are known to exist. */
+export type ReadCommandDeps = { loadClassifier: () => Promise<BoxClassifier> };
 
 export async function formReadCommand(args: string[], deps: ReadCommandDeps): Promise<number> {
   const photos: string[] = [];
@@ -31,6 +33,14 @@ export async function formReadCommand(args: string[], deps: ReadCommandDeps): Pr
     throw new UsageError(`cannot read ballot "${ballot}" yet (available: ppwp)`);
   if (photos.length === 0)
     throw new UsageError('usage: rekap form read PHOTO... --ballot ppwp --json [--dpt N]');
+  // A photo that is not there is the caller's mistake, not a reading: an error before anything
+  // loads. A photo that is there but not a form stays a reading result (not-a-form).
+  for (const file of photos) {
+    const info = await stat(file).catch(() => null);
+    if (!info) throw new Error(`no such file: ${file}`);
+    if (!info.isFile()) throw new Error(`not a file: ${file}`);
+  }
+  const classify = await deps.loadClassifier();
   const inputs: PhotoInput[] = [];
   const unreadable: PageReport[] = [];
   for (const file of photos) {
@@ -44,7 +54,7 @@ export async function formReadCommand(args: string[], deps: ReadCommandDeps): Pr
         detail: decoded.reason,
       });
   }
-  const reading = readForm(inputs, { classify: deps.classify, registeredDpt: dpt });
+  const reading = readForm(inputs, { classify, registeredDpt: dpt });
   const out = { ...reading, pages: [...unreadable, ...reading.pages] };
   if (json) process.stdout.write(`${JSON.stringify(out)}\n`);
   else {

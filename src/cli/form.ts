@@ -26,12 +26,13 @@ export async function formCommand(args: string[]): Promise<number> {
       return templateCommand(rest);
     case 'synth':
       return synthCommand(rest);
-    case 'read': {
-      const classifier = await loadDigitClassifier();
+    case 'read':
       return formReadCommand(rest, {
-        classify: (crops) => classifyBoxes(crops, classifier).map((r) => r.probabilities),
+        async loadClassifier() {
+          const classifier = await loadDigitClassifier();
+          return (crops) => classifyBoxes(crops, classifier).map((r) => r.probabilities);
+        },
       });
-    }
     default:
       throw new UsageError(sub ? `unknown subcommand "${sub}"\n${USAGE}` : USAGE);
   }

@@ -4,7 +4,6 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
-import pg from 'pg';
 import type { Database } from './schema.ts';
 import { migrationProvider, type Dialect } from './migrations.ts';
 
@@ -162,13 +161,21 @@ async function openPostgres(url: string, readOnly = false): Promise<Db> {
   parsed.searchParams.delete('schema');
   if (schema && !/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`bad schema name: ${schema}`);
   const connectionString = parsed.toString();
+  const safe = new URL(connectionString);
+  safe.password = '';
+  const cannotOpen = (e: unknown) =>
+    new Error(`cannot open the database at ${safe.toString()}: ${reason(e)}`, { cause: e });
+  // Loaded here: a store on SQLite never needs it.
+  const { default: pg } = await import('pg');
   if (schema && !readOnly) {
     const client = new pg.Client({ connectionString });
-    await client.connect();
     try {
+      await client.connect();
       await client.query(`create schema if not exists ${schema}`);
+    } catch (e) {
+      throw cannotOpen(e);
     } finally {
-      await client.end();
+      await client.end().catch(() => undefined);
     }
   }
   const pool = new pg.Pool({
@@ -190,18 +197,15 @@ async function openPostgres(url: string, readOnly = false): Promise<Db> {
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   // Without ?schema= the store lives in the connection's default schema (public, as it always
   // has); the migrator must look for its bookkeeping there, not in whichever schema has one.
-  let home = schema;
-  if (!home) {
-    try {
-      const r = await sql<{ s: string | null }>`select current_schema() as s`.execute(db);
-      home = r.rows[0]?.s ?? 'public';
-    } catch (e) {
-      await db.destroy();
-      throw e;
-    }
+  // The same query says at once whether the database can be reached at all.
+  let home: string;
+  try {
+    const r = await sql<{ s: string | null }>`select current_schema() as s`.execute(db);
+    home = schema ?? r.rows[0]?.s ?? 'public';
+  } catch (e) {
+    await db.destroy();
+    throw cannotOpen(e);
   }
-  const safe = new URL(connectionString);
-  safe.password = '';
   return {
     db,
     reader: db,
@@ -226,4 +230,12 @@ async function openPostgres(url: string, readOnly = false): Promise<Db> {
     describe: `${safe.toString()}${schema ? ` (schema ${schema})` : ''}`,
     close: () => db.destroy(),
   };
+}
+
+/** What went wrong, in one line (a refused connection to several addresses has no message). */
+function reason(e: unknown): string {
+  if (e instanceof AggregateError && !e.message)
+    return [...new Set(e.errors.map((x) => reason(x)))].join('; ');
+  if (e instanceof Error) return e.message || ((e as NodeJS.ErrnoException).code ?? e.name);
+  return String(e);
 }

@@ -1,42 +1,38 @@
-// The web apps as the server serves them: TypeScript bundled in memory with esbuild at start-up,
-// HTML, CSS and icons read from beside this file. Nothing is written to disk.
-import { readFile } from 'node:fs/promises';
+// The web apps as the server serves them, keyed by URL path. Built once: `npm run build` (which
+// `npm install` runs) bundles the TypeScript with esbuild (bundleWebAssets) and writes the result
+// to dist/web/ with a manifest (writeWebAssets); `rekap serve` loads those files (loadWebAssets),
+// so it starts without compiling anything. Run from the TypeScript sources (tests, scripts), the
+// server bundles them in memory instead, so a changed source is never served stale.
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
-import { buildFieldAssets } from './field-assets.ts';
+import { buildFieldAssets, bundleBrowser } from './field-assets.ts';
 
 export type WebAsset = { body: Buffer; contentType: string };
 
-const here = (path: string): string => fileURLToPath(new URL(path, import.meta.url));
+/** True when this module runs as TypeScript (tests, scripts), false when built (`rekap`). */
+const FROM_SOURCE = import.meta.url.endsWith('.ts');
 
-async function bundle(entry: string): Promise<Buffer> {
-  const out = await build({
-    entryPoints: [here(entry)],
-    bundle: true,
-    write: false,
-    format: 'esm',
-    target: 'es2020',
-    platform: 'browser',
-    minify: true,
-    legalComments: 'none',
-    logLevel: 'silent',
-  });
-  const file = out.outputFiles[0];
-  if (!file) throw new Error(`esbuild produced nothing for ${entry}`);
-  return Buffer.from(file.contents);
-}
+/** The folder of the web sources (src/web/). */
+const SOURCE_DIR = fileURLToPath(new URL('./', import.meta.url));
+
+/** Where `npm run build` writes the web apps: dist/web/ of the package. */
+export const PREBUILT_DIR = fileURLToPath(
+  new URL(FROM_SOURCE ? '../../dist/web/' : '../../web/', import.meta.url),
+);
 
 /**
- * Bundles the web apps with esbuild (in memory) and returns them keyed by URL path, e.g. '/',
- * '/index.html', '/portal.js', '/styles.css', and the KPPS field app under '/kpps/'.
+ * Bundles the web apps from their sources in `webDir` (src/web/) and returns them keyed by URL
+ * path, e.g. '/', '/index.html', '/portal.js', '/styles.css', and the KPPS field app under '/kpps/'.
  */
-export async function buildWebAssets(): Promise<Map<string, WebAsset>> {
+export async function bundleWebAssets(webDir = SOURCE_DIR): Promise<Map<string, WebAsset>> {
   const [html, js, css, icon, field] = await Promise.all([
-    readFile(here('./portal/index.html')),
-    bundle('./portal/main.ts'),
-    readFile(here('./portal/styles.css')),
-    readFile(here('./portal/favicon.svg')),
-    buildFieldAssets(),
+    readFile(join(webDir, 'portal/index.html')),
+    bundleBrowser(join(webDir, 'portal/main.ts'), 'esm'),
+    readFile(join(webDir, 'portal/styles.css')),
+    readFile(join(webDir, 'portal/favicon.svg')),
+    buildFieldAssets(webDir),
   ]);
   const page: WebAsset = { body: html, contentType: 'text/html; charset=utf-8' };
   return new Map<string, WebAsset>([
@@ -48,4 +44,62 @@ export async function buildWebAssets(): Promise<Map<string, WebAsset>> {
     // The KPPS field app (field-assets.ts).
     ...field,
   ]);
+}
+
+type Manifest = {
+  /** When the build ran (ISO 8601). */
+  built: string;
+  /** URL path -> file (below the manifest's folder, named by a hash of its bytes) and type. */
+  assets: Record<string, { file: string; contentType: string }>;
+};
+
+const MANIFEST = 'manifest.json';
+
+/** Writes `assets` to `dir` (emptied first): one file per distinct body, and manifest.json. */
+export async function writeWebAssets(assets: Map<string, WebAsset>, dir: string): Promise<void> {
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(dir, { recursive: true });
+  const manifest: Manifest = { built: new Date().toISOString(), assets: {} };
+  const written = new Set<string>();
+  for (const [url, asset] of assets) {
+    const hash = createHash('sha256').update(asset.body).digest('hex').slice(0, 20);
+    const file = `${hash}${extname(url) || (asset.contentType.startsWith('text/html') ? '.html' : '')}`;
+    if (!written.has(file)) {
+      await writeFile(join(dir, file), asset.body);
+      written.add(file);
+    }
+    manifest.assets[url] = { file, contentType: asset.contentType };
+  }
+  await writeFile(join(dir, MANIFEST), `${JSON.stringify(manifest, null, 1)}\n`);
+}
+
+/** Reads what writeWebAssets wrote; a clear error when it is not there. */
+export async function loadWebAssets(dir = PREBUILT_DIR): Promise<Map<string, WebAsset>> {
+  let manifest: Manifest;
+  try {
+    manifest = JSON.parse(await readFile(join(dir, MANIFEST), 'utf8')) as Manifest;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT')
+      throw new Error(`the web apps are not built (no ${join(dir, MANIFEST)}): run npm run build`, {
+        cause: e,
+      });
+    throw e;
+  }
+  const bodies = new Map<string, Promise<Buffer>>();
+  const entries = await Promise.all(
+    Object.entries(manifest.assets).map(async ([url, { file, contentType }]) => {
+      let body = bodies.get(file);
+      if (!body) bodies.set(file, (body = readFile(join(dir, file))));
+      return [url, { body: await body, contentType }] as [string, WebAsset];
+    }),
+  );
+  return new Map(entries);
+}
+
+/**
+ * The web apps for the server: the prebuilt ones (dist/web/) when running built JavaScript, or
+ * bundled in memory from the sources when running TypeScript.
+ */
+export function buildWebAssets(): Promise<Map<string, WebAsset>> {
+  return FROM_SOURCE ? bundleWebAssets() : loadWebAssets();
 }

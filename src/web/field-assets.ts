@@ -1,16 +1,14 @@
 // The KPPS field app (/kpps/) as the server serves it: the app, its reader worker and its service
-// worker bundled in memory with esbuild; the digit model and the TensorFlow.js wasm files read from
-// disk; the service worker's precache list (every URL with a hash of its bytes) injected at build
-// time, so a phone that loaded the app once works offline from then on.
+// worker bundled with esbuild; the digit model and the TensorFlow.js wasm files read from disk; the
+// service worker's precache list (every URL with a hash of its bytes) injected at build time, so a
+// phone that loaded the app once works offline from then on. `npm run build` writes the result to
+// dist/web/ (assets.ts).
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 import type { WebAsset } from './assets.ts';
 
-const here = (path: string): string => fileURLToPath(new URL(path, import.meta.url));
 const require = createRequire(import.meta.url);
 
 /** Where the app lives; the service worker's scope. */
@@ -22,13 +20,15 @@ export const TFJS_WASM_FILES = [
   'tfjs-backend-wasm-threaded-simd.wasm',
 ] as const;
 
-async function bundle(
+/** One browser bundle, in memory. esbuild loads only when something is bundled. */
+export async function bundleBrowser(
   entry: string,
   format: 'esm' | 'iife',
   define: Record<string, string> = {},
 ): Promise<Buffer> {
+  const { build } = await import('esbuild');
   const out = await build({
-    entryPoints: [here(entry)],
+    entryPoints: [entry],
     bundle: true,
     write: false,
     format,
@@ -75,23 +75,24 @@ function manifest(): Buffer {
 }
 
 /**
- * The field app's files keyed by URL path: '/kpps/', '/kpps/index.html', '/kpps/app.js',
+ * The field app's files keyed by URL path, from the sources in `webDir` (src/web/): '/kpps/', '/kpps/index.html', '/kpps/app.js',
  * '/kpps/reader.js', '/kpps/sw.js', '/kpps/manifest.webmanifest', icons, '/kpps/model.bin' and
  * '/kpps/wasm/*.wasm' (application/wasm).
  */
-export async function buildFieldAssets(): Promise<Map<string, WebAsset>> {
+export async function buildFieldAssets(webDir: string): Promise<Map<string, WebAsset>> {
+  const src = (path: string) => join(webDir, path);
   const wasmDir = join(
     dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')),
     'dist',
   );
   const [html, css, icon, maskable, app, reader, model, ...wasm] = await Promise.all([
-    readFile(here('./field/index.html')),
-    readFile(here('./field/styles.css')),
-    readFile(here('./field/icon.svg')),
-    readFile(here('./field/icon-maskable.svg')),
-    bundle('./field/main.ts', 'esm'),
-    bundle('./field/reader-worker.ts', 'iife'),
-    readFile(here('../reader/digits/model.bin')),
+    readFile(src('field/index.html')),
+    readFile(src('field/styles.css')),
+    readFile(src('field/icon.svg')),
+    readFile(src('field/icon-maskable.svg')),
+    bundleBrowser(src('field/main.ts'), 'esm'),
+    bundleBrowser(src('field/reader-worker.ts'), 'iife'),
+    readFile(src('../reader/digits/model.bin')),
     ...TFJS_WASM_FILES.map((f) => readFile(join(wasmDir, f))),
   ]);
   const assets = new Map<string, WebAsset>([
@@ -112,7 +113,7 @@ export async function buildFieldAssets(): Promise<Map<string, WebAsset>> {
     ]),
   ]);
   const precache = [...assets].map(([url, a]) => ({ url, revision: revision(a.body) }));
-  const sw = await bundle('./field/sw.ts', 'iife', {
+  const sw = await bundleBrowser(src('field/sw.ts'), 'iife', {
     __PRECACHE_MANIFEST__: JSON.stringify(precache),
   });
   assets.set(`${FIELD_BASE}sw.js`, { body: sw, contentType: JS });

@@ -1,0 +1,135 @@
+#!/usr/bin/env node
+// Builds what `rekap` runs, so that nothing is compiled at run time (`npm run build`; `npm install`
+// and `npm ci` run it as the `prepare` script, `npm test` as `pretest`, and the test run itself
+// with --if-stale, see test/support/build.ts):
+//   dist/src/  every src/**/*.ts except tests, as plain JavaScript (one file each, same folders,
+//              relative `.ts` imports rewritten to `.js`), beside a copy of the other files under
+//              src/ that the code reads at run time (the digit model, the form template, the demo
+//              data, HTML, CSS, icons);
+//   dist/web/  the web apps as the server serves them (src/web/assets.ts): the bundled portal and
+//              KPPS field app, their pages, the model and wasm files, and manifest.json;
+//   dist/build.json  when the build started (bin/build-state.mjs compares it with the sources).
+// Everything is written to a staging folder first and swapped in at the end, and one build runs at
+// a time (dist/.lock), so a `rekap` started meanwhile finds the old build or the new one, whole.
+// Plain JavaScript on purpose: it runs before anything else is built.
+//   node bin/build.mjs [--if-stale]   (--if-stale: nothing to do when dist/ is current)
+import { build } from 'esbuild';
+import { copyFile, mkdir, readdir, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { BUILD_STAMP, staleBuild } from './build-state.mjs';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const SRC = join(ROOT, 'src');
+const DIST = join(ROOT, 'dist');
+const LOCK = join(DIST, '.lock');
+const ifStale = process.argv.includes('--if-stale');
+
+/** Holds dist/.lock (a folder: mkdir is atomic) while `fn` runs; a lock over 5 minutes old is stale. */
+async function locked(fn) {
+  await mkdir(DIST, { recursive: true });
+  for (let waited = 0; ; waited += 100) {
+    try {
+      await mkdir(LOCK);
+      break;
+    } catch (e) {
+      if (e.code !== 'EEXIST') throw e;
+      const age = await stat(LOCK).then(
+        (s) => Date.now() - s.mtimeMs,
+        () => 0,
+      );
+      if (age > 5 * 60_000) await rmdir(LOCK).catch(() => undefined);
+      else if (waited === 0) console.log('rekap build: waiting for another build to finish');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    await rmdir(LOCK).catch(() => undefined);
+  }
+}
+
+/** Every file below `dir`. */
+async function files(dir) {
+  const out = [];
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...(await files(path)));
+    else if (entry.isFile()) out.push(path);
+  }
+  return out;
+}
+
+// Each source file becomes one output file: every import stays an import (packages as they are,
+// relative ones with `.js` for `.ts`), so the folders stay as they are. JSON modules are the one
+// exception: they are inlined (esbuild would drop their `with { type: 'json' }`).
+const everyImportExternal = {
+  name: 'every-import-external',
+  setup(b) {
+    b.onResolve({ filter: /.*/ }, (args) => {
+      if (args.kind === 'entry-point') return undefined;
+      if (args.path.startsWith('.') && args.path.endsWith('.json')) return undefined;
+      const path = args.path.startsWith('.') ? args.path.replace(/\.ts$/, '.js') : args.path;
+      return { path, external: true };
+    });
+  },
+};
+
+async function buildAll() {
+  const started = Date.now();
+  const stage = join(DIST, `.stage-${process.pid}`);
+  const out = join(stage, 'src');
+  await rm(stage, { recursive: true, force: true });
+  const isTest = (file) => /\.test\.[cm]?[jt]s$/.test(file);
+  const all = (await files(SRC)).filter((f) => !isTest(f));
+  const sources = all.filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'));
+  const others = all.filter((f) => !f.endsWith('.ts'));
+  try {
+    await build({
+      entryPoints: sources,
+      outbase: SRC,
+      outdir: out,
+      bundle: true,
+      plugins: [everyImportExternal],
+      format: 'esm',
+      platform: 'node',
+      target: 'node20',
+      sourcemap: 'linked',
+      logLevel: 'warning',
+    });
+    for (const file of others) {
+      const to = join(out, relative(SRC, file));
+      await mkdir(dirname(to), { recursive: true });
+      await copyFile(file, to);
+    }
+    const compiled = Date.now();
+    // The web apps, bundled by the code that serves them (just built), from the sources.
+    const assets = await import(pathToFileURL(join(out, 'web', 'assets.js')).href);
+    const web = await assets.bundleWebAssets(join(SRC, 'web'));
+    await assets.writeWebAssets(web, join(stage, 'web'));
+    // The swap: each folder is replaced by one rename; the old one is removed after.
+    const old = join(DIST, `.old-${process.pid}`);
+    await mkdir(old, { recursive: true });
+    for (const part of ['src', 'web']) {
+      await rename(join(DIST, part), join(old, part)).catch((e) => {
+        if (e.code !== 'ENOENT') throw e;
+      });
+      await rename(join(stage, part), join(DIST, part));
+    }
+    await writeFile(BUILD_STAMP, `${JSON.stringify({ started })}\n`);
+    await rm(old, { recursive: true, force: true });
+    const seconds = (ms) => (ms / 1000).toFixed(1);
+    console.log(
+      `rekap build: ${sources.length} modules and ${others.length} files to dist/src in ${seconds(compiled - started)} s, ` +
+        `${web.size} web assets to dist/web in ${seconds(Date.now() - compiled)} s`,
+    );
+  } finally {
+    await rm(stage, { recursive: true, force: true });
+  }
+}
+
+await locked(async () => {
+  if (ifStale && !staleBuild()) return;
+  await buildAll();
+});
