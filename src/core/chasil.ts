@@ -2,6 +2,13 @@
 // three digit boxes, so every field is an integer 0..999.
 import { z } from 'zod';
 import { voteKeys, type Contest } from './ballots.ts';
+import {
+  describeIssue,
+  describeValue,
+  pathText,
+  problemCollector,
+  type Problems,
+} from './problems.ts';
 
 export const FIELD_MAX = 999;
 const Count = z.number().int().min(0).max(FIELD_MAX);
@@ -25,52 +32,54 @@ export const CHasilSchema = z.strictObject({
 });
 export type CHasil = z.infer<typeof CHasilSchema>;
 
-export type FieldProblem = { path: string; message: string };
+export type { FieldProblem } from './problems.ts';
+
+/** How a field that is not a count is described: `expected an integer 0..999, got the string "214"`. */
+const COUNT_EXPECTED = `an integer 0..${FIELD_MAX}`;
+
+/** A count's issues in one wording (zod gives a 1e300 two issues: not safe, and over 999). */
+function describeCountIssue(issue: z.core.$ZodIssue): string | undefined {
+  const numeric =
+    (issue.code === 'invalid_type' && (issue.expected === 'number' || issue.expected === 'int')) ||
+    ((issue.code === 'too_big' || issue.code === 'too_small') &&
+      (issue.origin === 'number' || issue.origin === 'int'));
+  if (!numeric) return undefined;
+  return issue.input === undefined
+    ? 'missing'
+    : `expected ${COUNT_EXPECTED}, got ${describeValue(issue.input)}`;
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
  * Parses an untrusted C.Hasil for `contest`. Problems name the field by its dotted path
- * (`votes.2`, `voters.dpt.l`), so the sender can find it on the form.
+ * (`votes.2`, `voters.dpt.l`), so the sender can find it on the form, and say what was expected
+ * and what came. At most MAX_PROBLEMS are listed (`omitted` counts the rest); every echoed key is
+ * bounded (problems.ts).
  */
 export function parseCHasil(
   input: unknown,
   contest: Contest,
-): { ok: true; value: CHasil } | { ok: false; problems: FieldProblem[] } {
-  const parsed = CHasilSchema.safeParse(input);
-  const problems: FieldProblem[] = parsed.success
-    ? []
-    : parsed.error.issues.map((issue) => ({
-        path: issue.path.map(String).join('.') || '(result)',
-        message: describeIssue(issue),
-      }));
-  const votes = parsed.success ? parsed.data.votes : undefined;
+): { ok: true; value: CHasil } | ({ ok: false } & Problems) {
+  const parsed = CHasilSchema.safeParse(input, { reportInput: true });
+  const out = problemCollector();
+  if (!parsed.success)
+    for (const issue of parsed.error.issues)
+      out.add(pathText(issue.path, '(result)'), describeCountIssue(issue) ?? describeIssue(issue));
+  // The choices are checked on the input's own keys: zod's record drops a `__proto__` key (JSON.parse
+  // makes it an own key) without a word, and a key the contest does not know must be refused by name.
+  const votes = isRecord(input) && isRecord(input.votes) ? input.votes : undefined;
   if (votes) {
     const expected = voteKeys(contest);
     for (const key of expected)
-      if (!(key in votes)) problems.push({ path: `votes.${key}`, message: 'missing' });
+      if (!Object.hasOwn(votes, key)) out.add(pathText(['votes', key]), 'missing');
+    const unknown = `unknown choice (expected ${expected.join(', ')})`;
     for (const key of Object.keys(votes))
-      if (!expected.includes(key))
-        problems.push({
-          path: `votes.${key}`,
-          message: `unknown choice (expected ${expected.join(', ')})`,
-        });
+      if (!expected.includes(key)) out.add(pathText(['votes', key]), unknown);
   }
-  if (problems.length > 0 || !parsed.success) return { ok: false, problems };
+  if (!parsed.success || out.size > 0) return { ok: false, ...out.done() };
   return { ok: true, value: parsed.data };
-}
-
-function describeIssue(issue: z.core.$ZodIssue): string {
-  switch (issue.code) {
-    case 'invalid_type':
-      return issue.input === undefined ? 'missing' : `expected ${issue.expected}`;
-    case 'too_big':
-      return `must be at most ${String(issue.maximum)}`;
-    case 'too_small':
-      return `must be at least ${String(issue.minimum)}`;
-    case 'unrecognized_keys':
-      return `unknown field(s): ${issue.keys.join(', ')}`;
-    default:
-      return issue.message;
-  }
 }
 
 /** Every numeric field with its dotted path, in form order. */

@@ -3,11 +3,15 @@ import { describe, expect, it } from 'vitest';
 import type { CHasil } from './chasil.ts';
 import {
   RECEIPT_PREFIX,
+  ELECTION_YEAR,
+  SIGNED_AT_MAX_AHEAD_MS,
   checkPublished,
+  checkSignedAt,
   decodeReceipt,
   encodeReceipt,
   generateDeviceKey,
   isPublicKey,
+  publicKeyProblem,
   signSummary,
   summaryBytes,
   verifySummary,
@@ -168,5 +172,100 @@ describe('witness receipt', () => {
     expect(
       checkPublished(r, [{ ...v, photos: [...s.photos].reverse(), signature: sig }]),
     ).toMatchObject({ ok: false, reason: 'not-published' });
+  });
+});
+
+const bytesOf = (hex: string) => Uint8Array.from(Buffer.from(hex, 'hex'));
+const b64url = (hex: string) => Buffer.from(hex, 'hex').toString('base64url');
+
+describe('device keys', () => {
+  // The 8 points of small order, as they are encoded (y little-endian, the sign of x in bit 255).
+  const SMALL_ORDER: [string, string][] = [
+    ['identity (order 1)', `01${'00'.repeat(31)}`],
+    ['order 2', `ec${'ff'.repeat(30)}7f`],
+    ['all zero (order 4)', '00'.repeat(32)],
+    ['order 4, x negative', `${'00'.repeat(31)}80`],
+    ['order 8', '26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05'],
+    ['order 8, x negative', '26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc85'],
+    ['order 8 (the other y)', 'c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a'],
+    [
+      'order 8 (the other y), x negative',
+      'c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac03fa',
+    ],
+  ];
+  it.each(SMALL_ORDER)('refuses the small-order point %s', async (_name, hex) => {
+    expect(publicKeyProblem(bytesOf(hex))).toBe('a point of small order');
+    expect(await isPublicKey(b64url(hex))).toBe(false);
+  });
+
+  it('refuses encodings that do not decode (which WebCrypto imports all the same)', async () => {
+    const cases: [string, string][] = [
+      [`ed${'ff'.repeat(30)}7f`, 'not a canonical encoding (y is not below 2^255 - 19)'], // y = p
+      [`ee${'ff'.repeat(30)}7f`, 'not a canonical encoding (y is not below 2^255 - 19)'], // y = p + 1
+      ['ff'.repeat(32), 'not a canonical encoding (y is not below 2^255 - 19)'],
+      [`01${'00'.repeat(30)}80`, 'not a canonical encoding (negative zero)'], // the identity, x = -0
+      [`02${'00'.repeat(31)}`, 'not a point of the curve'], // y = 2 has no x
+    ];
+    for (const [hex, problem] of cases) {
+      const raw = bytesOf(hex);
+      // Node's WebCrypto takes these 32 bytes as a key: the check must be ours.
+      await expect(
+        globalThis.crypto.subtle.importKey('raw', raw, { name: 'Ed25519' }, false, ['verify']),
+      ).resolves.toBeDefined();
+      expect(publicKeyProblem(raw)).toBe(problem);
+      expect(await isPublicKey(b64url(hex))).toBe(false);
+    }
+  });
+
+  it('a small-order key "verifies" a signature of any message: why it is refused', async () => {
+    const identity = await globalThis.crypto.subtle.importKey(
+      'raw',
+      bytesOf(`01${'00'.repeat(31)}`),
+      { name: 'Ed25519' },
+      false,
+      ['verify'],
+    );
+    // R = the identity, S = 0 satisfies [S]B = R + [k]A for every message when A is the identity.
+    const forged = bytesOf(`01${'00'.repeat(31)}${'00'.repeat(32)}`);
+    for (const message of ['16.08.01.1007.001 votes 2: 999', 'anything'])
+      expect(
+        await globalThis.crypto.subtle.verify(
+          { name: 'Ed25519' },
+          identity,
+          forged,
+          new TextEncoder().encode(message),
+        ),
+      ).toBe(true);
+  });
+
+  it('accepts every generated key and the base point', async () => {
+    for (let i = 0; i < 50; i++)
+      expect(await isPublicKey((await generateDeviceKey()).publicKey)).toBe(true);
+    expect(publicKeyProblem(bytesOf(`58${'66'.repeat(31)}`))).toBeUndefined();
+  });
+});
+
+describe('the signing time, by the server clock', () => {
+  const now = new Date('2024-02-14T12:00:00.000Z');
+  it('accepts up to 10 minutes ahead and anything since the election year began', () => {
+    expect(SIGNED_AT_MAX_AHEAD_MS).toBe(10 * 60 * 1000);
+    expect(ELECTION_YEAR).toBe(2024);
+    expect(checkSignedAt('2024-02-14T12:10:00.000Z', now)).toBeUndefined();
+    expect(checkSignedAt('2024-02-14T11:00:00.000Z', now)).toBeUndefined();
+    // Midnight of 1 January in WIT (UTC+9) is 15:00 UTC on 31 December.
+    expect(checkSignedAt('2023-12-31T15:00:00.000Z', now)).toBeUndefined();
+  });
+  it('refuses a time too far ahead, or before the election year, saying what it expected', () => {
+    expect(checkSignedAt('2024-02-14T12:10:00.001Z', now)).toBe(
+      "expected a time at most 10 minutes after the server's clock (2024-02-14T12:10:00.000Z), got 2024-02-14T12:10:00.001Z",
+    );
+    expect(checkSignedAt('2099-02-14T12:00:00.000Z', now)).toMatch(/^expected a time at most/);
+    expect(checkSignedAt('2023-12-31T14:59:59.999Z', now)).toBe(
+      'expected a time in the election year 2024 (from 2023-12-31T15:00:00.000Z), got 2023-12-31T14:59:59.999Z',
+    );
+    // Another election year, when the caller says so.
+    const later = new Date('2029-02-14T00:00:00.000Z');
+    expect(checkSignedAt('2028-12-01T01:00:00.000Z', later, 2029)).toMatch(/election year 2029/);
+    expect(checkSignedAt('2028-12-01T01:00:00.000Z', later)).toBeUndefined();
   });
 });

@@ -21,6 +21,41 @@ export const SignedAtSchema = z
     return Number.isFinite(t) && new Date(t).toISOString() === s;
   }, 'not a real time');
 
+/** How far ahead of the server's clock a device's signing time may be (its clock runs fast). */
+export const SIGNED_AT_MAX_AHEAD_MS = 10 * 60 * 1000;
+
+/** The year of the election this server counts (the 2024 general election and Pilkada). */
+export const ELECTION_YEAR = 2024;
+
+/**
+ * Midnight of 1 January of `year` in WIT (UTC+9), the earliest of Indonesia's three time zones:
+ * no result of that year's election is signed before it.
+ */
+export const electionYearStart = (year: number): Date =>
+  new Date(Date.UTC(year, 0, 1) - 9 * 3600 * 1000);
+
+/**
+ * Why a signing time (already of SignedAtSchema's form) cannot be a device's, judged by the
+ * server's clock `now`: more than SIGNED_AT_MAX_AHEAD_MS ahead of it, or before the election
+ * year (ELECTION_YEAR unless told). Undefined when it is plausible.
+ */
+export function checkSignedAt(
+  signedAt: string,
+  now: Date,
+  electionYear = ELECTION_YEAR,
+): string | undefined {
+  const t = Date.parse(signedAt);
+  const latest = now.getTime() + SIGNED_AT_MAX_AHEAD_MS;
+  if (!Number.isFinite(t))
+    return `expected an ISO time, got ${JSON.stringify(signedAt.slice(0, 40))}`;
+  if (t > latest)
+    return `expected a time at most ${SIGNED_AT_MAX_AHEAD_MS / 60_000} minutes after the server's clock (${new Date(latest).toISOString()}), got ${signedAt}`;
+  const earliest = electionYearStart(electionYear);
+  if (t < earliest.getTime())
+    return `expected a time in the election year ${electionYear} (from ${earliest.toISOString()}), got ${signedAt}`;
+  return undefined;
+}
+
 export const DeviceIdSchema = z.string().regex(UUID, 'must be a lowercase UUID');
 export const Sha256HexSchema = z.string().regex(SHA256_HEX, 'must be 64 lowercase hex digits');
 
@@ -84,10 +119,62 @@ export function publicKeyBytes(publicKey: string): Uint8Array<ArrayBuffer> | und
   return bytes?.length === 32 ? bytes : undefined;
 }
 
-/** Whether `publicKey` is base64url of 32 bytes that WebCrypto accepts as an Ed25519 key. */
+// ---------------------------------------------------------------------------------------------
+// Which 32 bytes are an Ed25519 public key a device may enrol. WebCrypto's importKey (Node's and
+// Chromium's) takes any 32 bytes: it neither decodes the point nor looks at its order. A key must
+// (RFC 8032, section 5.1.3) decode to a point of the curve -x^2 + y^2 = 1 + d x^2 y^2 over
+// GF(2^255 - 19), with y below p and no "negative zero" x; and it must not be one of the 8 points of
+// small order (the identity 01 00..00, the all-zero 00..00, and the points of order 2, 4 and 8),
+// against which a signature can verify for more than one message. A point of large order with a
+// small-order component (mixed order) is not refused: it can only be made by its owner, who gains
+// nothing by it.
+// ---------------------------------------------------------------------------------------------
+
+const P = 2n ** 255n - 19n;
+const mod = (a: bigint) => ((a % P) + P) % P;
+function powMod(base: bigint, exponent: bigint): bigint {
+  let result = 1n;
+  let b = mod(base);
+  for (let e = exponent; e > 0n; e >>= 1n) {
+    if (e & 1n) result = (result * b) % P;
+    b = (b * b) % P;
+  }
+  return result;
+}
+const D = mod(-121665n * powMod(121666n, P - 2n));
+const SQRT_M1 = powMod(2n, (P - 1n) / 4n);
+/** The y of the order-8 points (the others are p - Y8); order 1, 2 and 4 have y = 1, p - 1 and 0. */
+const Y8 = 0x7a03ac9277fdc74ec6cc392cfa53202a0f67100d760b3cba4fd84d3d706a17c7n;
+const SMALL_ORDER_Y = new Set([0n, 1n, P - 1n, Y8, P - Y8]);
+
+/** Why 32 bytes are not an acceptable Ed25519 public key, or undefined when they are. */
+export function publicKeyProblem(bytes: Uint8Array): string | undefined {
+  if (bytes.length !== 32) return 'not 32 bytes';
+  let y = 0n;
+  for (let i = 31; i >= 0; i--) y = (y << 8n) | BigInt(i === 31 ? bytes[i]! & 0x7f : bytes[i]!);
+  const xNegative = (bytes[31]! & 0x80) !== 0;
+  if (y >= P) return 'not a canonical encoding (y is not below 2^255 - 19)';
+  // x^2 = (y^2 - 1) / (d y^2 + 1); x = u v^3 (u v^7)^((p - 5) / 8), then checked.
+  const y2 = (y * y) % P;
+  const u = mod(y2 - 1n);
+  const v = mod(D * y2 + 1n);
+  const v3 = (v * v * v) % P;
+  let x = (((u * v3) % P) * powMod((u * ((v3 * v3 * v) % P)) % P, (P - 5n) / 8n)) % P;
+  const vx2 = (v * ((x * x) % P)) % P;
+  if (vx2 === mod(-u)) x = (x * SQRT_M1) % P;
+  else if (vx2 !== u) return 'not a point of the curve';
+  if (x === 0n && xNegative) return 'not a canonical encoding (negative zero)';
+  if (SMALL_ORDER_Y.has(y)) return 'a point of small order';
+  return undefined;
+}
+
+/**
+ * Whether `publicKey` is base64url of 32 bytes that decode to an Ed25519 point of large order and
+ * that WebCrypto accepts as a key.
+ */
 export async function isPublicKey(publicKey: string): Promise<boolean> {
   const bytes = publicKeyBytes(publicKey);
-  if (!bytes) return false;
+  if (!bytes || publicKeyProblem(bytes)) return false;
   try {
     await globalThis.crypto.subtle.importKey('raw', bytes, ED25519, false, ['verify']);
     return true;

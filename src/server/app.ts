@@ -12,7 +12,14 @@ import { parseRegionCode, parseTpsCode } from '../core/codes.ts';
 import type { Store } from '../store/store.ts';
 import type { WebAsset } from '../web/assets.ts';
 import { responseCache } from './cache.ts';
-import { apiError, type ApiError } from './errors.ts';
+import { describeValue, quote } from '../core/problems.ts';
+import {
+  apiError,
+  clientErrorHandler,
+  publicError,
+  type ApiError,
+  type ErrorLimits,
+} from './errors.ts';
 import { openApiDocument } from './openapi.ts';
 import { PHOTO_LIMITS, acceptSubmission, readSubmissionParts } from './submit.ts';
 import { registerDevices } from './devices.ts';
@@ -49,18 +56,30 @@ function ballotOf(query: unknown): Ballot | ApiError {
     : apiError(
         400,
         'unknown_ballot',
-        `unknown ballot ${JSON.stringify(raw)} (one of ${BallotSchema.options.join(', ')})`,
+        `unknown ballot ${typeof raw === 'string' ? quote(raw) : describeValue(raw)} (one of ${BallotSchema.options.join(', ')})`,
       );
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { store } = deps;
+  const errorLimits = (): ErrorLimits => ({
+    bodyLimit: app.initialConfig.bodyLimit ?? 1024 * 1024,
+    maxPhotoBytes: PHOTO_LIMITS.maxBytes,
+    maxPhotos: PHOTO_LIMITS.maxPhotos,
+    maxParts: PHOTO_LIMITS.maxPhotos + 4,
+  });
   const clock = deps.clock ?? (() => new Date());
   const app = Fastify({
     ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
     bodyLimit: 1024 * 1024,
     // One line per request at 1,000 submissions/s is noise; accepted submissions log their own line.
     logController: new LogController({ disableRequestLogging: true }),
+    // Refusals of the router (a URL that does not decode, a path segment over 100 characters) and
+    // of Node's HTTP parser, in our codes and words too.
+    frameworkErrors: (err, req, reply) => {
+      void send(reply, publicError(err, errorLimits(), req.headers['content-type']));
+    },
+    clientErrorHandler,
   });
   await app.register(multipart, {
     limits: {
@@ -73,25 +92,30 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, req, reply) => {
-    const status = err.statusCode && err.statusCode >= 400 ? err.statusCode : 500;
-    if (status >= 500) req.log.error({ err }, 'request failed');
-    const message =
-      err.code === 'FST_REQ_FILE_TOO_LARGE'
-        ? `photo too large (at most ${PHOTO_LIMITS.maxBytes} bytes)`
-        : err.code === 'FST_FILES_LIMIT'
-          ? `too many photos (at most ${PHOTO_LIMITS.maxPhotos})`
-          : status >= 500
-            ? 'internal error'
-            : err.message;
-    return reply.code(status).send({ error: err.code ?? 'error', message });
+    // Everything else in our codes and words: never a foreign code (SQLSTATE, errno, FST_...) nor
+    // the words of a 5xx (errors.ts, docs/errors.md). The log has the error itself.
+    const e = publicError(err, errorLimits(), req.headers['content-type']);
+    if (e.status >= 500) req.log.error({ err }, 'request failed');
+    else if (e.error === 'bad_request') req.log.info({ err }, 'request refused');
+    return send(reply, e);
   });
   app.setNotFoundHandler((req, reply) =>
     reply
       .code(404)
-      .send({ error: 'not_found', message: `no such route: ${req.method} ${req.url}` }),
+      .send({ error: 'not_found', message: `no such route: ${req.method} ${quote(req.url, 200)}` }),
   );
 
-  app.get('/healthz', () => ({ ok: true, store: store.describe }));
+  // Liveness for the field app's sender and for monitors: nothing about where the store is (its
+  // address is logged at start). 503 when the store does not answer.
+  app.get('/healthz', async (req, reply) => {
+    try {
+      await store.changeMark();
+      return { ok: true, store: true };
+    } catch (err) {
+      req.log.error({ err }, 'health check: the store does not answer');
+      return reply.code(503).send({ ok: false, store: false });
+    }
+  });
   app.get('/api/openapi.json', () => openApiDocument());
 
   app.get('/api/v1/meta', async () => ({

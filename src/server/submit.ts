@@ -8,6 +8,7 @@ import {
   DeviceIdSchema,
   Sha256HexSchema,
   SignedAtSchema,
+  checkSignedAt,
   verifySummary,
   type SignedSummary,
 } from '../core/receipt.ts';
@@ -93,8 +94,13 @@ export async function readSubmissionParts(req: FastifyRequest): Promise<Parts | 
       if (text[part.fieldname] !== undefined)
         return apiError(400, 'duplicate_part', `more than one "${part.fieldname}" part`);
       // A part sent with content-type application/json arrives parsed already.
-      text[part.fieldname] =
-        typeof part.value === 'string' ? part.value : JSON.stringify(part.value);
+      try {
+        text[part.fieldname] =
+          typeof part.value === 'string' ? part.value : JSON.stringify(part.value);
+      } catch {
+        // JSON.stringify overflows the stack on a deep nesting (20,000 `[`): the sender's fault.
+        return apiError(400, 'malformed_json', `the "${part.fieldname}" part is nested too deeply`);
+      }
     } else
       return apiError(
         400,
@@ -146,6 +152,14 @@ export async function acceptSubmission(
   uploader: string,
   parts: Parts,
 ): Promise<RecordOutcome | ApiError> {
+  // The signing time is judged by the server's clock: at most minutes ahead, not before the year.
+  const badTime = parts.signature && checkSignedAt(parts.signature.signedAt, ctx.clock());
+  if (badTime)
+    return apiError(
+      400,
+      'malformed_signature',
+      `the "signature" part is malformed: signature.signedAt: ${badTime}`,
+    );
   const contest = await ctx.store.contest(ballot);
   if (!contest) return apiError(404, 'unknown_ballot', `no ${ballot} contest in this election`);
   const parsed = parseCHasil(parts.result, contest);
