@@ -1,6 +1,8 @@
 // Device enrolment and signed submissions against the real app on SQLite: every enrolment answer,
 // a signed submission accepted and published with its signature, a tampered one refused, unsigned
-// ones refused once the TPS has a device, and a resubmission stored exactly once.
+// ones refused once the TPS has a device, and a resubmission stored exactly once. Each test that
+// revokes something has a TPS of its own: revoking a device also revokes its token, and a new
+// token for a TPS revokes the old (test/credentials.test.ts covers those rules).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CHasil } from '../src/core/chasil.ts';
 import { generateDeviceKey, verifySummary, type SignedSummary } from '../src/core/receipt.ts';
@@ -20,6 +22,10 @@ import {
 const TPS = '16.08.01.1007.001';
 const OTHER_TPS = '16.08.01.1007.002';
 const UNSIGNED_TPS = '16.08.01.1007.003';
+/** TPS whose tokens the refusals below spend (the rate limit counts enrolments per token). */
+const REFUSALS_TPS = ['16.08.01.1007.004', '16.08.01.1007.005'] as const;
+const REVOKED_KEY_TPS = '16.08.01.1007.006';
+const REVOKED_DEVICE_TPS = '16.08.01.1007.007';
 let server: TestServer;
 let token: string;
 let otherToken: string;
@@ -99,16 +105,17 @@ describe('device enrolment', () => {
 
   it('refuses a missing or unknown token (401), another TPS (403), a malformed key (400)', async () => {
     const key = await generateDeviceKey();
-    expect((await enrolRaw({ tps: TPS, publicKey: key.publicKey }, null)).status).toBe(401);
+    const [tps1, tps2] = REFUSALS_TPS;
+    const t1 = await issueToken(server.store, tps1);
+    const t2 = await issueToken(server.store, tps2);
+    expect((await enrolRaw({ tps: tps1, publicKey: key.publicKey }, null)).status).toBe(401);
     expect(
-      (await enrolRaw({ tps: TPS, publicKey: key.publicKey }, 'kpps_unknown')).json,
+      (await enrolRaw({ tps: tps1, publicKey: key.publicKey }, 'kpps_unknown')).json,
     ).toMatchObject({ error: 'bad_token' });
-    expect(
-      (await enrolRaw({ tps: OTHER_TPS, publicKey: key.publicKey }, token)).json,
-    ).toMatchObject({
+    expect((await enrolRaw({ tps: OTHER_TPS, publicKey: key.publicKey }, t1)).json).toMatchObject({
       error: 'wrong_tps',
     });
-    expect((await enrolRaw({ tps: OTHER_TPS, publicKey: key.publicKey }, token)).status).toBe(403);
+    expect((await enrolRaw({ tps: OTHER_TPS, publicKey: key.publicKey }, t1)).status).toBe(403);
     for (const publicKey of [
       '',
       'not base64!',
@@ -116,25 +123,33 @@ describe('device enrolment', () => {
       'A'.repeat(44),
       key.publicKey + 'AA',
     ])
-      expect((await enrolRaw({ tps: TPS, publicKey }, token)).json).toMatchObject({
+      expect((await enrolRaw({ tps: tps2, publicKey }, t2)).json).toMatchObject({
         error: 'bad_key',
       });
-    expect((await enrolRaw({ tps: TPS }, token)).status).toBe(400);
-    expect((await enrolRaw({ tps: 'x', publicKey: key.publicKey }, token)).json).toMatchObject({
+    expect((await enrolRaw({ tps: tps1 }, t1)).status).toBe(400);
+    expect((await enrolRaw({ tps: 'x', publicKey: key.publicKey }, t1)).json).toMatchObject({
       error: 'bad_code',
     });
   });
 
-  it('keeps a key to its TPS (409) and a revoked key revoked (403)', async () => {
+  it('keeps a key to its TPS (409) and a revoked key revoked (403), and revokes its token too', async () => {
     const key = await generateDeviceKey();
-    const mine = await enrolRaw({ tps: TPS, publicKey: key.publicKey }, token);
+    const t = await issueToken(server.store, REVOKED_KEY_TPS);
+    const mine = await enrolRaw({ tps: REVOKED_KEY_TPS, publicKey: key.publicKey }, t);
+    expect(mine.status).toBe(201);
     expect((await enrolRaw({ tps: OTHER_TPS, publicKey: key.publicKey }, otherToken)).status).toBe(
       409,
     );
     await server.store.revokeDevice(mine.json.deviceId as string);
-    expect((await enrolRaw({ tps: TPS, publicKey: key.publicKey }, token)).json).toMatchObject({
-      error: 'device_revoked',
-    });
+    // The token it enrolled with went with it.
+    expect(
+      (await enrolRaw({ tps: REVOKED_KEY_TPS, publicKey: key.publicKey }, t)).json,
+    ).toMatchObject({ error: 'bad_token' });
+    // A new token does not bring the revoked key back.
+    const fresh = await issueToken(server.store, REVOKED_KEY_TPS);
+    expect(
+      (await enrolRaw({ tps: REVOKED_KEY_TPS, publicKey: key.publicKey }, fresh)).json,
+    ).toMatchObject({ error: 'device_revoked' });
   });
 });
 
@@ -234,16 +249,25 @@ describe('signed submissions', () => {
       signature: s2.signature,
     });
     expect(foreign).toMatchObject({ status: 403, json: { error: 'unknown_device' } });
-    // A revoked device.
-    const lost = await enrol(server.url, token, TPS);
+    // A revoked device, its signature sent with the TPS's new token (its own went with it).
+    const lostToken = await issueToken(server.store, REVOKED_DEVICE_TPS);
+    const lostPhotos = [await upload('lost-1', lostToken, REVOKED_DEVICE_TPS)];
+    const lost = await enrol(server.url, lostToken, REVOKED_DEVICE_TPS);
     await server.store.revokeDevice(lost.deviceId);
-    const s3 = await signed(lost, TPS, result(94), photos);
-    const revoked = await submitRefs(server.url, token, TPS, s3.summary.result, photos, {
-      deviceId: lost.deviceId,
-      signedAt: s3.summary.signedAt,
-      signature: s3.signature,
-    });
+    const newToken = await issueToken(server.store, REVOKED_DEVICE_TPS);
+    const s3 = await signed(lost, REVOKED_DEVICE_TPS, result(94), lostPhotos);
+    const revoked = await submitRefs(
+      server.url,
+      newToken,
+      REVOKED_DEVICE_TPS,
+      s3.summary.result,
+      lostPhotos,
+      { deviceId: lost.deviceId, signedAt: s3.summary.signedAt, signature: s3.signature },
+    );
     expect(revoked).toMatchObject({ status: 403, json: { error: 'unknown_device' } });
+    expect(
+      (await submitRefs(server.url, lostToken, REVOKED_DEVICE_TPS, result(94), lostPhotos)).status,
+    ).toBe(401);
   });
 
   it('refuses a malformed signature part (400)', async () => {

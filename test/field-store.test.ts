@@ -56,7 +56,7 @@ describe.each(backends)('field app store on $name', (backend) => {
       ),
     );
     expect(both.filter((e) => e.ok && e.created)).toHaveLength(1);
-    expect(new Set(both.map((e) => e.device.id)).size).toBe(1);
+    expect(new Set(both.map((e) => ('device' in e ? e.device.id : null))).size).toBe(1);
     expect(await store.tpsHasDevice(A)).toBe(true);
     expect(await store.tpsHasDevice(B)).toBe(false);
     if (!first.ok) throw new Error('not enrolled');
@@ -92,6 +92,7 @@ describe.each(backends)('field app store on $name', (backend) => {
       label: null,
       tokenHash: 'h',
     });
+    if (!device.ok) throw new Error('not enrolled');
     const signature = {
       deviceId: device.device.id,
       signedAt: '2024-02-14T13:05:00.000Z',

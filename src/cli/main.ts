@@ -5,14 +5,19 @@
 const USAGE = `rekap: rekapitulasi hasil pemungutan suara / vote recapitulation
 
 Perintah / commands:
-  rekap serve [--port N] [--data DIR] [--db URL] [--demo] [--simulate]
+  rekap serve [--port N] [--data DIR] [--db URL] [--demo] [--simulate] [--max-devices-per-token N]
       Menjalankan server / run the server (default port 8080 or $PORT, data ./rekap-data, SQLite).
       --demo loads the demo election into an empty database; --simulate also runs a simulated
       election night against it (what \`npm start\` does).
   rekap kpps-token --tps CODE [--data DIR] [--db URL]
-      Print a new bearer token for the KPPS of one TPS.
+      Print a new bearer token for the KPPS of one TPS; it revokes the TPS's older tokens.
   rekap kpps-token --region CODE --csv [--data DIR] [--db URL]
-      Provision every TPS below a region at once: CSV "tps,token" on stdout.
+      Provision every TPS below a region at once: CSV "tps,token" on stdout (older tokens revoked).
+  rekap kpps-token --revoke (--tps CODE | --token TOKEN) [--data DIR] [--db URL]
+      Revoke every token of a TPS, or one token (the token, or its uploader id kpps:... as
+      submissions show it). Says what was revoked.
+  rekap devices (--tps CODE | --region CODE) [--json] [--data DIR] [--db URL]
+      List enrolled phones: id prefix (as the phone shows it), label, enrolled, last seen, revoked.
   rekap rebuild [--check] [--data DIR] [--db URL]
       Recompute every aggregate from the stored submissions (--check: only compare).
   rekap form template --ballot ppwp --json
@@ -30,7 +35,8 @@ Perintah / commands:
       Keep Sirekap-format TPS records beside Rekap's results (shown on the TPS page, never
       counted); the same file twice adds nothing. Prints imported, unchanged, unknown TPS, bad lines.
   rekap revoke-device --device ID [--data DIR] [--db URL]
-      A lost or stolen phone stops signing for its TPS (its earlier signatures stay verifiable).
+      A lost or stolen phone stops signing for its TPS (its earlier signatures stay verifiable),
+      and the token it enrolled with is revoked too. ID: the id or a unique prefix of 8+ characters.
   rekap verify-receipt RECEIPT [--server URL | --data DIR [--db URL]] [--json]
       Check a witness receipt (the QR text, or a file holding it): its signature offline, and
       with --server or --data that a published version has exactly the signed numbers and photos.
@@ -52,6 +58,7 @@ const COMMANDS: Record<string, Command> = {
     (await import('./verify-receipt.ts')).verifyReceiptCommand(args),
 };
 
+  devices: async (args) => (await import('./devices.ts')).devicesCommand(args),
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {

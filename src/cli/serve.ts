@@ -19,11 +19,22 @@ export async function serveCommand(args: string[]): Promise<number> {
     host: { type: 'string', default: '0.0.0.0' },
     demo: { type: 'boolean' },
     simulate: { type: 'boolean' },
+    'max-devices-per-token': { type: 'string' },
   });
   const port = Number(o.port ?? process.env.PORT ?? 8080);
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new UsageError(`bad port: ${o.port ?? process.env.PORT}`);
   if (o.simulate && !o.demo) throw new UsageError('--simulate needs --demo');
+  // How many phones one KPPS token may enrol for its TPS (src/store/devices.ts; default 2).
+  const maxDevices = o['max-devices-per-token'];
+  const maxDevicesPerToken = maxDevices === undefined ? undefined : Number(maxDevices);
+  if (
+    maxDevicesPerToken !== undefined &&
+    !(Number.isInteger(maxDevicesPerToken) && maxDevicesPerToken >= 1)
+  )
+    throw new UsageError(
+      `--max-devices-per-token must be a whole number of at least 1, not ${maxDevices}`,
+    );
   // Readable lines on a terminal; JSON lines (for log collectors) otherwise or with LOG_FORMAT=json.
   const pretty = process.stdout.isTTY && process.env.LOG_FORMAT !== 'json';
   const logger = pino({
@@ -39,7 +50,7 @@ export async function serveCommand(args: string[]): Promise<number> {
   });
   // Prebuilt (dist/web/) when run as `rekap`: read, not compiled.
   const webAssets = await buildWebAssets();
-  const store = await openStore({ dataDir: o.data, dbUrl: o.db });
+  const store = await openStore({ dataDir: o.data, dbUrl: o.db, maxDevicesPerToken });
   logger.info({ store: store.describe }, 'store opened');
   if (o.demo) {
     if (await store.isEmpty()) {

@@ -1,4 +1,5 @@
-// The KPPS bearer token of a request: its TPS and uploader, or the 401 it deserves.
+// The KPPS bearer token of a request: its TPS and uploader, or the 401 it deserves. A token is
+// refused once revoked (src/store/tokens.ts): by a newer token, by the operator, or with a device.
 import type { FastifyRequest } from 'fastify';
 import type { TpsCode } from '../core/codes.ts';
 import type { Store } from '../store/store.ts';
@@ -10,5 +11,13 @@ export async function kppsOf(req: FastifyRequest, store: Store): Promise<Kpps | 
   const auth = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
   if (!auth?.[1]) return apiError(401, 'no_token', 'a KPPS bearer token is required');
   const who = await store.authenticate(auth[1]);
-  return who ?? apiError(401, 'bad_token', 'unknown or revoked token');
+  return (
+    who ??
+    apiError(
+      401,
+      'bad_token',
+      'unknown or revoked token (a token stops working when a new one is issued for its TPS or a ' +
+        'device it enrolled is revoked: ask the KPU operator for the current token)',
+    )
+  );
 }

@@ -1,5 +1,9 @@
-// Checking an uploaded photo before it is kept: a whole, decodable image of a sensible size.
+// Checking an uploaded photo before it counts: a whole image of a sensible size. The header is read
+// first (format, size, structure: cheap, and it refuses most bad files before any decoding), then
+// every photo is decoded fully, so that a file that only looks whole (cut and patched, a header
+// over no data, a scan of zeros) never counts as evidence.
 import { imageSize } from 'image-size';
+import sharp from 'sharp';
 
 export type PhotoCheck =
   { ok: true; contentType: string; width: number; height: number } | { ok: false; reason: string };
@@ -7,7 +11,7 @@ export type PhotoCheck =
 export const PHOTO_LIMITS = {
   /** Bytes per photo. A phone's full-resolution JPEG is 3-8 MB; the field app sends ~400 KB. */
   maxBytes: 15 * 1024 * 1024,
-  /** Pixels per photo (about a 48-megapixel sensor). */
+  /** Pixels per photo (about a 48-megapixel sensor); also sharp's `limitInputPixels`. */
   maxPixels: 50_000_000,
   minSide: 200,
   maxPhotos: 10,
@@ -16,12 +20,23 @@ export const PHOTO_LIMITS = {
 const TYPES: Record<string, string> = { jpeg: 'image/jpeg', png: 'image/png', webp: 'image/webp' };
 
 /**
- * Reads the image's header (dimensions and format) and checks that the file is whole: a JPEG's
- * segments chain from its start to the image data and it ends with the end-of-image marker, a PNG
- * ends with IEND, a WebP is as long as its RIFF header says. A full decode of every photo would cost
- * ~20 ms each at ingest; the reader decodes every photo anyway when it re-reads the form.
+ * The check a photo passes before it is kept: `checkPhotoHeader`, then a full decode
+ * (`decodesWhole`). The decode runs in libvips on libuv's thread pool, not on the event loop.
  */
-export function checkPhoto(bytes: Buffer): PhotoCheck {
+export async function checkPhoto(bytes: Buffer): Promise<PhotoCheck> {
+  const header = checkPhotoHeader(bytes);
+  if (!header.ok) return header;
+  const problem = await decodesWhole(bytes);
+  return problem ? { ok: false, reason: `not a whole image (${problem})` } : header;
+}
+
+/**
+ * Reads the image's header (dimensions and format) and checks that the file looks whole: a JPEG's
+ * segments chain from its start to the image data and it ends with the end-of-image marker, a PNG
+ * ends with IEND, a WebP is as long as its RIFF header says. Only a decode tells whether the data
+ * in between is whole.
+ */
+export function checkPhotoHeader(bytes: Buffer): PhotoCheck {
   if (bytes.length === 0) return { ok: false, reason: 'empty file' };
   let size: ReturnType<typeof imageSize>;
   try {
@@ -88,4 +103,66 @@ function complete(b: Buffer, format: string): boolean {
     default:
       return true;
   }
+}
+
+/**
+ * Decodes the whole image and answers what the decoder found wrong, or undefined. `failOn:
+ * 'warning'` is what catches a JPEG cut and patched with an end marker, a header over no data, a
+ * scan of zero bytes or a frame header larger than its data: libjpeg only warns "premature end of
+ * data segment" for those, and fills the rest with grey ('truncated' and 'error' let them pass). A
+ * PNG whose data is not zlib fails at every level. It is also sharp's recommended level for
+ * untrusted input. The cost: a camera JPEG that libjpeg warns about for a harmless reason
+ * (extraneous bytes before a marker) is refused too; the field app re-encodes every photo, so
+ * its photos never carry such warnings.
+ *
+ * JPEG and WebP are decoded at 1/8 scale (shrink-on-load): libjpeg still reads every entropy-coded
+ * byte, so every bad photo above is still caught, at about a third of a full decode's cost for a
+ * 3000x4000 phone photo and without allocating its full-size pixels (see bench/photo-decode.ts).
+ */
+async function decodesWhole(bytes: Buffer): Promise<string | undefined> {
+  await decodeSlot();
+  try {
+    const image = sharp(bytes, {
+      failOn: 'warning',
+      limitInputPixels: PHOTO_LIMITS.maxPixels,
+      sequentialRead: true,
+    });
+    const { width } = imageSize(bytes);
+    await image
+      .resize({ width: Math.max(1, Math.ceil((width ?? 8) / 8)), kernel: 'nearest' })
+      .raw()
+      .toBuffer();
+    return undefined;
+  } catch (e) {
+    return `its data does not decode: ${decoderMessage(e)}`;
+  } finally {
+    releaseDecodeSlot();
+  }
+}
+
+/** libvips' first line without its loader's prefix ("VipsJpeg: ", "vipspng: "). */
+function decoderMessage(e: unknown): string {
+  const line = ((e as Error).message ?? String(e)).split('\n')[0]!.trim();
+  return line.replace(/^[A-Za-z0-9]+:\s*/, '').slice(0, 200);
+}
+
+/**
+ * Decodes at once, at most: one fewer than libuv's thread pool (4 threads unless
+ * UV_THREADPOOL_SIZE says otherwise), so that file reads and writes of the photo store always find
+ * a free thread however many photos arrive together.
+ */
+const DECODES_AT_ONCE = Math.max(1, (Number(process.env.UV_THREADPOOL_SIZE) || 4) - 1);
+let decoding = 0;
+const waiting: (() => void)[] = [];
+function decodeSlot(): Promise<void> {
+  if (decoding < DECODES_AT_ONCE) {
+    decoding++;
+    return Promise.resolve();
+  }
+  return new Promise((resolve) => waiting.push(resolve));
+}
+function releaseDecodeSlot(): void {
+  const next = waiting.shift();
+  if (next) next();
+  else decoding--;
 }

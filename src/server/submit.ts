@@ -173,7 +173,7 @@ export async function acceptSubmission(
   const result: CHasil = parsed.value;
   const checks = [];
   for (const [i, bytes] of parts.photos.entries()) {
-    const check = checkPhoto(bytes);
+    const check = await checkPhoto(bytes);
     if (!check.ok) return apiError(422, 'invalid_photo', `photo ${i + 1}: ${check.reason}`);
     checks.push(check);
   }

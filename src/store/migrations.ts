@@ -1,6 +1,6 @@
 // Schema migrations, in code so they travel with the package. Each runs once, in order, on both
 // SQLite and PostgreSQL.
-import { type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -191,6 +191,39 @@ const makeMigrations = (dialect: Dialect): Record<string, Migration> => ({
         .on('external_results')
         .columns(['tps_code', 'ballot', 'source', 'seq'])
         .execute();
+    },
+  },
+  // Issue 9: the credential audit trail (src/store/events.ts), append-only and hash-chained, and
+  // the indexes that revoking by TPS, by enrolling token and "last seen" per device read. A device
+  // revoked before this migration closes the token it enrolled with, as revoking one does now.
+  '0004-events': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .createTable('events')
+        .addColumn('seq', 'integer', (c) => c.primaryKey())
+        .addColumn('at', 'text', (c) => c.notNull())
+        .addColumn('type', 'text', (c) => c.notNull())
+        .addColumn('tps_code', 'text')
+        .addColumn('actor', 'text', (c) => c.notNull())
+        .addColumn('details', 'text', (c) => c.notNull())
+        .addColumn('prev_hash', 'text')
+        .addColumn('hash', 'text', (c) => c.notNull().unique())
+        .execute();
+      await db.schema.createIndex('events_tps').on('events').columns(['tps_code', 'seq']).execute();
+      await db.schema.createIndex('kpps_tokens_tps').on('kpps_tokens').column('tps_code').execute();
+      await db.schema.createIndex('devices_token').on('devices').column('token_hash').execute();
+      await db.schema
+        .createIndex('submissions_device')
+        .on('submissions')
+        .columns(['device_id', 'received_at'])
+        .execute();
+      await sql`
+        update kpps_tokens set revoked_at = (
+          select min(d.revoked_at) from devices d
+          where d.token_hash = kpps_tokens.token_hash and d.revoked_at is not null)
+        where revoked_at is null
+          and token_hash in (select token_hash from devices where revoked_at is not null)
+      `.execute(db);
     },
   },
   // Issue 9, quotas per TPS: the photos a TPS uploaded lately (the unreferenced-photo quota; the

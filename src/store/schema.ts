@@ -88,6 +88,22 @@ export type Database = {
     content_hash: string;
     imported_at: string;
   };
+  /**
+   * The credential audit trail (0004), append-only: token issued or revoked, device enrolled,
+   * refused or revoked (src/store/events.ts). Each hash covers the event and the one before it.
+   */
+  events: {
+    seq: number;
+    at: string;
+    type: string;
+    tps_code: string | null;
+    /** `cli`, or the uploader id (`kpps:...`) of the token that acted. */
+    actor: string;
+    /** Canonical JSON. */
+    details: string;
+    prev_hash: string | null;
+    hash: string;
+  };
   /** Derived from submissions: which version is the latest and which one counts. */
   tps_status: {
     tps_code: string;

@@ -22,12 +22,26 @@ import {
   type PhotoRecord,
   type RecordOutcome,
 } from './submissions.ts';
-import { authenticate, issueTokens, tpsBelow } from './tokens.ts';
+import {
+  authenticate,
+  issueTokens,
+  listTokens,
+  revokeTokens,
+  tpsBelow,
+  type IssuedToken,
+  type TokenInfo,
+  type TokenSelector,
+} from './tokens.ts';
+import { listEvents, type Actor, type EventQuery, type StoredEvent } from './events.ts';
 import {
   deviceById,
+  DEFAULT_MAX_DEVICES_PER_TOKEN,
+  devicesByPrefix,
   enrolDevice,
+  listDevices,
   revokeDevice,
   tpsHasDevice,
+  type DeviceListing,
   type Device,
   type Enrolment,
   type NewDevice,
@@ -74,16 +88,31 @@ export type Store = {
   contest(ballot: Ballot): Promise<Contest | undefined>;
   tps(code: TpsCode): Promise<TpsInfo | undefined>;
   tpsBelow(region: RegionCode): Promise<TpsCode[]>;
-  issueTokens(tps: TpsCode[]): Promise<{ tps: TpsCode; token: string }[]>;
+  /** New KPPS tokens; each revokes the older tokens of its TPS. `by.actor` defaults to `cli`. */
+  issueTokens(tps: TpsCode[], by?: { actor?: Actor }): Promise<IssuedToken[]>;
+  /** The tokens of a TPS, or the one a token, uploader id or token hash names (oldest first). */
+  tokens(which: TokenSelector): Promise<TokenInfo[]>;
+  /** Revokes the valid tokens of a TPS, or one token; answers those revoked now. */
+  revokeTokens(
+    which: { tps: TpsCode } | { tokenHash: string },
+    by?: { actor?: Actor },
+  ): Promise<TokenInfo[]>;
   authenticate(
     token: string,
   ): Promise<{ tps: TpsCode; uploader: string; tokenHash: string } | undefined>;
   /** Registers a device's public key for a TPS; the same key again gives the same device. */
   enrolDevice(d: NewDevice): Promise<Enrolment>;
   device(id: string): Promise<Device | undefined>;
+  /** Devices whose id starts with this text (the phone shows 8 characters), at most 20. */
+  devicesByPrefix(prefix: string): Promise<Device[]>;
+  /** The devices of a TPS or of every TPS below a region, with when each was last seen. */
+  devices(where: { tps: TpsCode } | { region: RegionCode }): Promise<DeviceListing[]>;
   /** Whether a device was ever enrolled for the TPS: then its submissions must be signed. */
   tpsHasDevice(tps: TpsCode): Promise<boolean>;
-  revokeDevice(id: string): Promise<boolean>;
+  /** Revokes a device and the token it enrolled with; false if unknown or revoked before. */
+  revokeDevice(id: string, by?: { actor?: Actor }): Promise<boolean>;
+  /** The credential audit trail (events.ts), oldest first. */
+  events(q?: EventQuery): Promise<StoredEvent[]>;
   /**
    * Keeps a photo uploaded ahead of its submission (tus) and records which TPS sent it, so that a
    * later submission of that TPS can name it by hash. Bytes first, then the rows.
@@ -129,6 +158,8 @@ export type StoreOptions = {
   clock?: () => Date;
   /** Open for reading only (`rekap verify-receipt --data`): nothing is migrated or written. */
   readOnly?: boolean;
+  /** How many devices one KPPS token may enrol (default 2, `DEFAULT_MAX_DEVICES_PER_TOKEN`). */
+  maxDevicesPerToken?: number;
 };
 
 async function photoRecord(db: Kysely<Database>, sha256: string): Promise<PhotoRecord | undefined> {
@@ -233,12 +264,18 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
       return row ? { code: row.code as TpsCode, name: row.name, dpt: row.dpt } : undefined;
     },
     tpsBelow: (region) => tpsBelow(db, region),
-    issueTokens: (tps) => issueTokens(db, tps, clock()),
+    issueTokens: (tps, by) => issueTokens(conn, tps, clock(), by?.actor ?? 'cli'),
+    tokens: (which) => listTokens(db, which),
+    revokeTokens: (which, by) => revokeTokens(conn, which, clock(), by?.actor ?? 'cli'),
     authenticate: (token) => authenticate(db, token),
-    enrolDevice: (d) => enrolDevice(db, d, clock()),
+    enrolDevice: (d) =>
+      enrolDevice(conn, d, clock(), opts.maxDevicesPerToken ?? DEFAULT_MAX_DEVICES_PER_TOKEN),
     device: (id) => deviceById(db, id),
     tpsHasDevice: (tps) => tpsHasDevice(db, tps),
-    revokeDevice: (id) => revokeDevice(db, id, clock()),
+    devicesByPrefix: (prefix) => devicesByPrefix(db, prefix),
+    devices: (where) => listDevices(db, where),
+    revokeDevice: (id, by) => revokeDevice(conn, id, clock(), by?.actor ?? 'cli'),
+    events: (q) => listEvents(db, q),
     async keepUploadedPhoto(bytes, meta, by) {
       return keepUploadedPhoto(db, await putPhoto(bytes, meta), by, clock());
     },

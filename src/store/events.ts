@@ -1,0 +1,187 @@
+// The credential audit trail: one catalogue of event types, and an append-only `events` table in
+// which each event's hash covers the one before it, so no event can be changed, dropped or slipped
+// in unseen. Each credential action writes its events in the same transaction as its change.
+import { sql, type Kysely } from 'kysely';
+import { canonicalJson } from '../core/canonical.ts';
+import type { TpsCode } from '../core/codes.ts';
+import { sha256Hex } from './blobs.ts';
+import type { Dialect } from './migrations.ts';
+import type { Database } from './schema.ts';
+
+/**
+ * Every event type, with what it means and what its `details` hold. `token` in the details is
+ * the token's uploader id (`kpps:` and 16 hex digits of its sha256), never the token.
+ */
+export const EVENT_TYPES = {
+  token_issued: 'A KPPS token was issued for the TPS (`rekap kpps-token`). details: { token }',
+  token_revoked:
+    'A KPPS token stopped working. details: { token, reason }, reason one of `replaced` (a new ' +
+    'token was issued for the TPS), `operator` (`rekap kpps-token --revoke`), `device_revoked` ' +
+    '(a device it enrolled was revoked; with deviceId)',
+  device_enrolled:
+    'A phone registered its public key with a KPPS token. details: { deviceId, token, label }',
+  device_refused:
+    'An enrolment with a valid token was refused. details: { token, reason, ... }, reason one ' +
+    'of `device_limit` (the token enrolled its most devices; with limit), `revoked_key` (the key ' +
+    'belongs to a revoked device; with deviceId), `other_tps` (the key is enrolled for another ' +
+    'TPS; with deviceId)',
+  device_revoked:
+    'A device was revoked (`rekap revoke-device`): what it signs from then on is refused. ' +
+    'details: { deviceId, token } (the token it enrolled with, revoked with it)',
+} as const;
+
+export type EventType = keyof typeof EVENT_TYPES;
+
+/** Who acted: `cli` for the operator's commands, or the uploader id of the KPPS token. */
+export type Actor = string;
+
+export type NewEvent = {
+  type: EventType;
+  tps: TpsCode | null;
+  actor: Actor;
+  details: Record<string, unknown>;
+};
+
+export type StoredEvent = NewEvent & {
+  seq: number;
+  at: string;
+  prevHash: string | null;
+  hash: string;
+};
+
+/** The hash of an event: sha256 of the canonical JSON of all its fields but the hash. */
+export function eventHash(e: Omit<StoredEvent, 'hash'>): string {
+  return sha256Hex(
+    canonicalJson({
+      seq: e.seq,
+      at: e.at,
+      type: e.type,
+      tps: e.tps,
+      actor: e.actor,
+      details: e.details,
+      prevHash: e.prevHash,
+    }),
+  );
+}
+
+/**
+ * Checks a run of events: consecutive sequence numbers, each hash right, each linked to the one
+ * before. Without `after`, the run must start at the first event ever (seq 1, no previous hash).
+ */
+export function verifyEventChain(
+  events: readonly StoredEvent[],
+  after: { seq: number; hash: string } | null = null,
+): { ok: true; count: number } | { ok: false; seq: number; reason: string } {
+  let prev = after;
+  for (const e of events) {
+    const seq = (prev?.seq ?? 0) + 1;
+    if (e.seq !== seq) return { ok: false, seq: e.seq, reason: `expected event ${seq} here` };
+    if (e.prevHash !== (prev?.hash ?? null))
+      return { ok: false, seq: e.seq, reason: 'not linked to the event before it' };
+    if (eventHash(e) !== e.hash)
+      return { ok: false, seq: e.seq, reason: 'its hash does not match its content' };
+    prev = e;
+  }
+  return { ok: true, count: events.length };
+}
+
+export type EventLog = (e: NewEvent) => void;
+
+/**
+ * Runs a credential change in one transaction and appends the events it logged, chained. Changes
+ * run one at a time, so every check made inside `change` (the device cap) holds until the commit:
+ * on PostgreSQL the events table is locked first; on SQLite the transaction takes the write lock
+ * at its start (`begin immediate`), so that a command run beside the server waits its turn instead
+ * of failing on a snapshot that went stale.
+ */
+export async function withEvents<T>(
+  db: Kysely<Database>,
+  dialect: Dialect,
+  now: Date,
+  change: (trx: Kysely<Database>, log: EventLog) => Promise<T>,
+): Promise<T> {
+  const run = async (trx: Kysely<Database>) => {
+    const logged: NewEvent[] = [];
+    const value = await change(trx, (e) => logged.push(e));
+    await appendEvents(trx, logged, now);
+    return value;
+  };
+  if (dialect === 'postgres')
+    return db.transaction().execute(async (trx) => {
+      await sql`lock table events in exclusive mode`.execute(trx);
+      return run(trx);
+    });
+  return db.connection().execute(async (conn) => {
+    await sql`begin immediate`.execute(conn);
+    try {
+      const value = await run(conn);
+      await sql`commit`.execute(conn);
+      return value;
+    } catch (e) {
+      await sql`rollback`.execute(conn).catch(() => undefined);
+      throw e;
+    }
+  });
+}
+
+async function appendEvents(trx: Kysely<Database>, events: NewEvent[], now: Date) {
+  if (events.length === 0) return;
+  const last = await trx
+    .selectFrom('events')
+    .select(['seq', 'hash'])
+    .orderBy('seq', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  let prev = last ? { seq: Number(last.seq), hash: last.hash } : null;
+  const at = now.toISOString();
+  const rows: Database['events'][] = [];
+  for (const e of events) {
+    const stored = { ...e, seq: (prev?.seq ?? 0) + 1, at, prevHash: prev?.hash ?? null };
+    const hash = eventHash(stored);
+    rows.push({
+      seq: stored.seq,
+      at,
+      type: e.type,
+      tps_code: e.tps,
+      actor: e.actor,
+      details: canonicalJson(e.details),
+      prev_hash: stored.prevHash,
+      hash,
+    });
+    prev = { seq: stored.seq, hash };
+  }
+  for (let i = 0; i < rows.length; i += 500)
+    await trx
+      .insertInto('events')
+      .values(rows.slice(i, i + 500))
+      .execute();
+}
+
+export type EventQuery = {
+  tps?: TpsCode;
+  /** Only events after this sequence number. */
+  afterSeq?: number;
+  /** At most this many, oldest first (default 10,000). */
+  limit?: number;
+};
+
+export async function listEvents(db: Kysely<Database>, q: EventQuery = {}): Promise<StoredEvent[]> {
+  let query = db
+    .selectFrom('events')
+    .selectAll()
+    .where('seq', '>', q.afterSeq ?? 0)
+    .orderBy('seq')
+    .limit(q.limit ?? 10_000);
+  if (q.tps) query = query.where('tps_code', '=', q.tps);
+  const rows = await query.execute();
+  return rows.map((r) => ({
+    seq: Number(r.seq),
+    at: r.at,
+    type: r.type as EventType,
+    tps: r.tps_code as TpsCode | null,
+    actor: r.actor,
+    details: JSON.parse(r.details) as Record<string, unknown>,
+    prevHash: r.prev_hash,
+    hash: r.hash,
+  }));
+}
