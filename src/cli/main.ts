@@ -54,11 +54,11 @@ const COMMANDS: Record<string, Command> = {
   audit: async (args) => (await import('./audit.ts')).auditCommand(args),
   import: async (args) => (await import('./import.ts')).importCommand(args),
   'revoke-device': async (args) => (await import('./revoke-device.ts')).revokeDeviceCommand(args),
+  devices: async (args) => (await import('./devices.ts')).devicesCommand(args),
   'verify-receipt': async (args) =>
     (await import('./verify-receipt.ts')).verifyReceiptCommand(args),
 };
 
-  devices: async (args) => (await import('./devices.ts')).devicesCommand(args),
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
