@@ -28,6 +28,9 @@ import { registerAnomalies } from './anomalies.ts';
 import { withExtras } from './external.ts';
 import { registerUploads } from './uploads.ts';
 import { withQuotas, type Quotas } from './quotas.ts';
+import { connectionGuard } from './connections.ts';
+import { resolveLimits, type ServerLimits } from './limits.ts';
+import { multipartIntake } from './multipart.ts';
 
 export type AppDeps = {
   store: Store;
@@ -37,6 +40,8 @@ export type AppDeps = {
   webAssets?: Map<string, WebAsset>;
   /** Overrides of the per-TPS quotas (defaults and reasons in quotas.ts). */
   quotas?: Partial<Quotas>;
+  /** Overrides of the body, memory, timeout and connection limits (defaults in limits.ts). */
+  limits?: Partial<ServerLimits>;
 };
 
 const isApiError = (x: unknown): x is ApiError =>
@@ -69,9 +74,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     maxParts: PHOTO_LIMITS.maxPhotos + 4,
   });
   const clock = deps.clock ?? (() => new Date());
+  const limits = resolveLimits(deps.limits);
+  const connections = connectionGuard(limits);
   const app = Fastify({
     ...(deps.logger ? { loggerInstance: deps.logger } : { logger: false }),
     bodyLimit: 1024 * 1024,
+    // Header, body and idle timeouts (limits.ts): a slow client cannot hold a connection forever.
+    ...connections.fastifyOptions,
     // One line per request at 1,000 submissions/s is noise; accepted submissions log their own line.
     logController: new LogController({ disableRequestLogging: true }),
     // Refusals of the router (a URL that does not decode, a path segment over 100 characters) and
@@ -81,6 +90,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     },
     clientErrorHandler,
   });
+  connections.attach(app.server);
   await app.register(multipart, {
     limits: {
       fileSize: PHOTO_LIMITS.maxBytes,
@@ -129,6 +139,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
    * polling page ask "anything new?" and get 304 back.
    */
   const cache = responseCache();
+  /** Submission bodies: their size limit and the memory budget shared by all in flight. */
+  const intake = multipartIntake(limits);
   const cachedRead = async (
     req: FastifyRequest,
     reply: FastifyReply,
@@ -198,7 +210,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         reply,
         apiError(403, 'wrong_tps', `this token belongs to TPS ${who.tps}, not ${code}`),
       );
-    const parts = await readSubmissionParts(req);
+    const parts = await readSubmissionParts(req, reply, intake);
     if (isApiError(parts)) return send(reply, parts);
     const outcome = await acceptSubmission({ store, clock }, tps, ballot, who.uploader, parts);
     if (isApiError(outcome)) return send(reply, outcome);

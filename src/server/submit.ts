@@ -1,5 +1,5 @@
 // POST /api/v1/tps/{code}/submissions: the one way a result gets in.
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Ballot } from '../core/ballots.ts';
 import { parseCHasil, type CHasil } from '../core/chasil.ts';
@@ -17,6 +17,7 @@ import { sha256Hex } from '../store/blobs.ts';
 import type { Store } from '../store/store.ts';
 import type { PhotoRecord, RecordOutcome, StoredSignature } from '../store/submissions.ts';
 import { apiError, type ApiError } from './errors.ts';
+import { readMultipart, type MultipartIntake } from './multipart.ts';
 import { PHOTO_LIMITS, checkPhoto } from './photos.ts';
 
 /** The `signature` part: the enrolled device's Ed25519 signature of the summary (receipt.ts). */
@@ -65,7 +66,18 @@ function parseJsonPart<T>(name: string, text: string, schema: z.ZodType<T>): T |
       );
 }
 
-export async function readSubmissionParts(req: FastifyRequest): Promise<Parts | ApiError> {
+/** Bytes of a `result`, `photos` or `signature` part (a C.Hasil is about 1 KB). */
+export const JSON_PART_BYTES = 64 * 1024;
+
+/**
+ * Reads the parts of a submission under the intake's limits (multipart.ts): a body over the limit
+ * answers 413, a server out of buffer room 503, a malformed body 400, each naming the problem.
+ */
+export async function readSubmissionParts(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  intake: MultipartIntake,
+): Promise<Parts | ApiError> {
   if (!req.isMultipart())
     return apiError(
       415,
@@ -74,40 +86,68 @@ export async function readSubmissionParts(req: FastifyRequest): Promise<Parts | 
     );
   const text: Partial<Record<JsonPart, string>> = {};
   const photos: Buffer[] = [];
-  for await (const part of req.parts()) {
-    if (part.type === 'file' && isJsonPart(part.fieldname)) {
-      // `curl -F result=@c-hasil.json` (and a browser's Blob) send JSON as a file part.
-      if (text[part.fieldname] !== undefined)
-        return apiError(400, 'duplicate_part', `more than one "${part.fieldname}" part`);
-      text[part.fieldname] = (await part.toBuffer()).toString('utf8');
-    } else if (part.type === 'file') {
-      if (part.fieldname !== 'photo') {
-        await part.toBuffer().catch(() => undefined);
+  const jsonTooLarge = (name: string) => () =>
+    apiError(
+      413,
+      'payload_too_large',
+      `the "${name}" part is too large: over ${JSON_PART_BYTES / 1024} KB`,
+    );
+  const refused = await readMultipart(
+    req,
+    reply,
+    intake,
+    PHOTO_LIMITS.maxBytes,
+    async (part, reader) => {
+      if (part.type === 'file' && isJsonPart(part.fieldname)) {
+        // `curl -F result=@c-hasil.json` (and a browser's Blob) send JSON as a file part.
+        if (text[part.fieldname] !== undefined)
+          return apiError(400, 'duplicate_part', `more than one "${part.fieldname}" part`);
+        const bytes = await reader.bytes(part, JSON_PART_BYTES, jsonTooLarge(part.fieldname));
+        if (!Buffer.isBuffer(bytes)) return bytes;
+        text[part.fieldname] = bytes.toString('utf8');
+      } else if (part.type === 'file') {
+        if (part.fieldname !== 'photo')
+          return apiError(
+            400,
+            'unknown_part',
+            `unknown file part "${part.fieldname}" (expected "photo")`,
+          );
+        const n = photos.length + 1;
+        const bytes = await reader.bytes(part, PHOTO_LIMITS.maxBytes, () =>
+          apiError(
+            413,
+            'payload_too_large',
+            `photo ${n} is too large: over ${PHOTO_LIMITS.maxBytes / 1024 / 1024} MB (at most ${PHOTO_LIMITS.maxBytes} bytes)`,
+          ),
+        );
+        if (!Buffer.isBuffer(bytes)) return bytes;
+        photos.push(bytes);
+      } else if (isJsonPart(part.fieldname)) {
+        if (text[part.fieldname] !== undefined)
+          return apiError(400, 'duplicate_part', `more than one "${part.fieldname}" part`);
+        if (part.valueTruncated) return jsonTooLarge(part.fieldname)();
+        // A part sent with content-type application/json arrives parsed already.
+        try {
+          text[part.fieldname] =
+            typeof part.value === 'string' ? part.value : JSON.stringify(part.value);
+        } catch {
+          // JSON.stringify overflows the stack on a deep nesting (20,000 `[`): the sender's fault.
+          return apiError(
+            400,
+            'malformed_json',
+            `the "${part.fieldname}" part is nested too deeply`,
+          );
+        }
+      } else
         return apiError(
           400,
           'unknown_part',
-          `unknown file part "${part.fieldname}" (expected "photo")`,
+          `unknown part "${part.fieldname}" (expected "result", "photo", "photos" and "signature")`,
         );
-      }
-      photos.push(await part.toBuffer());
-    } else if (isJsonPart(part.fieldname)) {
-      if (text[part.fieldname] !== undefined)
-        return apiError(400, 'duplicate_part', `more than one "${part.fieldname}" part`);
-      // A part sent with content-type application/json arrives parsed already.
-      try {
-        text[part.fieldname] =
-          typeof part.value === 'string' ? part.value : JSON.stringify(part.value);
-      } catch {
-        // JSON.stringify overflows the stack on a deep nesting (20,000 `[`): the sender's fault.
-        return apiError(400, 'malformed_json', `the "${part.fieldname}" part is nested too deeply`);
-      }
-    } else
-      return apiError(
-        400,
-        'unknown_part',
-        `unknown part "${part.fieldname}" (expected "result", "photo", "photos" and "signature")`,
-      );
-  }
+      return undefined;
+    },
+  );
+  if (refused) return refused;
   if (text.result === undefined)
     return apiError(
       400,

@@ -1,0 +1,95 @@
+// Connections a client cannot hold forever: header, body and idle timeouts, a minimum body rate
+// (so that a body trickling in at a few bytes a second is cut off within about half a minute, not
+// after the whole request timeout), and a cap on open connections below the file-descriptor limit.
+// Node's own timeouts are answered by errors.ts's clientErrorHandler; the rate check answers the
+// same way (408 `request_timeout`), saying how slow the body was.
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { FastifyServerOptions } from 'fastify';
+import type { ServerLimits } from './limits.ts';
+
+/** A request whose body is still arriving, as the rate check sees it. */
+type Incoming = {
+  req: IncomingMessage;
+  res: ServerResponse;
+  since: number;
+  bytesBefore: number;
+};
+
+export type ConnectionGuard = {
+  /** For the Fastify constructor: the timeouts. */
+  fastifyOptions: Pick<
+    FastifyServerOptions,
+    'requestTimeout' | 'connectionTimeout' | 'keepAliveTimeout'
+  > & {
+    http: { headersTimeout: number; requestTimeout: number; connectionsCheckingInterval: number };
+  };
+  /** Sets the connection cap and starts the body-rate check on the app's server. */
+  attach(server: Server): void;
+};
+
+function timeoutAnswer(message: string): string {
+  const body = JSON.stringify({ error: 'request_timeout', message });
+  return (
+    'HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n' +
+    'Content-Type: application/json; charset=utf-8\r\n' +
+    `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`
+  );
+}
+
+export function connectionGuard(limits: ServerLimits): ConnectionGuard {
+  const incoming = new Set<Incoming>();
+
+  /** Cuts off requests whose body arrives slower than the minimum rate. */
+  const checkRates = () => {
+    const now = Date.now();
+    for (const entry of incoming) {
+      const { req, res, since, bytesBefore } = entry;
+      const socket = req.socket;
+      if (req.complete || socket.destroyed) {
+        incoming.delete(entry);
+        continue;
+      }
+      const received = socket.bytesRead - bytesBefore;
+      const allowedMs = limits.bodyGraceMs + (received / limits.minBodyBytesPerS) * 1000;
+      if (now - since <= allowedMs) continue;
+      incoming.delete(entry);
+      // Never into an answer already begun; either way the connection goes once it is flushed.
+      if (socket.writable && !res.headersSent)
+        socket.end(
+          timeoutAnswer(
+            `the request body arrives too slowly (${received} bytes in ${Math.round((now - since) / 1000)} s; at least ${limits.minBodyBytesPerS} bytes/s after the first ${limits.bodyGraceMs / 1000} s)`,
+          ),
+        );
+      socket.destroySoon();
+    }
+  };
+
+  return {
+    fastifyOptions: {
+      requestTimeout: limits.requestTimeoutMs,
+      connectionTimeout: limits.idleTimeoutMs,
+      keepAliveTimeout: limits.keepAliveTimeoutMs,
+      http: {
+        headersTimeout: limits.headersTimeoutMs,
+        requestTimeout: limits.requestTimeoutMs,
+        connectionsCheckingInterval: limits.timeoutCheckMs,
+      },
+    },
+    attach(server) {
+      server.maxConnections = limits.maxConnections;
+      if (limits.minBodyBytesPerS <= 0) return;
+      server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+        const hasBody =
+          req.headers['transfer-encoding'] !== undefined ||
+          Number(req.headers['content-length'] ?? 0) > 0;
+        if (!hasBody || req.complete) return;
+        const entry = { req, res, since: Date.now(), bytesBefore: req.socket.bytesRead };
+        incoming.add(entry);
+        res.once('close', () => incoming.delete(entry));
+      });
+      const timer = setInterval(checkRates, limits.timeoutCheckMs);
+      timer.unref();
+      server.once('close', () => clearInterval(timer));
+    },
+  };
+}

@@ -1,0 +1,346 @@
+// Reading a multipart/form-data body under limits, with every way it can be malformed answered as
+// a 4xx that names the problem. The bytes are counted as they arrive: a `Content-Length` over the
+// request limit is refused before any byte is read, a chunked body when it passes the limit, and
+// every byte held counts against one budget shared by all requests in flight (503 `server_busy`
+// once it is spent). Bodies are kept in memory, not spooled to temporary files: a photo is at most
+// 15 MB and the whole of it is needed at once anyway (hashing is cheap; decoding and the blob store
+// take one buffer), and at ingest rates of hundreds of photos a second a round trip through the
+// disk would cost more than the memory it saves. The budget is what bounds the memory.
+import type { IncomingMessage } from 'node:http';
+import type { Readable } from 'node:stream';
+import type { Multipart } from '@fastify/multipart';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { apiError, type ApiError } from './errors.ts';
+import type { ServerLimits } from './limits.ts';
+
+/** Bytes held by the requests in flight, against one total. */
+export type ByteBudget = {
+  readonly total: number;
+  readonly inUse: number;
+  take(n: number): boolean;
+  give(n: number): void;
+};
+
+export function byteBudget(total: number): ByteBudget {
+  let inUse = 0;
+  return {
+    total,
+    get inUse() {
+      return inUse;
+    },
+    take(n) {
+      if (inUse + n > total) return false;
+      inUse += n;
+      return true;
+    },
+    give(n) {
+      inUse = Math.max(0, inUse - n);
+    },
+  };
+}
+
+/** What the app keeps for reading submission bodies: its limits and the shared budget. */
+export type MultipartIntake = { limits: ServerLimits; budget: ByteBudget };
+
+export const multipartIntake = (limits: ServerLimits): MultipartIntake => ({
+  limits,
+  budget: byteBudget(limits.bufferedBytes),
+});
+
+/** The `boundary` parameter of a multipart Content-Type (quoted or not), or undefined. */
+export function boundaryOf(contentType: string | undefined): string | undefined {
+  const m = /;\s*boundary\s*=\s*(?:"([^"]{1,70})"|([^\s;,"]{1,70}))/i.exec(contentType ?? '');
+  return m ? (m[1] ?? m[2]) : undefined;
+}
+
+/** Counts the occurrences of one byte pattern in a stream of chunks, across chunk edges. */
+class PatternCount {
+  count = 0;
+  private carry: Buffer;
+  constructor(
+    private readonly pattern: Buffer,
+    prefix = Buffer.alloc(0),
+  ) {
+    this.carry = prefix;
+  }
+  feed(chunk: Buffer): void {
+    const p = this.pattern;
+    const keep = p.length - 1;
+    if (this.carry.length > 0) {
+      // Only matches that start in the carried tail: the others lie wholly in the chunk.
+      const edge = Buffer.concat([this.carry, chunk.subarray(0, keep)]);
+      for (let i = edge.indexOf(p); i !== -1 && i < this.carry.length; i = edge.indexOf(p, i + 1))
+        this.count++;
+    }
+    for (let i = chunk.indexOf(p); i !== -1; i = chunk.indexOf(p, i + p.length)) this.count++;
+    const tail = chunk.length >= keep ? chunk : Buffer.concat([this.carry, chunk]);
+    this.carry = Buffer.from(tail.subarray(Math.max(0, tail.length - keep)));
+  }
+}
+
+/** A refusal that stops reading the body: over the request limit, or the budget is spent. */
+class BodyRefused extends Error {
+  constructor(readonly refusal: ApiError) {
+    super(refusal.message);
+  }
+}
+
+const megabytes = (n: number) => `${Math.round((n / 1024 / 1024) * 10) / 10} MB`;
+
+/**
+ * Counts a request's body as it arrives: its size against the request limit, the bytes held
+ * against the shared budget, and the multipart delimiters seen (so that a body cut before its
+ * closing boundary, or a part that the parser skipped for a malformed header, is told apart from a
+ * whole body). The bytes go back to the budget when the answer has gone.
+ */
+class BodyMeter {
+  bytes = 0;
+  private held = 0;
+  private readonly delimiters: PatternCount;
+  private readonly closings: PatternCount;
+  private stopped = false;
+  refusal: ApiError | undefined;
+  private onRefuse: ((e: BodyRefused) => void)[] = [];
+  readonly refused: Promise<never>;
+
+  constructor(
+    private readonly raw: IncomingMessage,
+    boundary: string,
+    private readonly intake: MultipartIntake,
+  ) {
+    // The parser looks for CRLF "--" boundary, with a CRLF assumed before the first byte.
+    this.delimiters = new PatternCount(
+      Buffer.from(`\r\n--${boundary}`, 'latin1'),
+      Buffer.from('\r\n'),
+    );
+    this.closings = new PatternCount(
+      Buffer.from(`\r\n--${boundary}--`, 'latin1'),
+      Buffer.from('\r\n'),
+    );
+    this.refused = new Promise<never>((_resolve, reject) => this.onRefuse.push(reject));
+    this.refused.catch(() => undefined);
+  }
+
+  /** Starts counting; call right after the parser was attached to the request. */
+  start(): void {
+    this.raw.on('data', this.onData);
+  }
+
+  get parts(): number {
+    return Math.max(0, this.delimiters.count - 1);
+  }
+  get closed(): boolean {
+    return this.closings.count > 0;
+  }
+
+  private readonly onData = (chunk: Buffer) => {
+    if (this.stopped) return;
+    this.bytes += chunk.length;
+    const { limits, budget } = this.intake;
+    if (this.bytes > limits.submissionBytes)
+      return this.refuse(
+        apiError(
+          413,
+          'payload_too_large',
+          `the request body is too large: over ${megabytes(limits.submissionBytes)} (at most ${limits.submissionBytes} bytes per submission)`,
+        ),
+      );
+    if (!budget.take(chunk.length))
+      return this.refuse(
+        apiError(
+          503,
+          'server_busy',
+          `the server holds as many uploads as it can (${megabytes(budget.total)}); try again in ${limits.busyRetryAfterS} s`,
+        ),
+      );
+    this.held += chunk.length;
+    this.delimiters.feed(chunk);
+    this.closings.feed(chunk);
+  };
+
+  refuse(e: ApiError): void {
+    if (this.refusal) return;
+    this.refusal = e;
+    this.stop();
+    for (const reject of this.onRefuse) reject(new BodyRefused(e));
+  }
+
+  /** Stops counting and reading: the rest of the body, if any, is never read. */
+  stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.raw.off('data', this.onData);
+    if (!this.raw.complete) {
+      this.raw.unpipe();
+      this.raw.pause();
+    }
+  }
+
+  release(): void {
+    this.intake.budget.give(this.held);
+    this.held = 0;
+  }
+}
+
+/** Reads a file part's bytes, at most `maxBytes` (else `tooLarge`), or stops at a refusal. */
+function collect(
+  file: Readable & { truncated?: boolean },
+  maxBytes: number,
+  tooLarge: () => ApiError,
+  refused: Promise<never>,
+): Promise<Buffer | ApiError> {
+  const read = new Promise<Buffer | ApiError>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const over = () => {
+      file.off('data', onData);
+      file.resume(); // the parser goes on to the end of the part (or the request is cut off)
+      resolve(tooLarge());
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxBytes) over();
+      else chunks.push(chunk);
+    };
+    file.on('data', onData);
+    file.once('limit', over);
+    file.once('error', reject);
+    file.once('end', () => {
+      if (file.truncated) over();
+      else resolve(Buffer.concat(chunks, size));
+    });
+  });
+  read.catch(() => undefined);
+  return Promise.race([read, refused]);
+}
+
+export type PartReader = {
+  /** The bytes of a file part, at most `maxBytes`; over it, the answer `tooLarge` gives. */
+  bytes(
+    part: Extract<Multipart, { type: 'file' }>,
+    maxBytes: number,
+    tooLarge: () => ApiError,
+  ): Promise<Buffer | ApiError>;
+};
+
+/** The 4xx for what @fastify/multipart or its parser threw, or undefined for what is a bug. */
+function multipartError(e: unknown, limits: { fileBytes: number }): ApiError | undefined {
+  const { code, message = '' } = e as { code?: string; message?: string };
+  switch (code) {
+    case 'FST_REQ_FILE_TOO_LARGE':
+      return apiError(
+        413,
+        'payload_too_large',
+        `a file part is too large: over ${megabytes(limits.fileBytes)} (at most ${limits.fileBytes} bytes)`,
+      );
+    case 'FST_FILES_LIMIT':
+      return apiError(400, 'too_many_photos', 'too many file parts');
+    case 'FST_PARTS_LIMIT':
+    case 'FST_FIELDS_LIMIT':
+      return apiError(400, 'too_many_parts', 'too many parts in the multipart body');
+    case 'FST_PROTO_VIOLATION':
+      return apiError(400, 'unknown_part', 'a part is named after a property of Object.prototype');
+    case 'FST_INVALID_JSON_FIELD_ERROR':
+      return apiError(400, 'malformed_json', 'a part sent as application/json is not valid JSON');
+  }
+  if (/boundary not found/i.test(message))
+    return apiError(
+      400,
+      'malformed_multipart',
+      'the Content-Type multipart/form-data has no boundary parameter',
+    );
+  if (/unexpected end|terminated early/i.test(message)) return cutOff();
+  if ((e as { code?: string }).code === 'ECONNRESET' || /aborted/i.test(message))
+    return apiError(400, 'malformed_multipart', 'the request body was cut off (connection closed)');
+  return undefined;
+}
+
+const cutOff = () =>
+  apiError(
+    400,
+    'malformed_multipart',
+    'the multipart body ends before its closing boundary (cut off in transit?)',
+  );
+
+/**
+ * Reads a multipart body part by part: `onPart` sees each one (and reads a file part's bytes with
+ * the reader), and answers an error to stop. Answers the first refusal, or undefined when the whole
+ * body was read and well-formed. On a refusal the rest of the body is not read, and the connection
+ * is closed after the answer (so Node does not read the rest either).
+ */
+export async function readMultipart(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  intake: MultipartIntake,
+  fileBytes: number,
+  onPart: (part: Multipart, reader: PartReader) => Promise<ApiError | undefined>,
+): Promise<ApiError | undefined> {
+  const { limits } = intake;
+  const declared = Number(req.headers['content-length']);
+  const refuse = (e: ApiError) => {
+    if (!req.raw.complete) reply.header('connection', 'close');
+    if (e.status === 503) reply.header('retry-after', String(limits.busyRetryAfterS));
+    return e;
+  };
+  if (Number.isFinite(declared) && declared > limits.submissionBytes)
+    return refuse(
+      apiError(
+        413,
+        'payload_too_large',
+        `the request body is too large: ${declared} bytes (at most ${limits.submissionBytes}, ${megabytes(limits.submissionBytes)}, per submission)`,
+      ),
+    );
+  const boundary = boundaryOf(req.headers['content-type']);
+  if (!boundary)
+    return refuse(
+      apiError(
+        400,
+        'malformed_multipart',
+        'the Content-Type multipart/form-data has no boundary parameter (for example: multipart/form-data; boundary=XYZ)',
+      ),
+    );
+  const meter = new BodyMeter(req.raw, boundary, intake);
+  reply.raw.once('close', () => meter.release());
+  const reader: PartReader = {
+    bytes: (part, maxBytes, tooLarge) => collect(part.file, maxBytes, tooLarge, meter.refused),
+  };
+  let seen = 0;
+  try {
+    const parts = req.parts()[Symbol.asyncIterator]();
+    // A `next` that loses the race to a refusal may still settle later, unheard.
+    const next = () => {
+      const p = parts.next();
+      p.catch(() => undefined);
+      return Promise.race([p, meter.refused]);
+    };
+    // The first `next` attaches the parser to the request; the meter listens from then on.
+    const first = next();
+    meter.start();
+    for (let r = await first; !r.done;) {
+      seen++;
+      const refused = await onPart(r.value, reader);
+      if (refused) {
+        meter.stop();
+        return refuse(refused);
+      }
+      r = await next();
+    }
+  } catch (e) {
+    meter.stop();
+    if (e instanceof BodyRefused) return refuse(e.refusal);
+    const known = multipartError(e, { fileBytes });
+    if (known) return refuse(known);
+    throw e;
+  }
+  meter.stop();
+  if (!meter.closed) return refuse(cutOff());
+  if (seen < meter.parts)
+    return refuse(
+      apiError(
+        400,
+        'malformed_multipart',
+        `${meter.parts - seen} of ${meter.parts} parts have a malformed header: each part needs Content-Disposition: form-data; name="..."`,
+      ),
+    );
+  return undefined;
+}
