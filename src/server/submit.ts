@@ -258,8 +258,10 @@ export async function acceptSubmission(
 
 /**
  * A signed submission must verify with the key of a device enrolled for this TPS. Once a TPS has
- * enrolled a device, its PPWP submissions must be signed. The summary is rebuilt from what was
- * sent: TPS, ballot, numbers, photo hashes in page order, signing time and device.
+ * enrolled a device, every ballot's submissions must be signed; only ppwp can be signed yet
+ * (receipt.ts), so the other ballots of such a TPS are refused rather than taken unsigned. The
+ * summary is rebuilt from what was sent: TPS, ballot, numbers, photo hashes in page order,
+ * signing time and device.
  */
 async function checkSignature(
   store: Store,
@@ -270,11 +272,13 @@ async function checkSignature(
   signature: StoredSignature | undefined,
 ): Promise<ApiError | undefined> {
   if (!signature) {
-    if (ballot === 'ppwp' && (await store.tpsHasDevice(tps)))
+    if (await store.tpsHasDevice(tps))
       return apiError(
         403,
-        'signature-required',
-        `TPS ${tps} has an enrolled device: its submissions must carry the device's signature`,
+        'signature_required',
+        ballot === 'ppwp'
+          ? `TPS ${tps} has an enrolled device: its submissions must carry the device's signature`
+          : `TPS ${tps} has an enrolled device: every ballot's submission must be signed, and ${ballot} results cannot be signed yet (only ppwp)`,
       );
     return undefined;
   }
@@ -284,7 +288,7 @@ async function checkSignature(
   if (!device || device.revokedAt || device.tps !== tps)
     return apiError(
       403,
-      'unknown-device',
+      'unknown_device',
       `device ${signature.deviceId} is not enrolled for TPS ${tps} (unknown, revoked or of another TPS)`,
     );
   const summary: SignedSummary = {
@@ -299,7 +303,7 @@ async function checkSignature(
   if (!(await verifySummary(summary, signature.signature, device.publicKey)))
     return apiError(
       403,
-      'bad-signature',
+      'bad_signature',
       'the signature does not match these numbers and photos (or this device)',
     );
   return undefined;
