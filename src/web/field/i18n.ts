@@ -23,6 +23,14 @@ const S = {
     en: 'Enrolling needs a signal once. Try again where there is signal.',
   },
   enrolFailed: { id: 'Pendaftaran gagal: {m}', en: 'Enrolment failed: {m}' },
+  enrolDeviceLimit: {
+    id: 'token ini sudah mendaftarkan {n} perangkat, batas satu token. Minta operator KPU mencabut perangkat yang tidak dipakai lagi dan menerbitkan token baru.',
+    en: 'this token has already enrolled {n} devices, the most one token may. Ask the KPU operator to revoke a device no longer in use and to issue a new token.',
+  },
+  enrolBadToken: {
+    id: 'token tidak dikenal atau sudah dicabut (token lama tidak berlaku setelah token baru diterbitkan). Minta token yang berlaku kepada operator KPU.',
+    en: 'unknown or revoked token (an old token stops working once a new one is issued). Ask the KPU operator for the current token.',
+  },
   badTps: {
     id: 'Kode TPS tidak sah (contoh 16.08.01.1007.001).',
     en: 'Not a TPS code (e.g. 16.08.01.1007.001).',

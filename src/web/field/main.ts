@@ -208,9 +208,16 @@ function renderEnrol(): void {
           enrolledAt?: string;
           message?: string;
           error?: string;
+          details?: { limit?: number };
         };
         if (!res.ok || !body.deviceId)
-          throw new Error(body.message ?? body.error ?? `HTTP ${res.status}`);
+          throw new Error(
+            body.error === 'device_limit'
+              ? t('enrolDeviceLimit', { n: body.details?.limit ?? 2 })
+              : body.error === 'bad_token'
+                ? t('enrolBadToken')
+                : (body.message ?? body.error ?? `HTTP ${res.status}`),
+          );
         await db.devices.put({
           mode: 'live',
           tps: body.tps ?? code,
