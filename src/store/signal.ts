@@ -1,6 +1,6 @@
 // Signal observations: every attempt of a field app to reach the server (time, place, connection,
 // round-trip time, bytes moved, success), kept for the blank-spot map.
-import type { Kysely } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import { regionContains, type RegionCode, type TpsCode } from '../core/codes.ts';
 import type { Database } from './schema.ts';
 
@@ -76,9 +76,14 @@ export async function observationReceivedAt(
   return row?.received_at;
 }
 
+/** Rows read at a time while looking for the newest observations of each TPS. */
+const CHUNK = 2000;
+
 /**
  * The newest observations of the TPS below a region (`id` for all), oldest first: the newest
  * `limit` of those that are among the newest `perTps` of their TPS (all of them without it).
+ * With `perTps`, rows are read newest first, a chunk at a time, leaving out each TPS once it has
+ * its share, until `limit` are found: the cost follows the answer, not the size of the table.
  */
 export async function observationsBelow(
   db: Kysely<Database>,
@@ -86,27 +91,34 @@ export async function observationsBelow(
   limit: number,
   perTps?: number,
 ): Promise<StoredObservation[]> {
-  let q = db.selectFrom('signal_observations').selectAll();
-  if (region !== 'id') q = q.where('tps_code', 'like', `${region}.%`);
-  const rows =
-    perTps === undefined
-      ? await q.orderBy('seq', 'desc').limit(limit).execute()
-      : await db
-          .selectFrom(
-            q
-              .select((eb) =>
-                eb.fn
-                  .agg<number>('row_number')
-                  .over((ob) => ob.partitionBy('tps_code').orderBy('seq', 'desc'))
-                  .as('tps_rank'),
-              )
-              .as('o'),
-          )
-          .selectAll()
-          .where('tps_rank', '<=', perTps)
-          .orderBy('seq', 'desc')
-          .limit(limit)
-          .execute();
+  const below = () => {
+    const q = db.selectFrom('signal_observations').selectAll();
+    return region === 'id' ? q : q.where('tps_code', 'like', `${region}.%`);
+  };
+  let rows: Selectable<Database['signal_observations']>[];
+  if (perTps === undefined) rows = await below().orderBy('seq', 'desc').limit(limit).execute();
+  else {
+    rows = [];
+    const ofTps = new Map<string, number>();
+    const full: string[] = [];
+    let before: number | undefined;
+    while (rows.length < limit) {
+      let q = below();
+      if (before !== undefined) q = q.where('seq', '<', before);
+      if (full.length > 0) q = q.where('tps_code', 'not in', full);
+      const chunk = await q.orderBy('seq', 'desc').limit(CHUNK).execute();
+      for (const r of chunk) {
+        const n = (ofTps.get(r.tps_code) ?? 0) + 1;
+        ofTps.set(r.tps_code, n);
+        if (n > perTps) continue;
+        if (n === perTps) full.push(r.tps_code);
+        rows.push(r);
+        if (rows.length === limit) break;
+      }
+      if (chunk.length < CHUNK) break;
+      before = chunk[chunk.length - 1]!.seq;
+    }
+  }
   return rows
     .reverse()
     .filter((r) => regionContains(region, r.tps_code as TpsCode))
