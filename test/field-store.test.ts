@@ -84,7 +84,7 @@ describe.each(backends)('field app store on $name', (backend) => {
       photo.sha256,
     ]);
     expect((await store.uploadedPhotos(B, [photo.sha256])).size).toBe(0);
-    expect(await store.blobs.get(photo.location)).toEqual(bytes);
+    expect(await store.blobs.get(photo.location, photo.sha256)).toEqual(bytes);
 
     const device = await store.enrolDevice({
       tps: A,

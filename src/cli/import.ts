@@ -94,7 +94,11 @@ export async function importCommand(args: string[], io: Io = processIo): Promise
     io.stderr(`rekap import: no such file: ${file}\n`);
     return 1;
   }
-  const store = await openStore({ dataDir: parsed.values.data, dbUrl: parsed.values.db });
+  const store = await openStore({
+    dataDir: parsed.values.data,
+    dbUrl: parsed.values.db,
+    writePhotos: false, // rows only: runs beside `rekap serve`
+  });
   try {
     const s = await importSirekapFile(store, file, (line, error) =>
       io.stderr(`line ${line}: ${error}\n`),

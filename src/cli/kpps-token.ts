@@ -30,7 +30,7 @@ export async function kppsTokenCommand(args: string[]): Promise<number> {
   if (o.tps !== undefined && !tps)
     throw new UsageError(`not a TPS code: ${o.tps} (e.g. 16.08.01.1007.001 or 1608011007001)`);
   if (o.region && !o.csv) throw new UsageError('--region prints many tokens: add --csv');
-  const store = await openStore({ dataDir: o.data, dbUrl: o.db });
+  const store = await openStore({ dataDir: o.data, dbUrl: o.db, writePhotos: false });
   try {
     if (o.revoke) return tps ? await revokeOfTps(store, tps) : await revokeOne(store, o.token!);
     if (tps) {

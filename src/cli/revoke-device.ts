@@ -16,7 +16,7 @@ export async function revokeDeviceCommand(args: string[]): Promise<number> {
     throw new UsageError(
       `--device ID is required (the deviceId the phone got when it enrolled, or its first ${DEVICE_PREFIX_LENGTH} characters as the phone shows them)`,
     );
-  const store = await openStore({ dataDir: o.data, dbUrl: o.db });
+  const store = await openStore({ dataDir: o.data, dbUrl: o.db, writePhotos: false });
   try {
     const device = await findDevice(store, o.device.trim());
     if (!device) return 1;

@@ -9,6 +9,7 @@ import Fastify, {
 } from 'fastify';
 import { BallotSchema, type Ballot } from '../core/ballots.ts';
 import { parseRegionCode, parseTpsCode } from '../core/codes.ts';
+import { BlobCorruptError, STORAGE_FULL_RETRY_AFTER_S, isStorageFull } from '../store/blobs.ts';
 import type { Store } from '../store/store.ts';
 import type { WebAsset } from '../web/assets.ts';
 import { responseCache } from './cache.ts';
@@ -102,6 +103,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, req, reply) => {
+    // Disk full (photos or database): expected, nothing was recorded; the client tries again.
+    if (isStorageFull(err)) {
+      req.log.error({ err }, 'storage full: request refused');
+      return send(
+        reply.header('retry-after', String(STORAGE_FULL_RETRY_AFTER_S)),
+        apiError(503, 'storage_full', 'the server has no room left to store this; try again later'),
+      );
+    }
     // Everything else in our codes and words: never a foreign code (SQLSTATE, errno, FST_...) nor
     // the words of a 5xx (errors.ts, docs/errors.md). The log has the error itself.
     const e = publicError(err, errorLimits(), req.headers['content-type']);
@@ -244,8 +253,26 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   app.get<{ Params: { sha256: string } }>('/api/v1/photos/:sha256', async (req, reply) => {
     const photo = await store.photo(req.params.sha256);
-    const bytes = photo && (await store.blobs.get(photo.location));
-    if (!photo || !bytes) return send(reply, apiError(404, 'unknown_photo', 'no such photo'));
+    if (!photo) return send(reply, apiError(404, 'unknown_photo', 'no such photo'));
+    let bytes: Buffer;
+    try {
+      // Only bytes that hash to the photo's sha256 come back; only those may be cached for good.
+      bytes = await store.blobs.get(photo.location, photo.sha256);
+    } catch (e) {
+      if (!(e instanceof BlobCorruptError)) throw e;
+      req.log.error(
+        { sha256: e.sha256, location: e.location, problem: e.problem, detail: e.detail },
+        'stored photo does not match its sha256 (run rekap verify-blobs)',
+      );
+      return send(
+        reply.header('cache-control', 'no-store'),
+        apiError(
+          500,
+          'photo_corrupt',
+          `the stored bytes of photo ${photo.sha256} are damaged (${e.problem}); they are not served`,
+        ),
+      );
+    }
     return reply
       .header('content-type', photo.contentType)
       .header('cache-control', 'public, max-age=31536000, immutable')

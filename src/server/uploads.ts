@@ -12,7 +12,7 @@ import { FileStore } from '@tus/file-store';
 import { EVENTS, Server as TusServer, type Upload } from '@tus/server';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { parseTpsCode, type TpsCode } from '../core/codes.ts';
-import { sha256Hex } from '../store/blobs.ts';
+import { STORAGE_FULL_RETRY_AFTER_S, isStorageFull, sha256Hex } from '../store/blobs.ts';
 import type { Store } from '../store/store.ts';
 import { PHOTO_LIMITS, checkPhoto } from './photos.ts';
 import { QUOTAS, formatBytes, formatDuration, quotaExceeded, type Quotas } from './quotas.ts';
@@ -155,6 +155,17 @@ export async function registerUploads(
     // Same origin as the field app, like the rest of the API: no CORS headers.
     allowedOrigins: [],
     disableTerminationForFinishedUploads: true,
+    // A full disk (the partial file, the photo packs or the database): 503 with Retry-After, as
+    // on the rest of the API (blobs.ts, app.ts).
+    onResponseError(req, err) {
+      if (!isStorageFull(err)) return undefined;
+      const res = (
+        req as { runtime?: { node?: { res?: { setHeader(k: string, v: string): void } } } }
+      ).runtime?.node?.res;
+      res?.setHeader('retry-after', String(STORAGE_FULL_RETRY_AFTER_S));
+      const message = 'the server has no room left to store this photo; try again later';
+      return { status_code: 503, body: `${JSON.stringify({ error: 'storage_full', message })}\n` };
+    },
     // HEAD, PATCH and DELETE of an upload: only the TPS that created it may touch it.
     async onIncomingRequest(req, id) {
       const who = ownerOf(req);
@@ -237,7 +248,12 @@ export async function registerUploads(
         await removeUpload(upload.id);
         throw e;
       });
-      await store.keepUploadedPhoto(bytes, check, who);
+      await store.keepUploadedPhoto(bytes, check, who).catch(async (e: unknown) => {
+        // Disk full: nothing was kept. Drop the partial file too, or the phone's next HEAD would
+        // find every byte here and take the photo as sent; it sends the photo again instead.
+        if (isStorageFull(e)) await removeUpload(upload.id);
+        throw e;
+      });
       await removeUpload(upload.id);
       app.log.debug({ tps: who.tps, sha256, size: bytes.length }, 'photo uploaded');
       return { headers: { 'Rekap-Photo-Sha256': sha256 } };

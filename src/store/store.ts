@@ -7,6 +7,7 @@ import { BallotSchema, ContestSchema, type Ballot, type Contest } from '../core/
 import type { RegionCode, TpsCode } from '../core/codes.ts';
 import type { ElectionSetup } from '../core/election.ts';
 import { packBlobStore, sha256Hex, type BlobStore } from './blobs.ts';
+import { lockDataFolder } from './lock.ts';
 import { openDb, type Db } from './db.ts';
 import { isEmpty, loadElection } from './election.ts';
 import {
@@ -76,6 +77,8 @@ export type Store = {
   readonly blobs: BlobStore;
   /** A stored photo's record, by its sha256. */
   photo(sha256: string): Promise<PhotoRecord | undefined>;
+  /** Stored photos in sha256 order, the first `limit` after `after` ('' from the start). */
+  listPhotos(after: string, limit: number): Promise<PhotoRecord[]>;
   /** Keeps the bytes of a photo (once: a photo stored before is not written again). */
   putPhoto(
     bytes: Buffer,
@@ -160,6 +163,14 @@ export type StoreOptions = {
   readOnly?: boolean;
   /** How many devices one KPPS token may enrol (default 2, `DEFAULT_MAX_DEVICES_PER_TOKEN`). */
   maxDevicesPerToken?: number;
+  /**
+   * Whether this store may write photos (default: unless `readOnly`). A store that may holds the
+   * data folder's lock (lock.ts) until it is closed, so a second one is refused; commands that
+   * only change rows (`kpps-token`, `revoke-device`, `import`) pass false and run beside `serve`.
+   */
+  writePhotos?: boolean;
+  /** The photo store (default: pack files under `<data>/blobs`). */
+  blobs?: BlobStore;
 };
 
 async function photoRecord(db: Kysely<Database>, sha256: string): Promise<PhotoRecord | undefined> {
@@ -181,6 +192,28 @@ async function photoRecord(db: Kysely<Database>, sha256: string): Promise<PhotoR
     : undefined;
 }
 
+async function listPhotos(
+  db: Kysely<Database>,
+  after: string,
+  limit: number,
+): Promise<PhotoRecord[]> {
+  const rows = await db
+    .selectFrom('photos')
+    .selectAll()
+    .where('sha256', '>', after)
+    .orderBy('sha256')
+    .limit(limit)
+    .execute();
+  return rows.map((row) => ({
+    sha256: row.sha256,
+    size: row.size,
+    contentType: row.content_type,
+    width: row.width,
+    height: row.height,
+    location: row.location,
+  }));
+}
+
 /**
  * Runs reads in one consistent snapshot. PostgreSQL: a repeatable-read, read-only transaction.
  * SQLite: a transaction holds the store's one connection, so no write commits in between.
@@ -195,14 +228,20 @@ function snapshot<T>(conn: Db, read: (db: Kysely<Database>) => Promise<T>): Prom
 }
 
 export async function openStore(opts: StoreOptions): Promise<Store> {
-  const conn: Db = await openDb({
-    url: opts.dbUrl,
-    dataDir: opts.dataDir,
-    readOnly: opts.readOnly,
-  });
+  const writePhotos = !opts.readOnly && opts.writePhotos !== false;
+  // The lock first: a second server on this folder stops before it migrates or writes anything.
+  const lock = writePhotos ? lockDataFolder(opts.dataDir) : undefined;
+  let conn: Db;
+  let blobs: BlobStore;
+  try {
+    conn = await openDb({ url: opts.dbUrl, dataDir: opts.dataDir, readOnly: opts.readOnly });
+    blobs = opts.blobs ?? packBlobStore(join(opts.dataDir, 'blobs'), { readOnly: !writePhotos });
+  } catch (e) {
+    lock?.release();
+    throw e;
+  }
   const { db, dialect } = conn;
   const clock = opts.clock ?? (() => new Date());
-  const blobs = packBlobStore(join(opts.dataDir, 'blobs'), { readOnly: opts.readOnly ?? false });
   const contestCache = new Map<string, Contest | undefined>();
   let ownChanges = 0;
   const changed = <T>(p: Promise<T>): Promise<T> => p.finally(() => ownChanges++);
@@ -222,6 +261,7 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
     changeMark: async () => `${ownChanges}.${await conn.externalMark()}`,
     blobs,
     photo: (sha256) => photoRecord(conn.reader, sha256),
+    listPhotos: (after, limit) => listPhotos(conn.reader, after, limit),
     putPhoto,
     isEmpty: () => isEmpty(db),
     async loadElection(setup) {
@@ -300,8 +340,12 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
     checkAggregates: () => checkAggregates(db),
     countSubmissions: () => countSubmissions(db),
     async close() {
-      blobs.close();
-      await conn.close();
+      try {
+        await blobs.close();
+        await conn.close();
+      } finally {
+        lock?.release();
+      }
     },
   };
 }
