@@ -1,7 +1,7 @@
 // The `rekap` command as a user runs it (the built JavaScript in dist/, as `npm install` leaves
 // it): tokens for one TPS or a whole region, --help for every command, and every failure one
 // clear line with a non-zero exit.
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -14,6 +14,7 @@ import type { TpsCode } from '../src/core/codes.ts';
 import { EXAMPLE_PPWP } from '../src/core/testing.ts';
 import { demoElection } from '../src/demo/okutimur.ts';
 import { openStore } from '../src/store/store.ts';
+import { loadWebAssets } from '../src/web/assets.ts';
 import { dropSchema, postgresAvailable, testSchemaUrl } from './support/postgres.ts';
 
 const BIN = join(import.meta.dirname, '..', 'bin', 'rekap.mjs');
@@ -157,6 +158,48 @@ function expectOneLine(r: Run, command: string, message: RegExp, code = 1): void
   expect(r.stderr).not.toMatch(/^\s+at /m);
 }
 
+describe('rekap serve', () => {
+  it('serves the web apps that the build wrote to dist/web/', async () => {
+    const busy = createServer();
+    await new Promise<void>((r) => busy.listen(0, '127.0.0.1', r));
+    const port = (busy.address() as AddressInfo).port;
+    await new Promise((r) => busy.close(r));
+    const child = spawn(
+      process.execPath,
+      [BIN, 'serve', '--data', dataDir, '--port', String(port), '--host', '127.0.0.1'],
+      { stdio: 'ignore', env: { ...process.env, LOG_LEVEL: 'warn' } },
+    );
+    const exited = new Promise((r) => child.once('exit', r));
+    try {
+      const base = `http://127.0.0.1:${port}`;
+      for (let i = 0; ; i++) {
+        const up = await fetch(`${base}/healthz`).then(
+          (r) => r.ok,
+          () => false,
+        );
+        if (up) break;
+        if (i > 600 || child.exitCode !== null) throw new Error('rekap serve did not answer');
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      for (const [path, type] of [
+        ['/', 'text/html'],
+        ['/portal.js', 'text/javascript'],
+        ['/kpps/', 'text/html'],
+        ['/kpps/sw.js', 'text/javascript'],
+        ['/kpps/model.bin', 'application/octet-stream'],
+      ] as const) {
+        const res = await fetch(`${base}${path}`);
+        expect(res.status, path).toBe(200);
+        expect(res.headers.get('content-type'), path).toContain(type);
+        expect((await res.arrayBuffer()).byteLength, path).toBeGreaterThan(100);
+      }
+    } finally {
+      child.kill('SIGTERM');
+      await exited;
+    }
+  });
+});
+
 describe('rekap COMMAND --help', () => {
   it('answers every command listed in the usage with its own lines, exit 0', async () => {
     const all = await rekap('--help');
@@ -187,6 +230,12 @@ describe('rekap COMMAND --help', () => {
 });
 
 describe('rekap failures: one clear line and a non-zero exit', () => {
+  it('web apps that were never built: says to run npm run build', async () => {
+    await expect(loadWebAssets(join(dataDir, 'no-build'))).rejects.toThrow(
+      /web apps are not built .*run npm run build/,
+    );
+  });
+
   it('a database that cannot be reached', async () => {
     const r = await rekap('rebuild', '--check', '--db', 'postgres://127.0.0.1:1/x');
     expectOneLine(
