@@ -19,7 +19,11 @@ Perintah / commands:
   rekap devices (--tps CODE | --region CODE) [--json] [--data DIR] [--db URL]
       List enrolled phones: id prefix (as the phone shows it), label, enrolled, last seen, revoked.
   rekap rebuild [--check] [--data DIR] [--db URL]
-      Recompute every aggregate from the stored submissions (--check: only compare).
+      Recompute every aggregate from the stored submissions (--check: only compare). Numbers
+      only: \`rekap verify-blobs\` checks the photos.
+  rekap verify-blobs [--data DIR] [--db URL] [--json]
+      Re-hash every stored photo and name each bad one (missing, short, wrong hash); exit 1 if
+      any. Read-only: runs beside \`rekap serve\`.
   rekap form template --ballot ppwp --json
       The official form's geometry in millimetres: markers, page-ID marker, boxes, bubbles.
   rekap form read PHOTO... --ballot ppwp --json [--dpt N]
@@ -57,6 +61,7 @@ const COMMANDS: Record<string, Command> = {
   devices: async (args) => (await import('./devices.ts')).devicesCommand(args),
   'verify-receipt': async (args) =>
     (await import('./verify-receipt.ts')).verifyReceiptCommand(args),
+  'verify-blobs': async (args) => (await import('./verify-blobs.ts')).verifyBlobsCommand(args),
 };
 
 export async function main(argv: string[]): Promise<number> {

@@ -4,13 +4,14 @@ import { parse, storeOptions } from './options.ts';
 
 export async function rebuildCommand(args: string[]): Promise<number> {
   const o = parse(args, { ...storeOptions, check: { type: 'boolean' } });
-  const store = await openStore({ dataDir: o.data, dbUrl: o.db });
+  const store = await openStore({ dataDir: o.data, dbUrl: o.db, writePhotos: false });
   try {
     const before = await store.checkAggregates();
     if (o.check) {
       if (before.length === 0) {
         process.stdout.write(
-          `ok: live totals equal a recount of ${await store.countSubmissions()} submissions\n`,
+          `ok: live totals equal a recount of ${await store.countSubmissions()} submissions\n` +
+            'numbers only: `rekap verify-blobs` checks that every photo is whole\n',
         );
         return 0;
       }
