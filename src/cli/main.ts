@@ -75,6 +75,10 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`rekap: unknown command "${name}"\n\n${USAGE}`);
     return 2;
   }
+  if (wantsHelp(rest)) {
+    process.stdout.write(commandUsage(name, rest));
+    return 0;
+  }
   try {
     return await command(rest);
   } catch (e) {
@@ -109,13 +113,6 @@ export function commandUsage(name: string, args: string[] = []): string {
     } else if (current && /^ {3,}\S/.test(line)) current.push(line);
     else current = undefined;
   }
-}
-
-export class UsageError extends Error {}
-  if (wantsHelp(rest)) {
-    process.stdout.write(commandUsage(name, rest));
-    return 0;
-  }
   if (entries.length === 0) return USAGE;
   const sub = args.find((a) => !a.startsWith('-'));
   const narrowed = entries.filter((e) => e[0]!.split(/\s+/)[3] === sub);
@@ -134,3 +131,6 @@ function errorMessage(e: unknown): string {
   const text = e.message || inner || code || e.name;
   // A usage error may show the usage below its line; anything else is one line.
   return e instanceof UsageError ? text : text.replace(/\s*\n\s*/g, ' ').trim();
+}
+
+export class UsageError extends Error {}
