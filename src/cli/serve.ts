@@ -4,6 +4,7 @@
 // restart answers as soon as it can.
 import { pino } from 'pino';
 import { buildApp } from '../server/app.ts';
+import { securityOptions } from '../server/security.ts';
 import { openStore } from '../store/store.ts';
 import { buildWebAssets } from '../web/assets.ts';
 import { UsageError } from './main.ts';
@@ -20,6 +21,9 @@ export async function serveCommand(args: string[]): Promise<number> {
     demo: { type: 'boolean' },
     simulate: { type: 'boolean' },
     'max-devices-per-token': { type: 'string' },
+    'rate-limit': { type: 'string' },
+    'trust-proxy': { type: 'string' },
+    hsts: { type: 'string' },
   });
   const port = Number(o.port ?? process.env.PORT ?? 8080);
   if (!Number.isInteger(port) || port < 0 || port > 65535)
@@ -35,6 +39,13 @@ export async function serveCommand(args: string[]): Promise<number> {
     throw new UsageError(
       `--max-devices-per-token must be a whole number of at least 1, not ${maxDevices}`,
     );
+  // Rate limits, the proxy to believe for client addresses, HSTS (src/server/security.ts).
+  const security = securityOptions({
+    rateLimit: o['rate-limit'] ?? process.env.REKAP_RATE_LIMIT,
+    trustProxy: o['trust-proxy'] ?? process.env.REKAP_TRUST_PROXY,
+    hsts: o.hsts ?? process.env.REKAP_HSTS,
+  });
+  if (security instanceof Error) throw new UsageError(security.message);
   // Readable lines on a terminal; JSON lines (for log collectors) otherwise or with LOG_FORMAT=json.
   const pretty = process.stdout.isTTY && process.env.LOG_FORMAT !== 'json';
   const logger = pino({
@@ -62,7 +73,7 @@ export async function serveCommand(args: string[]): Promise<number> {
   }
   if (!(await store.election()))
     logger.warn('no election loaded: run with --demo, or load one (see README)');
-  const app = await buildApp({ store, logger, webAssets });
+  const app = await buildApp({ store, logger, webAssets, security });
   let address: string;
   try {
     address = await app.listen({ port, host: o.host });

@@ -1,6 +1,8 @@
 // The KPPS field app: enrol once, photograph the pages, read them on the phone, review, sign,
 // queue, send in the background; the witness receipt (QR) and witness mode; training mode.
 // Hash routes: #/ (enrol or home), #/foto, #/periksa, #/kirim, #/tanda/{id}, #/saksi.
+// First: zod must not probe for eval under the CSP (jitless.ts).
+import './jitless.ts';
 import QRCode from 'qrcode';
 import { parseTpsCode } from '../../core/codes.ts';
 import type { CHasil } from '../../core/chasil.ts';
