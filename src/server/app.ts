@@ -29,6 +29,7 @@ import { registerAnomalies } from './anomalies.ts';
 import { withExtras } from './external.ts';
 import { registerUploads } from './uploads.ts';
 import { withQuotas, type Quotas } from './quotas.ts';
+import { registerSecurity, type SecurityOptions } from './security.ts';
 import { connectionGuard } from './connections.ts';
 import { resolveLimits, type ServerLimits } from './limits.ts';
 import { multipartIntake } from './multipart.ts';
@@ -41,6 +42,8 @@ export type AppDeps = {
   webAssets?: Map<string, WebAsset>;
   /** Overrides of the per-TPS quotas (defaults and reasons in quotas.ts). */
   quotas?: Partial<Quotas>;
+  /** Security headers, rate limits and the trusted proxy (defaults and reasons in security.ts). */
+  security?: SecurityOptions;
   /** Overrides of the body, memory, timeout and connection limits (defaults in limits.ts). */
   limits?: Partial<ServerLimits>;
 };
@@ -90,8 +93,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       void send(reply, publicError(err, errorLimits(), req.headers['content-type']));
     },
     clientErrorHandler,
+    ...(deps.security?.trustProxy ? { trustProxy: deps.security.trustProxy } : {}),
   });
   connections.attach(app.server);
+  await registerSecurity(app, { ...deps.security, store });
   await app.register(multipart, {
     limits: {
       fileSize: PHOTO_LIMITS.maxBytes,
