@@ -83,6 +83,9 @@ export async function startServer(opts: {
       String(port),
       '--host',
       '127.0.0.1',
+      // ~1,000 requests/s from one address: the benchmark measures the server, not its limits.
+      '--rate-limit',
+      'off',
     ],
     { cwd: ROOT, env: { ...process.env, LOG_LEVEL: 'warn' }, stdio: ['ignore', log, log] },
   );
