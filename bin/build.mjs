@@ -9,8 +9,9 @@
 //   dist/web/  the web apps as the server serves them (src/web/assets.ts): the bundled portal and
 //              KPPS field app, their pages, the model and wasm files, and manifest.json;
 //   dist/build.json  when the build started (bin/build-state.mjs compares it with the sources).
-// Everything is written to a staging folder first and swapped in at the end, and one build runs at
-// a time (dist/.lock), so a `rekap` started meanwhile finds the old build or the new one, whole.
+// Everything is written to a staging folder (.dist-stage-PID/) first and swapped in at the end,
+// and one build runs at a time (dist/.lock), so a `rekap` started meanwhile finds the old build or
+// the new one, whole.
 // Plain JavaScript on purpose: it runs before anything else is built.
 //   node bin/build.mjs [--if-stale]   (--if-stale: nothing to do when dist/ is current)
 import { build } from 'esbuild';
@@ -78,7 +79,9 @@ const everyImportExternal = {
 
 async function buildAll() {
   const started = Date.now();
-  const stage = join(DIST, `.stage-${process.pid}`);
+  // Beside dist/ rather than in it: at the depth of dist/, so the source maps' relative paths
+  // hold after the swap.
+  const stage = join(ROOT, `.dist-stage-${process.pid}`);
   const out = join(stage, 'src');
   await rm(stage, { recursive: true, force: true });
   const isTest = (file) => /\.test\.[cm]?[jt]s$/.test(file);

@@ -83,8 +83,9 @@ export async function main(argv: string[]): Promise<number> {
     return await command(rest);
   } catch (e) {
     process.stderr.write(`rekap ${name}: ${errorMessage(e)}\n`);
-    if (!(e instanceof UsageError) && debugging() && e instanceof Error && e.stack)
-      process.stderr.write(`${e.stack}\n`);
+    if (!(e instanceof UsageError) && debugging())
+      for (let c: unknown = e; c instanceof Error; c = c.cause)
+        process.stderr.write(`${c === e ? '' : 'caused by: '}${c.stack ?? c.message}\n`);
     return e instanceof UsageError ? 2 : 1;
   }
 }
