@@ -6,6 +6,7 @@
 //              relative `.ts` imports rewritten to `.js`), beside a copy of the other files under
 //              src/ that the code reads at run time (the digit model, the form template, the demo
 //              data, HTML, CSS, icons);
+//   dist/vendor/  kysely and zod, bundled into one file each (see VENDORED);
 //   dist/web/  the web apps as the server serves them (src/web/assets.ts): the bundled portal and
 //              KPPS field app, their pages, the model and wasm files, and manifest.json;
 //   dist/build.json  when the build started (bin/build-state.mjs compares it with the sources).
@@ -16,7 +17,7 @@
 //   node bin/build.mjs [--if-stale]   (--if-stale: nothing to do when dist/ is current)
 import { build } from 'esbuild';
 import { copyFile, mkdir, readdir, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { BUILD_STAMP, staleBuild } from './build-state.mjs';
 
@@ -62,20 +63,38 @@ async function files(dir) {
   return out;
 }
 
+/**
+ * Pure-JavaScript ES-module packages that `rekap serve` loads at start, each as hundreds of small
+ * files (kysely: about 260): bundled into one file each under dist/vendor/, they load in a tenth
+ * of the time. Only dist/ uses these copies; tests and scripts run the sources with node_modules.
+ */
+const VENDORED = ['kysely', 'zod'];
+
 // Each source file becomes one output file: every import stays an import (packages as they are,
-// relative ones with `.js` for `.ts`), so the folders stay as they are. JSON modules are the one
-// exception: they are inlined (esbuild would drop their `with { type: 'json' }`).
-const everyImportExternal = {
-  name: 'every-import-external',
-  setup(b) {
-    b.onResolve({ filter: /.*/ }, (args) => {
-      if (args.kind === 'entry-point') return undefined;
-      if (args.path.startsWith('.') && args.path.endsWith('.json')) return undefined;
-      const path = args.path.startsWith('.') ? args.path.replace(/\.ts$/, '.js') : args.path;
-      return { path, external: true };
-    });
-  },
-};
+// relative ones with `.js` for `.ts`, a vendored package as the relative path of its bundle), so
+// the folders stay as they are. JSON modules are the one exception: they are inlined (esbuild
+// would drop their `with { type: 'json' }`).
+function everyImportExternal(out, vendor) {
+  return {
+    name: 'every-import-external',
+    setup(b) {
+      b.onResolve({ filter: /.*/ }, (args) => {
+        if (args.kind === 'entry-point') return undefined;
+        if (args.path.startsWith('.') && args.path.endsWith('.json')) return undefined;
+        if (args.path.startsWith('.'))
+          return { path: args.path.replace(/\.ts$/, '.js'), external: true };
+        if (VENDORED.includes(args.path)) {
+          const from = join(out, relative(SRC, dirname(args.importer)));
+          const to = relative(from, join(vendor, `${args.path}.js`))
+            .split(sep)
+            .join('/');
+          return { path: to.startsWith('.') ? to : `./${to}`, external: true };
+        }
+        return { path: args.path, external: true };
+      });
+    },
+  };
+}
 
 async function buildAll() {
   const started = Date.now();
@@ -83,6 +102,7 @@ async function buildAll() {
   // hold after the swap.
   const stage = join(ROOT, `.dist-stage-${process.pid}`);
   const out = join(stage, 'src');
+  const vendor = join(stage, 'vendor');
   await rm(stage, { recursive: true, force: true });
   const isTest = (file) => /\.test\.[cm]?[jt]s$/.test(file);
   const all = (await files(SRC)).filter((f) => !isTest(f));
@@ -94,11 +114,20 @@ async function buildAll() {
       outbase: SRC,
       outdir: out,
       bundle: true,
-      plugins: [everyImportExternal],
+      plugins: [everyImportExternal(out, vendor)],
       format: 'esm',
       platform: 'node',
       target: 'node20',
       sourcemap: 'linked',
+      logLevel: 'warning',
+    });
+    await build({
+      entryPoints: Object.fromEntries(VENDORED.map((name) => [name, name])),
+      outdir: vendor,
+      bundle: true,
+      format: 'esm',
+      platform: 'node',
+      target: 'node20',
       logLevel: 'warning',
     });
     for (const file of others) {
@@ -114,7 +143,7 @@ async function buildAll() {
     // The swap: each folder is replaced by one rename; the old one is removed after.
     const old = join(DIST, `.old-${process.pid}`);
     await mkdir(old, { recursive: true });
-    for (const part of ['src', 'web']) {
+    for (const part of ['src', 'vendor', 'web']) {
       await rename(join(DIST, part), join(old, part)).catch((e) => {
         if (e.code !== 'ENOENT') throw e;
       });
