@@ -85,7 +85,11 @@ export type Tally = {
   byExpect: Record<string, number>;
   statuses: Record<string, number>;
   violations: Partial<Record<ViolationKind, number>>;
-  byFamily: Record<string, { inputs: number; violations: number }>;
+  /** Per family: inputs, inputs with any violation, and each kind of violation. */
+  byFamily: Record<
+    string,
+    { inputs: number; violations: number; kinds: Partial<Record<ViolationKind, number>> }
+  >;
   examples: { kind: ViolationKind; family: string; what: string; status: string; detail: string }[];
 };
 
@@ -102,11 +106,12 @@ export function record(t: Tally, c: HostileCase, o: Outcome, maxExamples = 3): v
   t.inputs++;
   t.byExpect[c.expect] = (t.byExpect[c.expect] ?? 0) + 1;
   t.statuses[String(o.status)] = (t.statuses[String(o.status)] ?? 0) + 1;
-  const fam = (t.byFamily[c.family] ??= { inputs: 0, violations: 0 });
+  const fam = (t.byFamily[c.family] ??= { inputs: 0, violations: 0, kinds: {} });
   fam.inputs++;
   if (o.violations.length > 0) fam.violations++;
   for (const v of o.violations) {
     t.violations[v.kind] = (t.violations[v.kind] ?? 0) + 1;
+    fam.kinds[v.kind] = (fam.kinds[v.kind] ?? 0) + 1;
     if (t.examples.filter((e) => e.kind === v.kind && e.family === c.family).length < maxExamples)
       t.examples.push({
         kind: v.kind,
@@ -396,6 +401,8 @@ export type TargetOptions = {
   tpsCount?: number;
   /** How long to wait for an answer to a request whose body lies about its length. */
   lyingBodyWaitMs?: number;
+  /** How long to wait for any other answer (default 10 s: a valid submission takes well under 1 s). */
+  answerWaitMs?: number;
 };
 
 /** A started target, or undefined when PostgreSQL is absent (postgresAvailable fails in CI). */
@@ -412,6 +419,7 @@ export async function startTarget(opts: TargetOptions): Promise<Target | undefin
   const counter = dbUrl ? postgresCounter(dbUrl) : sqliteCounter(server.dataDir);
   const port = Number(new URL(server.url).port);
   const wait = opts.lyingBodyWaitMs ?? 3000;
+  const answerWait = opts.answerWaitMs ?? 10_000;
   const pool = election.tps.map((t) => t.code);
   let nextTps = 2; // pool[0] is read by the reads family, pool[1] holds its photo
   const fresh = async (): Promise<Kpps> => {
@@ -420,7 +428,7 @@ export async function startTarget(opts: TargetOptions): Promise<Target | undefin
       throw new Error(`the hostile election's ${pool.length} TPS are all used: raise tpsCount`);
     return { code, token: await issueToken(server.store, code), devices: [] };
   };
-  const send = (req: RawRequest) => rawRequest(port, req);
+  const send = (req: RawRequest) => rawRequest(port, { waitMs: answerWait, ...req });
   const json = async (method: string, target: string, token: string | null, body?: unknown) => {
     const a = await send({
       method,
@@ -942,7 +950,7 @@ export async function startTarget(opts: TargetOptions): Promise<Target | undefin
           framing:
             spec.framing === 'chunked' ? 'chunked' : spec.framing === 'exact' ? 'length' : 'none',
           finish: spec.framing === 'shortThenFin',
-          waitMs: lying ? wait : 10_000,
+          waitMs: lying ? wait : answerWait,
         };
         const signer = spec.enrolled ? built.device?.deviceId : undefined;
         afterAccept = (a) => visibleSubmission(own, a, built.photoHashes, signer);
