@@ -408,9 +408,11 @@ export async function registerSecurity(
       routes.get(`* ${route.url}`) ??
       methods.map((m) => routes.get(`${m === 'HEAD' ? 'GET' : m} ${route.url}`)).find(Boolean);
     const hook = group && hooks.get(group);
-    if (!group || !hook) return;
+    const before = [route.onRequest ?? []].flat();
+    // Once per route, even where Fastify copies a GET route's options into its HEAD route.
+    if (!group || !hook || before.includes(hook)) return;
     route.config = { ...route.config, rekapLimited: group };
-    route.onRequest = [...[route.onRequest ?? []].flat(), hook];
+    route.onRequest = [...before, hook];
   });
 }
 
