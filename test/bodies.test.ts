@@ -274,7 +274,8 @@ describe('the memory all requests hold together is bounded', () => {
   let server: Server;
   beforeAll(async () => {
     server = await startServer({
-      bufferedBytes: 3 * 1024 * 1024,
+      // A photo counts twice (its pieces, then the buffer they are joined into): 2 x 2.1 MB fits.
+      bufferedBytes: 4.5 * 1024 * 1024,
       submissionBytes: 8 * 1024 * 1024,
       busyRetryAfterS: 7,
     });
@@ -301,15 +302,15 @@ describe('the memory all requests hold together is bounded', () => {
       );
     };
 
-    // A sends 2.2 MB of a 5 MB body and waits: the server holds those bytes.
+    // A sends 3.3 MB of a 6 MB photo and waits: the server holds those bytes.
     const holder = rawConnection(server.port);
-    const body = multipart([big, medium]);
+    const body = multipart([Buffer.concat([big, Buffer.alloc(6 * 1024 * 1024 - big.length)])]);
     await writeSome(
       holder.socket,
       `POST ${a.path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${a.token}\r\n` +
         `Content-Type: multipart/form-data; boundary=${BOUNDARY}\r\nContent-Length: ${body.length}\r\n\r\n`,
     );
-    await writeSome(holder.socket, body.subarray(0, 2.2 * 1024 * 1024));
+    await writeSome(holder.socket, body.subarray(0, 3.3 * 1024 * 1024));
     await sleep(300);
 
     // B's 1.4 MB do not fit beside them.

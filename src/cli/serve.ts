@@ -22,6 +22,7 @@ export async function serveCommand(args: string[]): Promise<number> {
     simulate: { type: 'boolean' },
     'max-devices-per-token': { type: 'string' },
     'rate-limit': { type: 'string' },
+    'max-connections': { type: 'string' },
     'trust-proxy': { type: 'string' },
     hsts: { type: 'string' },
   });
@@ -39,6 +40,11 @@ export async function serveCommand(args: string[]): Promise<number> {
     throw new UsageError(
       `--max-devices-per-token must be a whole number of at least 1, not ${maxDevices}`,
     );
+  // Connections open at once (src/server/limits.ts; the default 500 suits a `ulimit -n` of 1024).
+  const maxConn = o['max-connections'] ?? process.env.REKAP_MAX_CONNECTIONS;
+  const maxConnections = maxConn === undefined ? undefined : Number(maxConn);
+  if (maxConnections !== undefined && !(Number.isInteger(maxConnections) && maxConnections >= 1))
+    throw new UsageError(`--max-connections must be a whole number of at least 1, not ${maxConn}`);
   // Rate limits, the proxy to believe for client addresses, HSTS (src/server/security.ts).
   const security = securityOptions({
     rateLimit: o['rate-limit'] ?? process.env.REKAP_RATE_LIMIT,
@@ -73,7 +79,13 @@ export async function serveCommand(args: string[]): Promise<number> {
   }
   if (!(await store.election()))
     logger.warn('no election loaded: run with --demo, or load one (see README)');
-  const app = await buildApp({ store, logger, webAssets, security });
+  const app = await buildApp({
+    store,
+    logger,
+    webAssets,
+    security,
+    ...(maxConnections ? { limits: { maxConnections } } : {}),
+  });
   let address: string;
   try {
     address = await app.listen({ port, host: o.host });

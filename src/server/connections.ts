@@ -93,3 +93,30 @@ export function connectionGuard(limits: ServerLimits): ConnectionGuard {
     },
   };
 }
+
+/**
+ * How long a refused request's connection goes on reading (and dropping) what the client still
+ * sends, once the answer is written. Closing at once, with unread bytes in the kernel, sends a
+ * reset, and a client still sending may lose the answer it has not read yet (a 413 or a 503 with
+ * Retry-After would then look like a broken network, and be retried at once). Apache's "lingering
+ * close" does the same.
+ */
+export const LINGER_MS = 2_000;
+
+/**
+ * For a request answered before its body was read (set `Connection: close` on the answer too):
+ * when Node ends the connection after the answer, it half-closes it and drops the rest of the body
+ * for at most LINGER_MS, instead of destroying the socket at once.
+ */
+export function lingerAfterAnswer(req: IncomingMessage): void {
+  const socket = req.socket;
+  // Node ends the socket of a `Connection: close` answer with destroySoon() once it is written.
+  socket.destroySoon = () => {
+    if (socket.destroyed) return;
+    socket.end();
+    req.resume();
+    const timer = setTimeout(() => socket.destroy(), LINGER_MS);
+    timer.unref();
+    socket.once('close', () => clearTimeout(timer));
+  };
+}

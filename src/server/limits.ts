@@ -41,18 +41,22 @@ export const DEFAULT_LIMITS: ServerLimits = {
   // The field app sends ~3 x 400 KB per submission (its photos usually go ahead by tus, leaving a
   // few KB); a phone's full-size JPEG is 3-8 MB, so 40 MB holds five of those with room to spare.
   submissionBytes: 40 * 1024 * 1024,
-  // With the process's own ~200 MB, this keeps it under 500 MB of memory however many clients
-  // send at once: 16 bodies of 150 MB measured about 400 MB (bench/hostile-bodies.ts).
-  bufferedBytes: 256 * 1024 * 1024,
+  // Each file part counts twice (its pieces as they arrive, then the one buffer they are joined
+  // into), so this is about 96 MB of photos in flight: 80 submissions of 3 x 400 KB at once. With
+  // the process's own 120-250 MB it stays under 500 MB of memory however many clients send at
+  // once (bench/hostile-bodies.ts: 16 bodies of 150 MB at once peaked at 146 MB with a
+  // Content-Length, 387 MB chunked; 16 of 40 MB at 361 MB).
+  bufferedBytes: 192 * 1024 * 1024,
   busyRetryAfterS: 5,
-  headersTimeoutMs: 30_000,
+  // Apache's mod_reqtimeout defaults, in spirit: 20 s for the headers; a body 20 s, then 500 B/s.
+  headersTimeoutMs: 20_000,
   // A 2G phone (GPRS, ~16 kbit/s = 2 KB/s) sends a 1.2 MB multipart submission in ~600 s. Slower
   // links and larger photos go through tus, whose 64 KB chunks are each a short request.
   requestTimeoutMs: 10 * 60_000,
-  // 500 B/s after 30 s: a quarter of that 2G phone's rate, and 250 times what a slow-body attack
-  // (2 bytes/s) sends, which is then cut after about 30 s instead of holding a connection 10 minutes.
+  // 500 B/s after 20 s: a quarter of that 2G phone's rate, and 250 times what a slow-body attack
+  // (2 bytes/s) sends, which is then cut after about 20 s instead of holding a connection 10 minutes.
   minBodyBytesPerS: 500,
-  bodyGraceMs: 30_000,
+  bodyGraceMs: 20_000,
   idleTimeoutMs: 2 * 60_000,
   // Long enough for a phone's run of requests (tus POST, PATCHes, the submission); short, so that
   // idle phones do not hold many of the connections below.
@@ -61,7 +65,7 @@ export const DEFAULT_LIMITS: ServerLimits = {
   // file): 500 x 2 plus the store's own files stays under a `ulimit -n` of 1024. With a higher
   // `ulimit -n`, raise it (`rekap serve --max-connections`) to about half of that.
   maxConnections: 500,
-  timeoutCheckMs: 5_000,
+  timeoutCheckMs: 2_000,
 };
 
 export const resolveLimits = (limits: Partial<ServerLimits> = {}): ServerLimits => ({

@@ -10,6 +10,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { Multipart } from '@fastify/multipart';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { lingerAfterAnswer } from './connections.ts';
 import { apiError, type ApiError } from './errors.ts';
 import type { ServerLimits } from './limits.ts';
 
@@ -136,7 +137,7 @@ class BodyMeter {
   private readonly onData = (chunk: Buffer) => {
     if (this.stopped) return;
     this.bytes += chunk.length;
-    const { limits, budget } = this.intake;
+    const { limits } = this.intake;
     if (this.bytes > limits.submissionBytes)
       return this.refuse(
         apiError(
@@ -145,18 +146,32 @@ class BodyMeter {
           `the request body is too large: over ${megabytes(limits.submissionBytes)} (at most ${limits.submissionBytes} bytes per submission)`,
         ),
       );
-    if (!budget.take(chunk.length))
-      return this.refuse(
+    if (!this.hold(chunk.length)) return;
+    this.delimiters.feed(chunk);
+    this.closings.feed(chunk);
+  };
+
+  /**
+   * Counts `n` more bytes held in memory against the shared budget (the body's bytes as they
+   * arrive, and each file part again when its pieces are joined into one buffer: until the pieces
+   * are collected, both are in memory). False, and a 503, when the budget is spent.
+   */
+  hold(n: number): boolean {
+    if (this.refusal) return false;
+    const { limits, budget } = this.intake;
+    if (!budget.take(n)) {
+      this.refuse(
         apiError(
           503,
           'server_busy',
           `the server holds as many uploads as it can (${megabytes(budget.total)}); try again in ${limits.busyRetryAfterS} s`,
         ),
       );
-    this.held += chunk.length;
-    this.delimiters.feed(chunk);
-    this.closings.feed(chunk);
-  };
+      return false;
+    }
+    this.held += n;
+    return true;
+  }
 
   refuse(e: ApiError): void {
     if (this.refusal) return;
@@ -187,7 +202,7 @@ function collect(
   file: Readable & { truncated?: boolean },
   maxBytes: number,
   tooLarge: () => ApiError,
-  refused: Promise<never>,
+  meter: BodyMeter,
 ): Promise<Buffer | ApiError> {
   const read = new Promise<Buffer | ApiError>((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -203,15 +218,22 @@ function collect(
       else chunks.push(chunk);
     };
     file.on('data', onData);
+    // Refused: drop the pieces now. The connection lingers a moment after the answer, and the
+    // budget has them back already, so they must not stay in memory meanwhile.
+    meter.refused.catch(() => {
+      file.off('data', onData);
+      chunks.length = 0;
+    });
     file.once('limit', over);
     file.once('error', reject);
     file.once('end', () => {
       if (file.truncated) over();
-      else resolve(Buffer.concat(chunks, size));
+      // On a refusal `refused` below has answered already.
+      else if (meter.hold(size)) resolve(Buffer.concat(chunks, size));
     });
   });
   read.catch(() => undefined);
-  return Promise.race([read, refused]);
+  return Promise.race([read, meter.refused]);
 }
 
 export type PartReader = {
@@ -278,7 +300,11 @@ export async function readMultipart(
   const { limits } = intake;
   const declared = Number(req.headers['content-length']);
   const refuse = (e: ApiError) => {
-    if (!req.raw.complete) reply.header('connection', 'close');
+    // The rest of the body is not read: the connection closes after the answer (lingering).
+    if (!req.raw.complete) {
+      reply.header('connection', 'close');
+      lingerAfterAnswer(req.raw);
+    }
     if (e.status === 503) reply.header('retry-after', String(limits.busyRetryAfterS));
     return e;
   };
@@ -302,7 +328,7 @@ export async function readMultipart(
   const meter = new BodyMeter(req.raw, boundary, intake);
   reply.raw.once('close', () => meter.release());
   const reader: PartReader = {
-    bytes: (part, maxBytes, tooLarge) => collect(part.file, maxBytes, tooLarge, meter.refused),
+    bytes: (part, maxBytes, tooLarge) => collect(part.file, maxBytes, tooLarge, meter),
   };
   let seen = 0;
   try {

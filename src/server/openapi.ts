@@ -6,9 +6,10 @@ import { FINDING_KINDS } from '../core/anomaly/index.ts';
 import { CHasilSchema } from '../core/chasil.ts';
 import { SignedSummarySchema } from '../core/receipt.ts';
 import { EnrolDeviceSchema } from './devices.ts';
+import { DEFAULT_LIMITS } from './limits.ts';
 import { PHOTO_LIMITS } from './photos.ts';
 import { MAX_OBSERVATIONS, OBSERVATIONS_PAGE, SignalObservationSchema } from './signal.ts';
-import { PhotoRefsSchema, SignaturePartSchema } from './submit.ts';
+import { JSON_PART_BYTES, PhotoRefsSchema, SignaturePartSchema } from './submit.ts';
 import { UPLOADS_PATH } from './uploads.ts';
 
 const json = (schema: object) => ({ content: { 'application/json': { schema } } });
@@ -246,16 +247,26 @@ export function openApiDocument(): object {
               description: 'Identical to an earlier submission; nothing new stored',
               ...json(ref('SubmissionReceipt')),
             },
-            400: errorResponse('Malformed request (missing part, malformed JSON, bad code)'),
+            400: errorResponse(
+              'Malformed request (missing part, malformed JSON, bad code); a multipart body without a boundary, cut before its closing boundary or with a malformed part header (`malformed_multipart`)',
+            ),
             401: errorResponse('No token, or an unknown one'),
             403: errorResponse(
               'The token belongs to another TPS (`wrong_tps`); the device is unknown, revoked or of another TPS (`unknown_device`); the signature does not verify (`bad_signature`); the TPS has an enrolled device and the submission is unsigned (`signature_required`)',
             ),
             404: errorResponse('Unknown TPS or ballot'),
-            413: errorResponse('A photo over the size limit'),
+            408: errorResponse(
+              `The request did not arrive in time (\`request_timeout\`): headers within ${DEFAULT_LIMITS.headersTimeoutMs / 1000} s, the whole request within ${DEFAULT_LIMITS.requestTimeoutMs / 1000} s, and a body at least ${DEFAULT_LIMITS.minBodyBytesPerS} bytes/s after its first ${DEFAULT_LIMITS.bodyGraceMs / 1000} s`,
+            ),
+            413: errorResponse(
+              `\`payload_too_large\`: a body over ${DEFAULT_LIMITS.submissionBytes} bytes (refused on its Content-Length before it is read, or when a chunked body passes it), a photo over ${PHOTO_LIMITS.maxBytes} bytes, or a JSON part over ${JSON_PART_BYTES} bytes`,
+            ),
             415: errorResponse('Not multipart/form-data'),
+            503: errorResponse(
+              'The server holds as many submission bodies in memory as it may (`server_busy`): try again after Retry-After seconds',
+            ),
             422: errorResponse(
-              'Result fields missing, unknown or out of range (the message names each field), a photo that is not a whole, decodable image, or a `photos` hash this TPS did not upload (`unknown_photo`)',
+              'Result fields missing, unknown or out of range (the message names each field), a photo that is not a whole image (`invalid_photo`: every photo is decoded in full), or a `photos` hash this TPS did not upload (`unknown_photo`)',
             ),
           },
         },
