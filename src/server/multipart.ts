@@ -50,12 +50,13 @@ export const multipartIntake = (limits: ServerLimits): MultipartIntake => ({
 
 /** The `boundary` parameter of a multipart Content-Type (quoted or not), or undefined. */
 export function boundaryOf(contentType: string | undefined): string | undefined {
-  const m = /;\s*boundary\s*=\s*(?:"([^"]{1,70})"|([^\s;,"]{1,70}))/i.exec(contentType ?? '');
+  // RFC 2046 allows 1 to 70 characters; the parser takes longer ones, and so does this.
+  const m = /;\s*boundary\s*=\s*(?:"([^"]+)"|([^\s;,"]+))/i.exec(contentType ?? '');
   return m ? (m[1] ?? m[2]) : undefined;
 }
 
 /** Counts the occurrences of one byte pattern in a stream of chunks, across chunk edges. */
-class PatternCount {
+export class PatternCount {
   count = 0;
   private carry: Buffer;
   constructor(
