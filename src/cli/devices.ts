@@ -25,7 +25,7 @@ export async function devicesCommand(args: string[]): Promise<number> {
     throw new UsageError(`not a TPS code: ${o.tps} (e.g. 16.08.01.1007.001 or 1608011007001)`);
   const region = o.region === undefined ? undefined : parseRegionCode(o.region);
   if (o.region !== undefined && !region) throw new UsageError(`not a region code: ${o.region}`);
-  const store = await openStore({ dataDir: o.data, dbUrl: o.db });
+  const store = await openStore({ dataDir: o.data, dbUrl: o.db, writePhotos: false });
   try {
     const known = tps ? Boolean(await store.tps(tps)) : (await store.tpsBelow(region!)).length > 0;
     if (!known) {
