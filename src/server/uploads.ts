@@ -14,6 +14,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { parseTpsCode, type TpsCode } from '../core/codes.ts';
 import { STORAGE_FULL_RETRY_AFTER_S, isStorageFull, sha256Hex } from '../store/blobs.ts';
 import type { Store } from '../store/store.ts';
+import { tusAnswer } from './tus-errors.ts';
 import { PHOTO_LIMITS, checkPhoto } from './photos.ts';
 import { QUOTAS, formatBytes, formatDuration, quotaExceeded, type Quotas } from './quotas.ts';
 
@@ -158,7 +159,11 @@ export async function registerUploads(
     // A full disk (the partial file, the photo packs or the database): 503 with Retry-After, as
     // on the rest of the API (blobs.ts, app.ts).
     onResponseError(req, err) {
-      if (!isStorageFull(err)) return undefined;
+      if (!isStorageFull(err)) {
+        const answer = tusAnswer(err);
+        if (answer.status_code >= 500) app.log.error({ err }, 'upload failed');
+        return answer;
+      }
       const res = (
         req as { runtime?: { node?: { res?: { setHeader(k: string, v: string): void } } } }
       ).runtime?.node?.res;
