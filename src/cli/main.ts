@@ -6,11 +6,13 @@ const USAGE = `rekap: rekapitulasi hasil pemungutan suara / vote recapitulation
 
 Perintah / commands:
   rekap serve [--port N] [--data DIR] [--db URL] [--demo] [--simulate] [--max-devices-per-token N]
-      [--max-connections N]
+      [--max-connections N] [--rate-limit SPEC] [--trust-proxy LIST] [--hsts SECONDS]
       Menjalankan server / run the server (default port 8080 or $PORT, data ./rekap-data, SQLite).
       --demo loads the demo election into an empty database; --simulate also runs a simulated
       election night against it (what \`npm start\` does). --max-connections: open connections
       at once (default 500, below a \`ulimit -n\` of 1024; raise both together).
+      --rate-limit off, or changes such as scale=10,submissions.perToken=100 (docs/security.md);
+      --trust-proxy loopback|IP|CIDR,... behind a reverse proxy; --hsts SECONDS behind TLS.
   rekap kpps-token --tps CODE [--data DIR] [--db URL]
       Print a new bearer token for the KPPS of one TPS; it revokes the TPS's older tokens.
   rekap kpps-token --region CODE --csv [--data DIR] [--db URL]
