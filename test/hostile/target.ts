@@ -90,7 +90,15 @@ export type Tally = {
     string,
     { inputs: number; violations: number; kinds: Partial<Record<ViolationKind, number>> }
   >;
-  examples: { kind: ViolationKind; family: string; what: string; status: string; detail: string }[];
+  examples: {
+    kind: ViolationKind;
+    family: string;
+    what: string;
+    status: string;
+    detail: string;
+    /** The generated case, as JSON (cut at 1,500 characters). */
+    request: string;
+  }[];
 };
 
 export const newTally = (): Tally => ({
@@ -119,6 +127,7 @@ export function record(t: Tally, c: HostileCase, o: Outcome, maxExamples = 3): v
         what: c.what,
         status: String(o.status),
         detail: v.detail.slice(0, 400),
+        request: JSON.stringify(c.spec).slice(0, 1500),
       });
   }
 }
