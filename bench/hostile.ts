@@ -5,12 +5,22 @@
 //
 //   node bin/run-ts.mjs bench/hostile.ts [--inputs 5000] [--backend sqlite|postgres|both]
 //                                        [--seed N] [--out bench/results/hostile.json]
+//   node bin/run-ts.mjs bench/hostile.ts --case '{"type":"submission",...}'
+//       runs one generated request (the `request` of an example, or a suite's counterexample's
+//       `spec`) on each backend and prints what the server did; nothing is written.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import fc from 'fast-check';
-import { FAMILIES, familyArbs, type HostileCase } from '../test/hostile/generators.ts';
+import {
+  FAMILIES,
+  expectOf,
+  familyArbs,
+  labelOf,
+  type HostileCase,
+  type RequestSpec,
+} from '../test/hostile/generators.ts';
 import {
   SetupError,
   VIOLATIONS,
@@ -28,6 +38,7 @@ const { values } = parseArgs({
     backend: { type: 'string', default: 'both' },
     seed: { type: 'string' },
     out: { type: 'string', default: 'bench/results/hostile.json' },
+    case: { type: 'string' },
   },
 });
 const inputs = Number(values.inputs);
@@ -125,6 +136,32 @@ async function runBackend(backend: Backend): Promise<BackendReport | { skipped: 
     byFamily: tally.byFamily,
     examples: tally.examples,
   };
+}
+
+if (values.case) {
+  const spec = JSON.parse(values.case) as RequestSpec;
+  const family = (
+    {
+      submission: 'results',
+      read: 'reads',
+      tus: 'tus',
+      observations: 'observations',
+      enrol: 'enrolment',
+    } as const
+  )[spec.type];
+  const c: HostileCase = { family, what: labelOf(spec), expect: expectOf(spec), spec };
+  for (const backend of backends) {
+    const target = await startTarget({ backend, tpsCount: 100 });
+    if (!target) {
+      console.log(`${backend}: skipped (PostgreSQL is not available)`);
+      continue;
+    }
+    const o = await target.run(c);
+    console.log(`${backend}: expected ${c.expect}, answered ${o.status} ${o.error ?? ''}`);
+    for (const v of o.violations) console.log(`  ${v.kind}: ${v.detail}`);
+    await target.close();
+  }
+  process.exit(0);
 }
 
 const report: Record<string, unknown> = {

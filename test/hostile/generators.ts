@@ -1411,7 +1411,8 @@ export function tusExpect(t: TusSpec): Expect {
     case 'patch':
       return combine([
         auth,
-        t.offset === 'right' ? 'accept' : 'refuse',
+        // HTTP strips the white space around a header value.
+        t.offset === 'right' ? 'accept' : t.offset === ' 0' ? 'either' : 'refuse',
         t.contentType === 'application/offset+octet-stream'
           ? 'accept'
           : t.contentType?.startsWith('application/offset+octet-stream')
