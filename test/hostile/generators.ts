@@ -1402,9 +1402,13 @@ export function tusExpect(t: TusSpec): Expect {
             ? 'refuse'
             : m.sha256 !== 'right' && m.sha256 !== 'wrong'
               ? 'refuse'
-              : m.extra.some(([k]) => k === 'tps' || k === 'sha256')
-                ? 'either'
-                : 'accept';
+              : // A key twice is malformed (tus keys are unique).
+                new Set(m.extra.map(([k]) => k)).size < m.extra.length
+                ? 'refuse'
+                : // A second tps or sha256 replaces the first; an object's own names may be refused.
+                  m.extra.some(([k]) => ['tps', 'sha256', '__proto__', 'constructor'].includes(k))
+                  ? 'either'
+                  : 'accept';
       const resumable: Expect = t.resumable === '1.0.0' ? 'accept' : 'refuse';
       return combine([auth, length, meta, resumable]);
     }
