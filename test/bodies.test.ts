@@ -198,6 +198,20 @@ describe('malformed multipart is a 400 naming the problem, not a 500', () => {
     expect((r.json as { message: string }).message).toContain('malformed header');
   });
 
+  it('a part with no Content-Disposition after a photo (the parser skips it, then stalls)', async () => {
+    const photo = await testPhoto('skipped-part');
+    const body = Buffer.concat([
+      multipart([photo]).subarray(0, -CLOSE.length),
+      Buffer.from(`\r\n--${BOUNDARY}\r\nContent-Type: image/jpeg\r\n\r\n`),
+      photo,
+      Buffer.from(CLOSE),
+    ]);
+    const r = await withLength(body);
+    expect(r.status).toBe(400);
+    expect(r.json).toMatchObject({ error: 'malformed_multipart' });
+    expect((r.json as { message: string }).message).toContain('malformed header');
+  });
+
   it('a photo over the photo limit is a 413 payload_too_large', async () => {
     const body = multipart([Buffer.alloc(16 * 1024 * 1024, 0xab)]);
     const r = await withLength(body);

@@ -227,7 +227,16 @@ function collect(
     });
     file.once('limit', over);
     file.once('error', reject);
+    // The parser may have ended the part already (a body cut off inside it, read while this
+    // request waited for the database): a stream destroyed without its 'end' is a cut-off body.
+    let ended = false;
+    const cut = () => {
+      if (!ended) reject(file.errored ?? new Error('Unexpected end of form'));
+    };
+    if (file.destroyed || file.errored) cut();
+    file.once('close', cut);
     file.once('end', () => {
+      ended = true;
       if (file.truncated) over();
       // On a refusal `refused` below has answered already.
       else if (meter.hold(size)) resolve(Buffer.concat(chunks, size));
@@ -277,6 +286,19 @@ function multipartError(e: unknown, limits: { fileBytes: number }): ApiError | u
     return apiError(400, 'malformed_multipart', 'the request body was cut off (connection closed)');
   return undefined;
 }
+
+/** How long the parser may take, once the whole body is in, to name its next part or its end. */
+const STALL_MS = 2000;
+const STALL_CHECK_MS = 250;
+
+const stalledParts = (meter: BodyMeter, seen: number): ApiError =>
+  meter.parts > seen
+    ? apiError(
+        400,
+        'malformed_multipart',
+        `${meter.parts - seen} of ${meter.parts} parts have a malformed header: each part needs Content-Disposition: form-data; name="..."`,
+      )
+    : apiError(400, 'malformed_multipart', 'the multipart body could not be read to its end');
 
 const cutOff = () =>
   apiError(
@@ -338,7 +360,29 @@ export async function readMultipart(
     const next = () => {
       const p = parts.next();
       p.catch(() => undefined);
-      return Promise.race([p, meter.refused]);
+      // The parser names no next part and no end, and no byte moves: either every byte of the
+      // body was read, or the body is paused because the parser stopped asking for more (seen
+      // with a part that has no Content-Disposition after a photo, which the parser skips and
+      // then waits on forever). A slow client is not this: its body keeps flowing. Without this the request would hold its bytes
+      // of the budget until the request timeout.
+      let timer: NodeJS.Timeout | undefined;
+      const stalled = new Promise<never>((_resolve, reject) => {
+        let bytes = meter.bytes;
+        let still = 0;
+        timer = setInterval(() => {
+          const raw = req.raw;
+          const stuck = raw.readableEnded || raw.readableFlowing === false;
+          if (!stuck || meter.bytes !== bytes) {
+            bytes = meter.bytes;
+            still = 0;
+            return;
+          }
+          still += STALL_CHECK_MS;
+          if (still >= STALL_MS) reject(new BodyRefused(stalledParts(meter, seen)));
+        }, STALL_CHECK_MS);
+      });
+      stalled.catch(() => undefined);
+      return Promise.race([p, meter.refused, stalled]).finally(() => clearInterval(timer));
     };
     // The first `next` attaches the parser to the request; the meter listens from then on.
     const first = next();

@@ -3,7 +3,7 @@
 // followed by the error's message: a database's or the file system's words (a path, a SQLSTATE
 // message) would reach the phone. `tusAnswer` gives every error a `{ error, message }` body with a
 // snake_case code (docs/errors.md); a 5xx says only "internal error".
-import { ERRORS } from '@tus/server';
+import { ERRORS, Metadata, TUS_RESUMABLE } from '@tus/server';
 
 type TusError = Error | { status_code: number; body: string };
 export type TusAnswer = { status_code: number; body: string };
@@ -57,4 +57,61 @@ export function tusAnswer(err: TusError): TusAnswer {
   if (status >= 400 && status < 500)
     return { status_code: status, body: body('bad_request', 'the upload request is malformed') };
   return { status_code: 500, body: body('internal_error', 'internal error') };
+}
+
+/** The tus headers @tus/server checks before any hook runs, and what each must be. */
+const HEADER_RULES: [name: string, ok: (v: string) => boolean, code: string, expected: string][] = [
+  ['upload-offset', (v) => /^(0|[1-9]\d{0,15})$/.test(v), 'bad_offset', 'a whole number of bytes'],
+  ['upload-length', (v) => /^(0|[1-9]\d{0,15})$/.test(v), 'bad_length', 'a whole number of bytes'],
+  ['upload-defer-length', (v) => v === '1', 'bad_request', '1'],
+  ['upload-concat', (v) => v === 'partial' || v.startsWith('final;'), 'bad_request', 'partial'],
+  ['x-forwarded-proto', (v) => v === 'http' || v === 'https', 'bad_request', 'http or https'],
+  [
+    'upload-metadata',
+    (v) => {
+      try {
+        Metadata.parse(v);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    'bad_metadata',
+    'comma-separated "key base64value" pairs with unique keys',
+  ],
+];
+
+/**
+ * What @tus/server would refuse in plain text before any of our hooks run (a missing or other
+ * Tus-Resumable: 412; a malformed tus header: 400), answered first in our codes and words. The
+ * checks are tus's own rules (its HeaderValidator), so nothing it would take is refused here.
+ */
+export function tusPrecheck(
+  method: string,
+  headers: Record<string, string | string[] | undefined>,
+): { status: number; error: string; message: string } | undefined {
+  if (method === 'OPTIONS') return undefined;
+  const value = (name: string) => {
+    const v = headers[name];
+    return Array.isArray(v) ? v.join(', ') : v;
+  };
+  const resumable = value('tus-resumable');
+  if (resumable !== TUS_RESUMABLE)
+    return {
+      status: 412,
+      error: 'tus_resumable_required',
+      message: `send Tus-Resumable: ${TUS_RESUMABLE}${resumable === undefined ? '' : ` (got ${JSON.stringify(resumable.slice(0, 20))})`}`,
+    };
+  if (method === 'PATCH' && value('content-type') !== 'application/offset+octet-stream')
+    return {
+      status: 415,
+      error: 'unsupported_media_type',
+      message: 'expected Content-Type application/offset+octet-stream',
+    };
+  for (const [name, ok, error, expected] of HEADER_RULES) {
+    const v = value(name);
+    if (v !== undefined && !ok(v))
+      return { status: 400, error, message: `the ${name} header must be ${expected}` };
+  }
+  return undefined;
 }

@@ -14,7 +14,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { parseTpsCode, type TpsCode } from '../core/codes.ts';
 import { STORAGE_FULL_RETRY_AFTER_S, isStorageFull, sha256Hex } from '../store/blobs.ts';
 import type { Store } from '../store/store.ts';
-import { tusAnswer } from './tus-errors.ts';
+import { tusAnswer, tusPrecheck } from './tus-errors.ts';
 import { PHOTO_LIMITS, checkPhoto } from './photos.ts';
 import { QUOTAS, formatBytes, formatDuration, quotaExceeded, type Quotas } from './quotas.ts';
 
@@ -284,6 +284,12 @@ export async function registerUploads(
           );
       owners.set(req.raw, { tps: who.tps, uploader: who.uploader });
     }
+    const refused = tusPrecheck(req.method, req.headers);
+    if (refused)
+      return reply
+        .code(refused.status)
+        .header('tus-resumable', '1.0.0')
+        .send({ error: refused.error, message: refused.message });
     // tus reads the body and writes the answer on the raw request and response.
     reply.hijack();
     await tus.handle(req.raw, reply.raw);
