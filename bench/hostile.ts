@@ -165,7 +165,8 @@ if (values.case) {
 }
 
 const report: Record<string, unknown> = {
-  generatedAt: new Date().toISOString(),
+  /** The code under test is what was loaded at this moment. */
+  startedAt: new Date().toISOString(),
   seed,
   inputsPerBackend: inputs,
   families: FAMILIES,
@@ -189,6 +190,7 @@ for (const backend of backends) {
         `crashes ${r.crashes}, stored when refused ${r.storedWhenRefused}; all: ${JSON.stringify(r.violations)}`,
     );
 }
+report.finishedAt = new Date().toISOString();
 await mkdir(dirname(values.out), { recursive: true });
 await writeFile(values.out, `${JSON.stringify(report, null, 2)}\n`);
 console.log(`written ${values.out}`);
