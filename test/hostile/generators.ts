@@ -7,6 +7,7 @@
 // choice to the server). The target (target.ts) turns a case into bytes on a real connection
 // against a real server; the descriptions stay small, so a shrunk counterexample reads well.
 import fc from 'fast-check';
+import { mulberry32 } from '../../src/core/random.ts';
 
 export type Expect = 'accept' | 'refuse' | 'either';
 
@@ -337,17 +338,8 @@ export const resultArb = (valid = 0.5): fc.Arbitrary<ResultSpec> =>
     ),
   });
 
-/** A small deterministic PRNG (mulberry32) for numbers derived from a seed. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The project's one seeded PRNG (mulberry32), for numbers derived from a seed. */
+export const prng = mulberry32;
 
 /** The valid result object of a base, keys in form order. */
 export function baseResult(b: ResultBase): Record<string, unknown> {
