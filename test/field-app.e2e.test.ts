@@ -244,7 +244,7 @@ describe.skipIf(!hasChromium)('KPPS field app (real server, real Chromium)', () 
     await context.setOffline(false);
     await expect
       .poll(() => proxy.hits.some((h) => h.method === 'HEAD'), {
-        timeout: 60_000,
+        timeout: 120_000,
         message: `no HEAD; requests: ${JSON.stringify(proxy.hits.filter((h) => !h.url.startsWith('/kpps')))}`,
       })
       .toBe(true);
@@ -333,7 +333,7 @@ describe.skipIf(!hasChromium)('KPPS field app (real server, real Chromium)', () 
     expect(await page.textContent('[data-testid="signature"]')).not.toContain('TIDAK');
     await page.waitForSelector('[data-testid="published"].ok');
     await page.close();
-  }, 180_000);
+  }, 300_000);
 
   it('keeps training (Bimtek) results on the phone, clearly marked, never sent', async () => {
     const ctx = await browser.newContext({ viewport: { width: 360, height: 640 } });
