@@ -12,6 +12,7 @@ import { parseRegionCode, parseTpsCode } from '../core/codes.ts';
 import { BlobCorruptError, STORAGE_FULL_RETRY_AFTER_S, isStorageFull } from '../store/blobs.ts';
 import type { Store } from '../store/store.ts';
 import type { WebAsset } from '../web/assets.ts';
+import { kppsOf } from './auth.ts';
 import { responseCache } from './cache.ts';
 import { describeValue, quote } from '../core/problems.ts';
 import {
@@ -207,18 +208,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     if (!code) return send(reply, apiError(400, 'bad_code', `not a TPS code: ${req.params.code}`));
     const tps = await store.tps(code);
     if (!tps) return send(reply, apiError(404, 'unknown_tps', `no TPS ${code} in this election`));
-    const auth = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
-    if (!auth?.[1])
-      return send(
-        reply.header('www-authenticate', 'Bearer'),
-        apiError(401, 'no_token', 'a KPPS bearer token is required'),
-      );
-    const who = await store.authenticate(auth[1]);
-    if (!who)
-      return send(
-        reply.header('www-authenticate', 'Bearer'),
-        apiError(401, 'bad_token', 'unknown or revoked token'),
-      );
+    const who = await kppsOf(req, store);
+    if (isApiError(who)) return send(reply.header('www-authenticate', 'Bearer'), who);
     if (who.tps !== code)
       return send(
         reply,

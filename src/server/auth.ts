@@ -7,10 +7,14 @@ import { apiError, type ApiError } from './errors.ts';
 
 export type Kpps = { tps: TpsCode; uploader: string; tokenHash: string };
 
+/** The token of an `Authorization: Bearer TOKEN` header, or undefined. */
+export const bearerToken = (req: FastifyRequest): string | undefined =>
+  /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
+
 export async function kppsOf(req: FastifyRequest, store: Store): Promise<Kpps | ApiError> {
-  const auth = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
-  if (!auth?.[1]) return apiError(401, 'no_token', 'a KPPS bearer token is required');
-  const who = await store.authenticate(auth[1]);
+  const token = bearerToken(req);
+  if (!token) return apiError(401, 'no_token', 'a KPPS bearer token is required');
+  const who = await store.authenticate(token);
   return (
     who ??
     apiError(

@@ -20,6 +20,7 @@ import type {
   RouteOptions,
 } from 'fastify';
 import type { Store } from '../store/store.ts';
+import { bearerToken } from './auth.ts';
 
 /** Most requests per window, per bearer token and per client address; absent: not limited. */
 export type Limit = { perToken?: number; perAddress?: number };
@@ -269,9 +270,6 @@ export function contentSecurityPolicy(tls: boolean): Record<string, string[]> {
 
 const PHOTO_ROUTE = '/api/v1/photos/:sha256';
 
-const bearer = (req: FastifyRequest): string | undefined =>
-  /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
-
 function windowText(ms: number): string {
   if (ms === 1000) return 'second';
   if (ms === 60_000) return 'minute';
@@ -326,7 +324,7 @@ export async function registerSecurity(
   const address = (req: FastifyRequest) => normalizeIP(req.ip);
   const tokenKey = (req: FastifyRequest) =>
     createHash('sha256')
-      .update(bearer(req) ?? '')
+      .update(bearerToken(req) ?? '')
       .digest('hex')
       .slice(0, 32);
   const limiter = (name: string, max: number, key: (req: FastifyRequest) => string): Limiter =>
@@ -378,7 +376,7 @@ export async function registerSecurity(
         // After too many failures from this address, only a valid token gets through.
         const v = await failures(req, { increment: false });
         if (!v.isAllowed && v.remaining === 0) {
-          const presented = bearer(req);
+          const presented = bearerToken(req);
           if (!presented || !(await opts.store.authenticate(presented)))
             return refuse(
               reply,
@@ -388,7 +386,7 @@ export async function registerSecurity(
             );
         }
       }
-      if (byToken && perToken !== undefined && bearer(req) !== undefined) {
+      if (byToken && perToken !== undefined && bearerToken(req) !== undefined) {
         const v = await byToken(req);
         if (!v.isAllowed && v.isExceeded)
           return refuse(reply, v, perToken, `too many ${what} with this token`);

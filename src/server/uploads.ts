@@ -14,6 +14,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { parseTpsCode, type TpsCode } from '../core/codes.ts';
 import { STORAGE_FULL_RETRY_AFTER_S, isStorageFull, sha256Hex } from '../store/blobs.ts';
 import type { Store } from '../store/store.ts';
+import { kppsOf } from './auth.ts';
 import { tusAnswer, tusPrecheck } from './tus-errors.ts';
 import { PHOTO_LIMITS, checkPhoto } from './photos.ts';
 import { QUOTAS, formatBytes, formatDuration, quotaExceeded, type Quotas } from './quotas.ts';
@@ -270,18 +271,13 @@ export async function registerUploads(
 
   const handle = async (req: FastifyRequest, reply: FastifyReply) => {
     if (req.method !== 'OPTIONS') {
-      const auth = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '');
-      const who = auth?.[1] ? await store.authenticate(auth[1]) : undefined;
-      if (!who)
+      const who = await kppsOf(req, store);
+      if ('status' in who)
         return reply
-          .code(401)
+          .code(who.status)
           .header('www-authenticate', 'Bearer')
           .header('tus-resumable', '1.0.0')
-          .send(
-            auth
-              ? { error: 'bad_token', message: 'unknown or revoked token' }
-              : { error: 'no_token', message: 'a KPPS bearer token is required' },
-          );
+          .send({ error: who.error, message: who.message });
       owners.set(req.raw, { tps: who.tps, uploader: who.uploader });
     }
     const refused = tusPrecheck(req.method, req.headers);
