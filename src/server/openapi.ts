@@ -8,6 +8,7 @@ import { SignedSummarySchema } from '../core/receipt.ts';
 import { EnrolDeviceSchema } from './devices.ts';
 import { DEFAULT_LIMITS } from './limits.ts';
 import { PHOTO_LIMITS } from './photos.ts';
+import { QUOTAS } from './quotas.ts';
 import { MAX_OBSERVATIONS, OBSERVATIONS_PAGE, SignalObservationSchema } from './signal.ts';
 import { JSON_PART_BYTES, PhotoRefsSchema, SignaturePartSchema } from './submit.ts';
 import { UPLOADS_PATH } from './uploads.ts';
@@ -284,7 +285,10 @@ export function openApiDocument(): object {
             400: errorResponse('Malformed body, TPS code or key (`bad_key`)'),
             401: errorResponse('No token, or an unknown one'),
             403: errorResponse('The token belongs to another TPS, or the key was revoked'),
-            409: errorResponse('The key is enrolled for another TPS'),
+            409: errorResponse(
+              'The key is enrolled for another TPS (`key_in_use`), or the token has enrolled as many devices as it may (`device_limit`, default 2)',
+            ),
+            429: errorResponse('Too many enrolments from this token or address (`rate_limited`)'),
           },
         },
       },
@@ -304,6 +308,9 @@ export function openApiDocument(): object {
             401: errorResponse('No token, or an unknown one'),
             403: { description: 'The metadata names another TPS than the token' },
             413: { description: 'Larger than the photo limit' },
+            429: errorResponse(
+              `The TPS has ${QUOTAS.parkedUploadBytes / 1024 / 1024} MB of unfinished uploads or ${QUOTAS.unreferencedPhotos} photos no submission names (\`quota_exceeded\`), or too many requests (\`rate_limited\`)`,
+            ),
           },
         },
       },
@@ -364,10 +371,14 @@ export function openApiDocument(): object {
             400: errorResponse('Malformed observations (the message names each)'),
             401: errorResponse('No token, or an unknown one'),
             403: errorResponse('An observation names another TPS than the token'),
+            413: errorResponse(`More than ${QUOTAS.observationsPerHour} observations in one batch`),
+            429: errorResponse(
+              `The TPS sent ${QUOTAS.observationsPerHour} observations in the last hour (\`quota_exceeded\`, with Retry-After), or too many requests (\`rate_limited\`)`,
+            ),
           },
         },
         get: {
-          summary: `The observations of the TPS below a region (the newest ${OBSERVATIONS_PAGE}), oldest first`,
+          summary: `The observations of the TPS below a region (the newest ${OBSERVATIONS_PAGE}, at most ${QUOTAS.publicObservationsPerTps} of each TPS), oldest first`,
           description:
             'Positions are rounded to 0.01 degree (about 1.1 km) and accuracyM is at least 1100, so no officer is located to the metre in public.',
           parameters: [
