@@ -5,7 +5,7 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
-import { UsageError } from './main.ts';
+import { UsageError } from './usage.ts';
 import { parseWithPositionals } from './options.ts';
 import {
   auditRecord,

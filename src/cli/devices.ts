@@ -4,7 +4,7 @@
 import { parseRegionCode, parseTpsCode } from '../core/codes.ts';
 import { DEVICE_PREFIX_LENGTH, type DeviceListing } from '../store/devices.ts';
 import { openStore } from '../store/store.ts';
-import { UsageError } from './main.ts';
+import { UsageError } from './usage.ts';
 import { parse, storeOptions } from './options.ts';
 
 /** A label as a terminal may show it: control characters (kept by older stores) become `?`. */

@@ -1,7 +1,7 @@
 // rekap digits classify DIR [--json]: the class of each single digit-box crop in a directory.
 import { readdir, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
-import { UsageError } from './main.ts';
+import { UsageError } from './usage.ts';
 import { parseWithPositionals } from './options.ts';
 import { classifyBox, type DigitLabel } from '../reader/digits/classify.ts';
 import { decodeGrayFile } from '../reader/digits/decode-node.ts';

@@ -8,7 +8,7 @@ import {
   type PageReport,
   type PhotoInput,
 } from '../reader/read-form.ts';
-import { UsageError } from './main.ts';
+import { UsageError } from './usage.ts';
 
 /** The digit classifier, loaded only once the photos are known to exist. */
 export type ReadCommandDeps = { loadClassifier: () => Promise<BoxClassifier> };

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { CHasilSchema } from '../core/chasil.ts';
 import { FormTemplateSchema } from '../reader/template/types.ts';
 import { formCommand } from './form.ts';
-import { UsageError } from './main.ts';
+import { UsageError } from './usage.ts';
 
 function captureStdout(): { text: () => string } {
   let out = '';

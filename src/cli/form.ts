@@ -10,7 +10,7 @@ import { synthForm } from '../reader/synth/photo.ts';
 import { classifyBoxes } from '../reader/digits/classify.ts';
 import { loadDigitClassifier } from '../reader/digits/load-node.ts';
 import { formReadCommand } from './form-read.ts';
-import { UsageError } from './main.ts';
+import { UsageError } from './usage.ts';
 import { parse } from './options.ts';
 
 const USAGE = `usage:

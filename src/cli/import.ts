@@ -10,7 +10,7 @@ import { parseSirekapLine } from '../core/anomaly/index.ts';
 import type { TpsCode } from '../core/codes.ts';
 import type { ExternalRecord } from '../store/external.ts';
 import { openStore, type Store } from '../store/store.ts';
-import { UsageError } from './main.ts';
+import { UsageError } from './usage.ts';
 import { parseWithPositionals, storeOptions } from './options.ts';
 
 export const IMPORT_USAGE = `rekap import sirekap FILE.jsonl [--data DIR] [--db URL]

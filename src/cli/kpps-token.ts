@@ -3,7 +3,7 @@
 import { parseRegionCode, parseTpsCode, type TpsCode } from '../core/codes.ts';
 import { isUploaderId, type TokenInfo } from '../store/tokens.ts';
 import { openStore, type Store } from '../store/store.ts';
-import { UsageError } from './main.ts';
+import { UsageError } from './usage.ts';
 import { parse, storeOptions } from './options.ts';
 
 export async function kppsTokenCommand(args: string[]): Promise<number> {

@@ -1,6 +1,7 @@
 // `rekap`: the command line. Each command is a function of its arguments returning an exit code.
 // Every command loads on demand, so `rekap --help` and a command's --help load nothing else; any
 // failure of a command ends as one line on stderr and a non-zero exit.
+import { UsageError } from './usage.ts';
 
 const USAGE = `rekap: rekapitulasi hasil pemungutan suara / vote recapitulation
 
@@ -137,5 +138,3 @@ function errorMessage(e: unknown): string {
   // A usage error may show the usage below its line; anything else is one line.
   return e instanceof UsageError ? text : text.replace(/\s*\n\s*/g, ' ').trim();
 }
-
-export class UsageError extends Error {}

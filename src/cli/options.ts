@@ -1,6 +1,6 @@
 // Options shared by the commands that open the store.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { UsageError } from './main.ts';
+import { UsageError } from './usage.ts';
 
 export const storeOptions = {
   data: { type: 'string', default: './rekap-data' },

@@ -7,7 +7,7 @@
 import { DEVICE_PREFIX_LENGTH, type Device } from '../store/devices.ts';
 import { openStore, type Store } from '../store/store.ts';
 import { printable } from './devices.ts';
-import { UsageError } from './main.ts';
+import { UsageError } from './usage.ts';
 import { parse, storeOptions } from './options.ts';
 
 export async function revokeDeviceCommand(args: string[]): Promise<number> {

@@ -7,7 +7,7 @@ import { buildApp } from '../server/app.ts';
 import { securityOptions } from '../server/security.ts';
 import { openStore } from '../store/store.ts';
 import { buildWebAssets } from '../web/assets.ts';
-import { UsageError } from './main.ts';
+import { UsageError } from './usage.ts';
 import { parse, storeOptions } from './options.ts';
 
 /** How long the simulated election night of `npm start` lasts. */

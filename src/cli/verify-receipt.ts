@@ -14,7 +14,7 @@ import {
   type Receipt,
 } from '../core/receipt.ts';
 import { openStore } from '../store/store.ts';
-import { UsageError } from './main.ts';
+import { UsageError } from './usage.ts';
 import { parseWithPositionals } from './options.ts';
 
 type Report = {
