@@ -8,7 +8,7 @@ import { parseTpsCode } from '../../core/codes.ts';
 import type { CHasil } from '../../core/chasil.ts';
 import { checkRules, type RuleBreach } from '../../core/rules.ts';
 import type { FieldResult, FormReading } from '../../reader/read-form.ts';
-import { h, type Child } from '../portal/dom.ts';
+import { h, type Child } from '../shared/dom.ts';
 import { openFieldDb, type Device, type Mode, type OutboxItem } from './db.ts';
 import { currentLang, fieldLabel, setLang, t, type Key } from './i18n.ts';
 import { startSender } from './sender.ts';

@@ -3,7 +3,7 @@
 // online, check that the published version of the TPS carries exactly this signed result.
 import * as jsqrModule from 'jsqr';
 import { checkPublished, type PublishedVersion } from '../../core/receipt.ts';
-import { h } from '../portal/dom.ts';
+import { h } from '../shared/dom.ts';
 import { currentLang, fieldLabel, fieldSection, t } from './i18n.ts';
 import { decodeReceipt, verifySummary } from './signing.ts';
 

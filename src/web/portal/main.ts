@@ -9,7 +9,7 @@ import {
   type RegionResult,
   type TpsResult,
 } from './api.ts';
-import { h, patch, type Child } from './dom.ts';
+import { h, patch, type Child } from '../shared/dom.ts';
 import { formatTime, loadLang, saveLang, translate, type Lang, type StringKey } from './i18n.ts';
 import { parseRoute, type Route } from './routes.ts';
 import { messageView, regionView, tpsView, type Ctx } from './views.ts';

@@ -15,7 +15,7 @@ import {
   type TpsStatus,
   type TpsVersion,
 } from './api.ts';
-import { h, type Child } from './dom.ts';
+import { h, type Child } from '../shared/dom.ts';
 import {
   formatNumber as num,
   formatPercent as pct,

@@ -1,6 +1,7 @@
-// A tiny DOM toolkit: `h` builds elements (text always goes in as text, never as HTML), and
-// `patch` brings the page in line with a freshly built tree by changing only what differs, so a
-// refresh neither flickers nor reloads photos nor loses focus or scroll position.
+// A tiny DOM toolkit, shared by the portal and the field app: `h` builds elements (text always
+// goes in as text, never as HTML), and `patch` brings the page in line with a freshly built tree
+// by changing only what differs, so a refresh neither flickers nor reloads photos nor loses focus
+// or scroll position.
 
 export type Child = Node | string | number | null | undefined | false | Child[];
 export type Attrs = Record<string, string | number | boolean | null | undefined>;
