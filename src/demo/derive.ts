@@ -1,6 +1,7 @@
 // Derives the demo's small facts file from the shared public data (see ../shared/data/README.md):
 // TPS numbers per desa from tps/okutimur-tps.csv and the Sirekap real count per kecamatan from
 // sirekap/okutimur-ppwp-kecamatan.csv. Pure: CSV text in, facts out.
+import { parse } from 'csv-parse/sync';
 import { compressTpsNumbers, DemoFactsSchema, type DemoFacts } from './facts.ts';
 
 export const DEMO_FACTS_SOURCE =
@@ -11,21 +12,9 @@ export const DEMO_FACTS_SOURCE =
   '2024-03-01 02:00:15 (2,138 of 2,180 TPS reported), NOT the official recapitulation; the demo uses ' +
   'these counts only as vote shares. Everything else in the demo (DPT, per-TPS results, photos) is synthetic.';
 
-/** Rows of a simple CSV (no quoted fields: the shared files have none) as header-keyed records. */
-export function parseSimpleCsv(text: string): Record<string, string>[] {
-  const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
-  const [head, ...rows] = lines;
-  if (head === undefined) return [];
-  if (text.includes('"')) throw new Error('quoted CSV fields are not supported here');
-  const cols = head.split(',');
-  return rows.map((line, i) => {
-    const cells = line.split(',');
-    if (cells.length !== cols.length)
-      throw new Error(
-        `CSV line ${String(i + 2)}: ${String(cells.length)} cells, expected ${String(cols.length)}`,
-      );
-    return Object.fromEntries(cols.map((c, j) => [c, cells[j] ?? '']));
-  });
+/** Rows of a CSV file with a header line, as header-keyed records (csv-parse, RFC 4180). */
+function parseCsv(text: string): Record<string, string>[] {
+  return parse(text, { columns: true, skip_empty_lines: true });
 }
 
 function field(row: Record<string, string>, name: string): string {
@@ -44,7 +33,7 @@ function count(row: Record<string, string>, name: string): number {
 
 export function deriveDemoFacts(input: { tpsCsv: string; kecamatanCsv: string }): DemoFacts {
   const tpsByDesa = new Map<string, number[]>();
-  for (const row of parseSimpleCsv(input.tpsCsv)) {
+  for (const row of parseCsv(input.tpsCsv)) {
     const desa = field(row, 'desa_code');
     const no = count(row, 'tps_no');
     const packed = field(row, 'tps_code');
@@ -54,7 +43,7 @@ export function deriveDemoFacts(input: { tpsCsv: string; kecamatanCsv: string })
     list.push(no);
     tpsByDesa.set(desa, list);
   }
-  const kecRows = parseSimpleCsv(input.kecamatanCsv);
+  const kecRows = parseCsv(input.kecamatanCsv);
   const kabupaten = field(kecRows[0] ?? {}, 'kecamatan_code').slice(0, 5);
   const kecamatan = kecRows
     .map((row) => {
