@@ -7,9 +7,10 @@ import { createHash } from 'node:crypto';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildFieldAssets, bundleBrowser } from './field-assets.ts';
+import { bundleBrowser, type WebAsset } from './bundle.ts';
+import { buildFieldAssets } from './field-assets.ts';
 
-export type WebAsset = { body: Buffer; contentType: string };
+export type { WebAsset } from './bundle.ts';
 
 /** True when this module runs as TypeScript (tests, scripts), false when built (`rekap`). */
 const FROM_SOURCE = import.meta.url.endsWith('.ts');

@@ -7,42 +7,18 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import type { WebAsset } from './assets.ts';
+import { bundleBrowser, type WebAsset } from './bundle.ts';
 
 const require = createRequire(import.meta.url);
 
 /** Where the app lives; the service worker's scope. */
-export const FIELD_BASE = '/kpps/';
+const FIELD_BASE = '/kpps/';
 
-export const TFJS_WASM_FILES = [
+const TFJS_WASM_FILES = [
   'tfjs-backend-wasm.wasm',
   'tfjs-backend-wasm-simd.wasm',
   'tfjs-backend-wasm-threaded-simd.wasm',
 ] as const;
-
-/** One browser bundle, in memory. esbuild loads only when something is bundled. */
-export async function bundleBrowser(
-  entry: string,
-  format: 'esm' | 'iife',
-  define: Record<string, string> = {},
-): Promise<Buffer> {
-  const { build } = await import('esbuild');
-  const out = await build({
-    entryPoints: [entry],
-    bundle: true,
-    write: false,
-    format,
-    target: 'es2020',
-    platform: 'browser',
-    minify: true,
-    legalComments: 'none',
-    logLevel: 'silent',
-    define,
-  });
-  const file = out.outputFiles[0];
-  if (!file) throw new Error(`esbuild produced nothing for ${entry}`);
-  return Buffer.from(file.contents);
-}
 
 const revision = (body: Buffer) => createHash('sha256').update(body).digest('hex').slice(0, 16);
 
