@@ -5,7 +5,7 @@
 import type { Request, RequestParams } from 'autocannon';
 import type { CHasil } from '../src/core/chasil.ts';
 import { checkRules } from '../src/core/rules.ts';
-import { consistentResult } from '../src/core/testing.ts';
+import { consistentResult } from '../src/synth/results.ts';
 import { DEMO_SEED, demoElection } from '../src/demo/okutimur.ts';
 import { writeStamp, type StampablePhoto } from './photo.ts';
 

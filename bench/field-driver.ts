@@ -6,7 +6,7 @@ import { createServer, request, type IncomingMessage, type Server } from 'node:h
 import type { AddressInfo } from 'node:net';
 import type { Browser, BrowserContext, CDPSession, Page } from 'playwright-core';
 import { demoElection } from '../src/demo/okutimur.ts';
-import { synthForm, type SynthForm } from '../src/reader/synth/photo.ts';
+import { synthForm, type SynthForm } from '../src/synth/photo.ts';
 import { CHROMIUM, launchChromium } from '../test/support/chromium.ts';
 import { issueToken, startTestServer, type TestServer } from '../test/support/server.ts';
 

@@ -18,7 +18,7 @@ import { dirname, join } from 'node:path';
 import { parseArgs, promisify } from 'node:util';
 import type { CHasil } from '../src/core/chasil.ts';
 import { generateDeviceKey, signSummary, type SignedSummary } from '../src/core/receipt.ts';
-import { consistentResult } from '../src/core/testing.ts';
+import { consistentResult } from '../src/synth/results.ts';
 import { prng } from '../test/hostile/generators.ts';
 import { testPhoto } from '../test/support/photos.ts';
 import { dropSchema, postgresAvailable, testSchemaUrl } from '../test/support/postgres.ts';

@@ -13,7 +13,7 @@ import { decodeGrayFile } from '../src/reader/digits/decode-node.ts';
 import { loadDigitClassifier } from '../src/reader/digits/load-node.ts';
 import { preprocessBox } from '../src/reader/digits/preprocess.ts';
 import type { FormRecord } from './reader-worker.ts';
-import { cleanZeroLabel, realCropSplit, X_LABEL } from '../training/digits/real-crops.ts';
+import { cleanZeroLabel, realCropSplit, X_LABEL } from '../src/synth/real-crops.ts';
 
 const { values: args } = parseArgs({
   options: {

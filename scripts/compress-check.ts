@@ -8,7 +8,7 @@ import { loadDigitClassifier } from '../src/reader/digits/load-node.ts';
 import { classifyBoxes } from '../src/reader/digits/classify.ts';
 import { decodePhoto } from '../src/reader/node-image.ts';
 import { readForm, type PhotoInput } from '../src/reader/read-form.ts';
-import { synthForm } from '../src/reader/synth/photo.ts';
+import { synthForm } from '../src/synth/photo.ts';
 import { compressToTarget, TARGET_BYTES } from '../src/web/field/compress.ts';
 
 const arg = (name: string, fallback: string) => {

@@ -8,8 +8,8 @@ import { classifyBoxes } from '../src/reader/digits/classify.ts';
 import { loadDigitClassifier } from '../src/reader/digits/load-node.ts';
 import { decodePhoto } from '../src/reader/node-image.ts';
 import { readForm, type BoxClassifier, type PhotoInput } from '../src/reader/read-form.ts';
-import { synthForm } from '../src/reader/synth/photo.ts';
-import { mnistHandwriting } from '../src/reader/synth/mnist.ts';
+import { synthForm } from '../src/synth/photo.ts';
+import { mnistHandwriting } from '../src/synth/mnist.ts';
 const digitSource = process.env.STROKES ? undefined : mnistHandwriting();
 
 const N = Number(process.argv[2] ?? 10);

@@ -7,7 +7,7 @@ import { classifyBoxes } from '../src/reader/digits/classify.ts';
 import { loadDigitClassifier } from '../src/reader/digits/load-node.ts';
 import { decodePhoto } from '../src/reader/node-image.ts';
 import { readForm, type PhotoInput } from '../src/reader/read-form.ts';
-import { synthForm } from '../src/reader/synth/photo.ts';
+import { synthForm } from '../src/synth/photo.ts';
 
 const seed = Number(process.argv[2] ?? 2026);
 const index = Number(process.argv[3] ?? 0);

@@ -1,7 +1,7 @@
 // GET /api/v1/anomalies/{code}: the anomaly engine over Rekap's own current results, on SQLite.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RegionCode } from '../src/core/codes.ts';
-import { consistentResult } from '../src/core/testing.ts';
+import { consistentResult } from '../src/synth/results.ts';
 import type { RegionAnomalies } from '../src/server/anomalies.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
 

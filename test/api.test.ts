@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { consistentResult, EXAMPLE_PPWP } from '../src/core/testing.ts';
+import { consistentResult, EXAMPLE_PPWP } from '../src/synth/results.ts';
 import type { CHasil } from '../src/core/chasil.ts';
 import { issueToken, startTestServer, type TestServer } from './support/server.ts';
 import { testPhoto } from './support/photos.ts';

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { consistentResult } from '../src/core/testing.ts';
+import { consistentResult } from '../src/synth/results.ts';
 import { buildApp } from '../src/server/app.ts';
 import { packBlobStore, type PackIo } from '../src/store/blobs.ts';
 import { DataFolderLockedError } from '../src/store/lock.ts';

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { consistentResult } from '../src/core/testing.ts';
+import { consistentResult } from '../src/synth/results.ts';
 import { demoElection } from '../src/demo/okutimur.ts';
 import { buildApp } from '../src/server/app.ts';
 import type { ServerLimits } from '../src/server/limits.ts';

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import type { TpsCode } from '../src/core/codes.ts';
-import { EXAMPLE_PPWP } from '../src/core/testing.ts';
+import { EXAMPLE_PPWP } from '../src/synth/results.ts';
 import { demoElection } from '../src/demo/okutimur.ts';
 import { openStore } from '../src/store/store.ts';
 import { loadWebAssets } from '../src/web/assets.ts';

@@ -16,7 +16,7 @@ import type { CHasil } from '../src/core/chasil.ts';
 import type { TpsCode } from '../src/core/codes.ts';
 import type { ElectionSetup } from '../src/core/election.ts';
 import { generateDeviceKey } from '../src/core/receipt.ts';
-import { consistentResult } from '../src/core/testing.ts';
+import { consistentResult } from '../src/synth/results.ts';
 import { buildApp } from '../src/server/app.ts';
 import { EVENT_TYPES, verifyEventChain, type StoredEvent } from '../src/store/events.ts';
 import { openStore, type Store } from '../src/store/store.ts';

@@ -12,9 +12,9 @@ import type { AddressInfo } from 'node:net';
 import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CHasil } from '../src/core/chasil.ts';
-import { consistentResult } from '../src/core/testing.ts';
+import { consistentResult } from '../src/synth/results.ts';
 import { demoElection } from '../src/demo/okutimur.ts';
-import { synthForm, type SynthForm } from '../src/reader/synth/photo.ts';
+import { synthForm, type SynthForm } from '../src/synth/photo.ts';
 import { CHROMIUM, launchChromium } from './support/chromium.ts';
 import { issueToken, startTestServer, type TestServer } from './support/server.ts';
 

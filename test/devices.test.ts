@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CHasil } from '../src/core/chasil.ts';
 import { generateDeviceKey, verifySummary, type SignedSummary } from '../src/core/receipt.ts';
-import { consistentResult } from '../src/core/testing.ts';
+import { consistentResult } from '../src/synth/results.ts';
 import { issueToken, startTestServer, type TestServer } from './support/server.ts';
 import { testPhoto } from './support/photos.ts';
 import {

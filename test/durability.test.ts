@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { consistentResult } from '../src/core/testing.ts';
+import { consistentResult } from '../src/synth/results.ts';
 import { testPhoto } from './support/photos.ts';
 
 const run = promisify(execFile);

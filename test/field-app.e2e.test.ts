@@ -11,7 +11,7 @@ import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { CHROMIUM, launchChromium } from './support/chromium.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoElection } from '../src/demo/okutimur.ts';
-import { synthForm, type SynthForm } from '../src/reader/synth/photo.ts';
+import { synthForm, type SynthForm } from '../src/synth/photo.ts';
 import { issueToken, startTestServer, type TestServer } from './support/server.ts';
 
 const hasChromium = existsSync(CHROMIUM);

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NATION_CODE, type RegionCode } from '../src/core/codes.ts';
 import { generateDeviceKey } from '../src/core/receipt.ts';
-import { EXAMPLE_PPWP } from '../src/core/testing.ts';
+import { EXAMPLE_PPWP } from '../src/synth/results.ts';
 import { chainHash } from '../src/store/submissions.ts';
 import { openStore } from '../src/store/store.ts';
 import { testPhoto } from './support/photos.ts';

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packed, type RegionCode, type TpsCode } from '../src/core/codes.ts';
 import type { Finding } from '../src/core/anomaly/index.ts';
-import { consistentResult } from '../src/core/testing.ts';
+import { consistentResult } from '../src/synth/results.ts';
 import { importCommand, importSirekapFile } from '../src/cli/import.ts';
 import type { TpsWithExtras } from '../src/server/external.ts';
 import {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { EXAMPLE_PPWP } from '../src/core/testing.ts';
+import { EXAMPLE_PPWP } from '../src/synth/results.ts';
 import { openStore, type Store } from '../src/store/store.ts';
 import { dropSchema, POSTGRES_URL, postgresAvailable, testSchemaUrl } from './support/postgres.ts';
 import { TPS_A, TPS_B, TWO_TPS_ELECTION } from './support/backends.ts';

@@ -3,7 +3,7 @@
 // Each passed the old header-only check and was accepted with 201.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TpsCode } from '../src/core/codes.ts';
-import { consistentResult } from '../src/core/testing.ts';
+import { consistentResult } from '../src/synth/results.ts';
 import { badPhotos } from './support/bad-photos.ts';
 import { createUpload, sha256, tus } from './support/field.ts';
 import { issueToken, startTestServer, type TestServer } from './support/server.ts';

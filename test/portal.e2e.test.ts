@@ -12,7 +12,7 @@ import { auditRecord, fromCHasil } from '../src/core/anomaly/index.ts';
 import type { CHasil } from '../src/core/chasil.ts';
 import type { Store } from '../src/store/store.ts';
 import { checkRules } from '../src/core/rules.ts';
-import { consistentResult } from '../src/core/testing.ts';
+import { consistentResult } from '../src/synth/results.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
 
 const hasChromium = existsSync(CHROMIUM);

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { consistentResult } from '../src/core/testing.ts';
+import { consistentResult } from '../src/synth/results.ts';
 import { buildApp } from '../src/server/app.ts';
 import type { Quotas } from '../src/server/quotas.ts';
 import { openStore, type Store } from '../src/store/store.ts';

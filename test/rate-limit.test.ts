@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { CHasil } from '../src/core/chasil.ts';
-import { consistentResult } from '../src/core/testing.ts';
+import { consistentResult } from '../src/synth/results.ts';
 import { demoElection, DEMO_KABUPATEN, DEMO_SEED } from '../src/demo/okutimur.ts';
 import { simulateNight } from '../src/demo/results.ts';
 import { buildApp } from '../src/server/app.ts';

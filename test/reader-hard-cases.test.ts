@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { decodePhoto } from '../src/reader/node-image.ts';
 import { findPage } from '../src/reader/page/find-page.ts';
-import { synthForm } from '../src/reader/synth/photo.ts';
+import { synthForm } from '../src/synth/photo.ts';
 
 const CASES = [
   // Steep tilt: after downscaling, the far markers are a few pixels wide; found at double resolution.

@@ -9,7 +9,7 @@ import { classifyBoxes } from '../src/reader/digits/classify.ts';
 import { loadDigitClassifier } from '../src/reader/digits/load-node.ts';
 import { decodePhoto } from '../src/reader/node-image.ts';
 import { readForm, type BoxClassifier, type PhotoInput } from '../src/reader/read-form.ts';
-import { synthForm } from '../src/reader/synth/photo.ts';
+import { synthForm } from '../src/synth/photo.ts';
 
 const classifier = await loadDigitClassifier();
 const classify: BoxClassifier = (crops) =>

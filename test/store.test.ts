@@ -10,7 +10,7 @@ import { NATION_CODE, type RegionCode, type TpsCode } from '../src/core/codes.ts
 import type { ElectionSetup } from '../src/core/election.ts';
 import { checkRules } from '../src/core/rules.ts';
 import { recount, type CountableVersion } from '../src/core/tally.ts';
-import { consistentResult } from '../src/core/testing.ts';
+import { consistentResult } from '../src/synth/results.ts';
 import { openStore, type Store } from '../src/store/store.ts';
 import { dropSchema, postgresAvailable, testSchemaUrl } from './support/postgres.ts';
 

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import * as tusClient from 'tus-js-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { consistentResult } from '../src/core/testing.ts';
+import { consistentResult } from '../src/synth/results.ts';
 import { issueToken, startTestServer, type TestServer } from './support/server.ts';
 import { testPhoto } from './support/photos.ts';
 import { createUpload, cutPatch, sha256, submitRefs, tus, until } from './support/field.ts';

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeReceipt, type Receipt } from '../src/core/receipt.ts';
-import { consistentResult } from '../src/core/testing.ts';
+import { consistentResult } from '../src/synth/results.ts';
 import { issueToken, startTestServer, type TestServer } from './support/server.ts';
 import { testPhoto } from './support/photos.ts';
 import { enrol, sha256, signed } from './support/field.ts';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { digitsCommand } from './digits.ts';
-import { rng, synthBox } from '../reader/digits/synth-box.ts';
+import { rng, synthBox } from '../synth/digit-box.ts';
 
 function capture() {
   const io = { out: '', err: '' };

@@ -4,9 +4,9 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PPWP_TEMPLATE } from '../reader/template/ppwp.ts';
-import { syntheticHandwriting } from '../reader/synth/handwriting.ts';
-import { mnistHandwriting } from '../reader/synth/mnist.ts';
-import { synthForm } from '../reader/synth/photo.ts';
+import { syntheticHandwriting } from '../synth/handwriting.ts';
+import { mnistHandwriting } from '../synth/mnist.ts';
+import { synthForm } from '../synth/photo.ts';
 import { classifyBoxes } from '../reader/digits/classify.ts';
 import { loadDigitClassifier } from '../reader/digits/load-node.ts';
 import { formReadCommand } from './form-read.ts';

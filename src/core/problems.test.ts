@@ -11,7 +11,7 @@ import {
   problemsText,
   quote,
 } from './problems.ts';
-import { EXAMPLE_PPWP } from './testing.ts';
+import { EXAMPLE_PPWP } from '../synth/results.ts';
 
 describe('what is echoed back', () => {
   it('quotes at most 40 characters, says how long the rest was, never splits a pair', () => {

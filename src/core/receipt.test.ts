@@ -17,7 +17,7 @@ import {
   verifySummary,
   type SignedSummary,
 } from './receipt.ts';
-import { EXAMPLE_PPWP } from './testing.ts';
+import { EXAMPLE_PPWP } from '../synth/results.ts';
 
 const summary = (over: Partial<SignedSummary> = {}): SignedSummary => ({
   v: 1,

@@ -3,7 +3,7 @@ import { PPWP_2024 } from './ballots.ts';
 import fc from 'fast-check';
 import { fieldEntries, parseCHasil, type CHasil } from './chasil.ts';
 import { brokenLinearRules, checkRules, linearRules } from './rules.ts';
-import { EXAMPLE_PPWP } from './testing.ts';
+import { EXAMPLE_PPWP } from '../synth/results.ts';
 
 const clone = (): CHasil => structuredClone(EXAMPLE_PPWP);
 const rulesOf = (r: CHasil, registeredDpt?: number) =>

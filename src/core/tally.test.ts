@@ -10,7 +10,7 @@ import {
   tallyOf,
   type CountableVersion,
 } from './tally.ts';
-import { consistentResult } from './testing.ts';
+import { consistentResult } from '../synth/results.ts';
 
 const TPS = ['16.08.01.1001.001', '16.08.01.1001.002', '16.08.02.2001.001'] as TpsCode[];
 

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TpsCode } from '../core/codes.ts';
-import { EXAMPLE_PPWP } from '../core/testing.ts';
+import { EXAMPLE_PPWP } from '../synth/results.ts';
 import { runNight } from './night.ts';
 import type { SimulatedSubmission } from './results.ts';
 

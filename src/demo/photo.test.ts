@@ -1,7 +1,7 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import type { TpsCode } from '../core/codes.ts';
-import { EXAMPLE_PPWP } from '../core/testing.ts';
+import { EXAMPLE_PPWP } from '../synth/results.ts';
 import { demoFormPhoto } from './photo.ts';
 
 const TPS = '16.08.01.1007.001' as TpsCode;

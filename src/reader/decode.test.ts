@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fieldEntries, type CHasil } from '../core/chasil.ts';
 import { linearRules } from '../core/rules.ts';
-import { EXAMPLE_PPWP } from '../core/testing.ts';
+import { EXAMPLE_PPWP } from '../synth/results.ts';
 import {
   BOX_CLASSES,
   decodeForm,

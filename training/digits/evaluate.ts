@@ -3,7 +3,7 @@
 //
 //   node bin/run-ts.mjs training/digits/evaluate.ts [--errors]
 
-import { mnistDir, readIdx } from '../../src/reader/synth/mnist.ts';
+import { mnistDir, readIdx } from '../../src/synth/mnist.ts';
 import { readFileSync, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { classifyBoxes, type DigitLabel } from '../../src/reader/digits/classify.ts';
@@ -11,7 +11,7 @@ import { decodeGrayFile } from '../../src/reader/digits/decode-node.ts';
 import { loadDigitClassifier } from '../../src/reader/digits/load-node.ts';
 import { preprocessBox } from '../../src/reader/digits/preprocess.ts';
 import type { GrayImage } from '../../src/reader/image.ts';
-import { cleanZeroLabel, realCropSplit, X_LABEL } from './real-crops.ts';
+import { cleanZeroLabel, realCropSplit, X_LABEL } from '../../src/synth/real-crops.ts';
 
 const root = resolve(import.meta.dirname, '../..');
 const dataDir = resolve(root, '../shared/data/digits/chasil-eikona');

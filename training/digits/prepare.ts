@@ -6,13 +6,13 @@
 // Writes OUT_DIR/data.bin: per sample 784 bytes (28x28 ink, 255 = ink), 1 byte label (0-9, 10 = x),
 // 1 byte set (see SETS); and OUT_DIR/meta.json (counts, the real-crop split, relabelled zeros).
 
-import { mnistDir, readIdx } from '../../src/reader/synth/mnist.ts';
+import { mnistDir, readIdx } from '../../src/synth/mnist.ts';
 import { readFileSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
 import { resolve, join } from 'node:path';
 import { preprocessBox, type Preprocessed } from '../../src/reader/digits/preprocess.ts';
-import { rng, synthBox, type BoxInk } from '../../src/reader/digits/synth-box.ts';
+import { rng, synthBox, type BoxInk } from '../../src/synth/digit-box.ts';
 import { decodeGrayFile } from '../../src/reader/digits/decode-node.ts';
-import { realCropSplit, cleanZeroLabel, X_LABEL } from './real-crops.ts';
+import { realCropSplit, cleanZeroLabel, X_LABEL } from '../../src/synth/real-crops.ts';
 import type { GrayImage } from '../../src/reader/image.ts';
 
 const SETS = {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import type { CHasil } from '../chasil.ts';
-import { consistentResult, EXAMPLE_PPWP } from '../testing.ts';
+import { consistentResult, EXAMPLE_PPWP } from '../../synth/results.ts';
 import {
   auditRecord,
   fromCHasil,

@@ -6,8 +6,8 @@ import { classifyBox, classifyBoxes, DIGIT_CLASSES } from './classify.ts';
 import { loadDigitClassifier, MODEL_URL } from './load-node.ts';
 import { parseModel } from './model.ts';
 import { decodeGrayFile } from './decode-node.ts';
-import { rng, synthBox } from './synth-box.ts';
-import { realCropSplit, cleanZeroLabel, X_LABEL } from '../../../training/digits/real-crops.ts';
+import { rng, synthBox } from '../../synth/digit-box.ts';
+import { realCropSplit, cleanZeroLabel, X_LABEL } from '../../synth/real-crops.ts';
 import { preprocessBox } from './preprocess.ts';
 
 const root = resolve(import.meta.dirname, '../../..');

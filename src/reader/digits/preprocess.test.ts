@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { grayImage, type GrayImage } from '../image.ts';
 import { INPUT_SIZE, preprocessBox } from './preprocess.ts';
-import { rng, synthBox } from './synth-box.ts';
+import { rng, synthBox } from '../../synth/digit-box.ts';
 
 /** A 44x48 crop: paper 220, a 2-px border at 2 px from the edges, a dotted guide, optional ink. */
 function box(ink?: (img: GrayImage) => void): GrayImage {

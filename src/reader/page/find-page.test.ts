@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import type { GrayImage } from '../image.ts';
-import { fakePhoto, mulberry32 } from './fake-photo.ts';
+import { fakePhoto, mulberry32 } from '../../synth/fake-photo.ts';
 import { findPage, rectify } from './find-page.ts';
 import { apply } from './homography.ts';
 import { MARKERS_MM } from './layout.ts';

@@ -3,7 +3,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { grayImage, type GrayImage } from '../image.ts';
-import { fakePhoto, mulberry32 } from './fake-photo.ts';
+import { fakePhoto, mulberry32 } from '../../synth/fake-photo.ts';
 import { findPage } from './find-page.ts';
 import { apply, homographyFromPoints, invert } from './homography.ts';
 import { FIDUCIAL_MM, MARKER_MM, MARKERS_MM, PAGE_MM } from './layout.ts';

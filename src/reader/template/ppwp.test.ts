@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { fieldEntries } from '../../core/chasil.ts';
-import { EXAMPLE_PPWP } from '../../core/testing.ts';
+import { EXAMPLE_PPWP } from '../../synth/results.ts';
 import { measureForm } from './measure-form.ts';
 import { PPWP_TEMPLATE, pageForBits } from './ppwp.ts';
 import type { Rect } from './types.ts';

@@ -1,9 +1,9 @@
 // The synthetic camera, end to end (Node: JPEG via sharp): fills a form, draws its three pages
 // from the template, photographs each and returns the JPEGs with the ground truth.
 import sharp from 'sharp';
-import type { CHasil } from '../../core/chasil.ts';
-import { PPWP_TEMPLATE } from '../template/ppwp.ts';
-import type { FormTemplate } from '../template/types.ts';
+import type { CHasil } from '../core/chasil.ts';
+import { PPWP_TEMPLATE } from '../reader/template/ppwp.ts';
+import type { FormTemplate } from '../reader/template/types.ts';
 import { chooseShot, photograph, type CameraShot } from './camera.ts';
 import { fillForm, type BoxMark, type BubbleMark, type FillOptions, type Slip } from './fill.ts';
 import { syntheticHandwriting, type DigitSource } from './handwriting.ts';

@@ -3,9 +3,9 @@
 // traced along the guide, an X mark, or nothing. Seeded, so training data and tests reproduce.
 // Used to augment MNIST toward real crops and to test the preprocessing.
 
-import type { GrayImage } from '../image.ts';
-import { DIGIT_SEGMENTS } from '../../core/seven-segment.ts';
-import { mulberry32 } from '../../core/random.ts';
+import type { GrayImage } from '../reader/image.ts';
+import { DIGIT_SEGMENTS } from '../core/seven-segment.ts';
+import { mulberry32 } from '../core/random.ts';
 
 export type Rng = () => number;
 

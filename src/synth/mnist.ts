@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { grayImage, type GrayImage } from '../image.ts';
+import { grayImage, type GrayImage } from '../reader/image.ts';
 import { syntheticHandwriting, type DigitLabel, type DigitSource } from './handwriting.ts';
 
 export type Idx = { dims: number[]; bytes: Uint8Array };
@@ -36,7 +36,10 @@ export function mnistTestDigits(dir = mnistDir()): Map<number, GrayImage[]> {
   const byLabel = new Map<number, GrayImage[]>();
   for (let n = 0; n < count; n++) {
     const px = imgs.bytes.subarray(n * rows * cols, (n + 1) * rows * cols);
-    let x0 = cols, y0 = rows, x1 = -1, y1 = -1;
+    let x0 = cols,
+      y0 = rows,
+      x1 = -1,
+      y1 = -1;
     for (let y = 0; y < rows; y++)
       for (let x = 0; x < cols; x++)
         if (px[y * cols + x]! > 40) {

@@ -2,10 +2,10 @@
 // slanted and drawn with a varying pen. Some writers trace the form's dotted "8" guide and write
 // segment-shaped digits (an 8 as two stacked boxes, a 0 as a rectangle), so a share of the digits
 // is drawn that way. A DigitSource of real crops or MNIST can replace it.
-import { grayImage, type GrayImage } from '../image.ts';
+import { grayImage, type GrayImage } from '../reader/image.ts';
 import type { Rnd } from './random.ts';
 import { polyline, type Pt } from './raster.ts';
-import { DIGIT_SEGMENTS } from '../../core/seven-segment.ts';
+import { DIGIT_SEGMENTS } from '../core/seven-segment.ts';
 
 /** What is written in one digit box: a digit, or `x` for the cross in an unused leading box. */
 export type DigitLabel = '0' | '1' | '2' | '3' | '4' | '5' | '6' | '7' | '8' | '9' | 'x';

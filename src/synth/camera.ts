@@ -1,7 +1,7 @@
 // A phone camera for synthesized pages: perspective (tilt up to about 30 degrees), rotation
 // (including 90 and 180), a table around the page, lighting gradient, a shadow, noise, sometimes
 // the page partly out of frame. Blur and JPEG are applied by the Node encoder (photo.ts).
-import { grayImage, type GrayImage } from '../image.ts';
+import { grayImage, type GrayImage } from '../reader/image.ts';
 import { applyH, homographyFrom4, invertH, type Homography, type Point } from './homography.ts';
 import type { Rnd } from './random.ts';
 

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { CHasilSchema, fieldEntries } from '../../core/chasil.ts';
-import { PPWP_TEMPLATE } from '../template/ppwp.ts';
+import { CHasilSchema, fieldEntries } from '../core/chasil.ts';
+import { PPWP_TEMPLATE } from '../reader/template/ppwp.ts';
 import { fillForm } from './fill.ts';
 import { applyH, homographyFrom4, invertH } from './homography.ts';
 import { synthForm } from './photo.ts';

@@ -2,8 +2,8 @@
 // render of the form) on a table under a pinhole camera with tilt and rotation, then adds uneven
 // light, a shadow, blur and noise. Seeded and pure; the JPEG round-trip is left to the caller.
 
-import { mulberry32 } from '../../core/random.ts';
-import type { GrayImage } from '../image.ts';
+import { mulberry32 } from '../core/random.ts';
+import type { GrayImage } from '../reader/image.ts';
 import {
   apply,
   homographyFromPoints,
@@ -12,8 +12,8 @@ import {
   warpPerspective,
   type Homography,
   type Point,
-} from './homography.ts';
-import { PAGE_MM } from './layout.ts';
+} from '../reader/page/homography.ts';
+import { PAGE_MM } from '../reader/page/layout.ts';
 
 export type FakePhotoOptions = {
   seed: number;

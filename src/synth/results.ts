@@ -1,5 +1,5 @@
 // Builders of valid C.Hasil results for tests, benchmarks and the demo.
-import type { CHasil } from './chasil.ts';
+import type { CHasil } from '../core/chasil.ts';
 
 export type ResultShape = {
   dptL: number;

@@ -2,7 +2,7 @@
 // train and test by TPS (never by image), and the label-0 crops sorted into X marks and written
 // zeros. See training/digits/README.md.
 
-import type { Preprocessed } from '../../src/reader/digits/preprocess.ts';
+import type { Preprocessed } from '../reader/digits/preprocess.ts';
 
 export const X_LABEL = 10;
 /** One TPS in TEST_MODULUS goes to the held-out test set (hash bucket 0). */

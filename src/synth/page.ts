@@ -1,8 +1,8 @@
 // Draws one page of the form from its template (no scan of the official form is needed at run
 // time): white page, corner markers, page-ID fiducial, digit boxes (with the dotted guides on page
 // 2), bubbles and a few table frames, then writes a FormFill into it.
-import { grayImage, type GrayImage } from '../image.ts';
-import type { PageTemplate, Rect } from '../template/types.ts';
+import { grayImage, type GrayImage } from '../reader/image.ts';
+import type { PageTemplate, Rect } from '../reader/template/types.ts';
 import type { FormFill } from './fill.ts';
 import type { DigitLabel, DigitSource } from './handwriting.ts';
 import type { Rnd } from './random.ts';

@@ -1,8 +1,8 @@
 // What a KPPS writes on the form: a result (consistent, or with a deliberate arithmetic slip), and
 // how each box and bubble is marked. This is the ground truth of a synthesized form.
-import type { CHasil } from '../../core/chasil.ts';
-import { fieldEntries } from '../../core/chasil.ts';
-import { consistentResult } from '../../core/testing.ts';
+import type { CHasil } from '../core/chasil.ts';
+import { fieldEntries } from '../core/chasil.ts';
+import { consistentResult } from './results.ts';
 import type { Rnd } from './random.ts';
 
 /** One digit box as written: a digit, a cross (unused leading box) or nothing. */

@@ -6,7 +6,7 @@ import {
   invert,
   type Homography,
   type Point,
-} from '../page/homography.ts';
+} from '../reader/page/homography.ts';
 
 export type { Homography, Point };
 export const applyH = apply;

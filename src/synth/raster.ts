@@ -1,6 +1,6 @@
 // Drawing primitives on a GrayImage (0 black, 255 white). Ink darkens: a pixel keeps the darker of
 // its value and the ink, so strokes over printed lines look like pen on paper.
-import type { GrayImage } from '../image.ts';
+import type { GrayImage } from '../reader/image.ts';
 
 export type Pt = { x: number; y: number };
 
