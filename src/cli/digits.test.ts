@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { digitsCommand } from './digits.ts';
-import { rng, synthBox } from '../synth/digit-box.ts';
+import { mulberry32 } from '../core/random.ts';
+import { synthBox } from '../synth/digit-box.ts';
 
 function capture() {
   const io = { out: '', err: '' };
@@ -20,7 +21,7 @@ function capture() {
 describe('rekap digits classify', () => {
   it('classifies each image and reports an undecodable one without crashing', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'rekap-digits-'));
-    const r = rng(5);
+    const r = mulberry32(5);
     for (const [name, box] of [
       ['x.png', synthBox(r, { kind: 'x' })],
       ['seven.jpg', synthBox(r, { kind: 'segments', digit: 7 })],

@@ -8,7 +8,7 @@ import { NATION_CODE, makeTpsCode, type RegionCode, type TpsCode } from '../core
 import type { ElectionSetup, Region, Tps } from '../core/election.ts';
 import { areaNames } from './areas.ts';
 import { expandTpsRanges, okuTimurFacts } from './facts.ts';
-import { createRandom, type Random } from './random.ts';
+import { createRandom, type Random } from '../core/random.ts';
 
 export const DEMO_SEED = 2024;
 export const DEMO_KABUPATEN = '16.08' as RegionCode;

@@ -6,7 +6,7 @@ import sharp from 'sharp';
 import { PPWP_2024 } from '../core/ballots.ts';
 import type { CHasil } from '../core/chasil.ts';
 import type { TpsCode } from '../core/codes.ts';
-import { createRandom, type Random } from './random.ts';
+import { createRandom, type Random } from '../core/random.ts';
 import { DIGIT_SEGMENTS } from '../core/seven-segment.ts';
 
 const W = 600;

@@ -4,7 +4,7 @@ import { checkRules } from '../core/rules.ts';
 import { PPWP_2024 } from '../core/ballots.ts';
 import { okuTimurFacts, sharesOf } from './facts.ts';
 import { demoElection } from './okutimur.ts';
-import { createRandom } from './random.ts';
+import { createRandom } from '../core/random.ts';
 import { DEFAULT_NIGHT_MS, simulateNight, simulateTpsResult, withSlip } from './results.ts';
 
 describe('simulateNight', () => {

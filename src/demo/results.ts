@@ -8,7 +8,7 @@ import type { CHasil } from '../core/chasil.ts';
 import type { TpsCode } from '../core/codes.ts';
 import type { ElectionSetup } from '../core/election.ts';
 import { okuTimurFacts, sharesOf } from './facts.ts';
-import { createRandom, type Random } from './random.ts';
+import { createRandom, type Random } from '../core/random.ts';
 
 export type SimulatedSubmission = {
   tps: TpsCode;

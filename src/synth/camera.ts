@@ -3,7 +3,7 @@
 // the page partly out of frame. Blur and JPEG are applied by the Node encoder (photo.ts).
 import { grayImage, type GrayImage } from '../reader/image.ts';
 import { applyH, homographyFrom4, invertH, type Homography, type Point } from './homography.ts';
-import type { Rnd } from './random.ts';
+import type { Random } from '../core/random.ts';
 
 export type CameraShot = {
   width: number;
@@ -32,7 +32,7 @@ const RESOLUTIONS: [number, number][] = [
 ];
 
 /** Draws the camera's settings for one photo of a page of `pageMm`. */
-export function chooseShot(rnd: Rnd, pageMm: { w: number; h: number }): CameraShot {
+export function chooseShot(rnd: Random, pageMm: { w: number; h: number }): CameraShot {
   const quarterTurn = rnd.pick([0, 0, 0, 0, 0, 90, 180, 180, 270] as const);
   const [pw, ph] = rnd.pick(RESOLUTIONS);
   const landscape = quarterTurn === 90 || quarterTurn === 270;
@@ -117,7 +117,7 @@ export function photograph(
   page: GrayImage,
   pxPerMm: number,
   shot: CameraShot,
-  rnd: Rnd,
+  rnd: Random,
 ): GrayImage {
   const out = grayImage(shot.width, shot.height);
   const [i0, i1, i2, i3, i4, i5, i6, i7, i8] = invertH(shot.pageToPhoto) as [

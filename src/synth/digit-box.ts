@@ -5,12 +5,9 @@
 
 import type { GrayImage } from '../reader/image.ts';
 import { DIGIT_SEGMENTS } from '../core/seven-segment.ts';
-import { mulberry32 } from '../core/random.ts';
 
+/** Seeded draws in [0, 1): the project's one generator, `mulberry32` of core/random.ts. */
 export type Rng = () => number;
-
-/** Seeded draws in [0, 1): the project's one mulberry32. */
-export const rng: (seed: number) => Rng = mulberry32;
 
 const between = (r: Rng, lo: number, hi: number) => lo + (hi - lo) * r();
 

@@ -31,8 +31,6 @@ export type FakePhotoOptions = {
   noise?: number;
 };
 
-export { mulberry32 };
-
 export type FakePhoto = { image: GrayImage; pageToPhoto: Homography; tiltDeg: number };
 
 /** `page` covers the whole 600 x 900 mm sheet, at `pxPerMm` (100 dpi renders: 1 / 0.254). */

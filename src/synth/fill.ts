@@ -3,7 +3,7 @@
 import type { CHasil } from '../core/chasil.ts';
 import { fieldEntries } from '../core/chasil.ts';
 import { consistentResult } from './results.ts';
-import type { Rnd } from './random.ts';
+import type { Random } from '../core/random.ts';
 
 /** One digit box as written: a digit, a cross (unused leading box) or nothing. */
 export type BoxMark = { kind: 'digit'; digit: number } | { kind: 'x' } | { kind: 'blank' };
@@ -35,7 +35,7 @@ export type FillOptions = {
 };
 
 /** A random consistent PPWP result of a plausible TPS. */
-export function randomResult(rnd: Rnd): CHasil {
+export function randomResult(rnd: Random): CHasil {
   const dptL = rnd.int(40, 150);
   const dptP = rnd.int(40, 150);
   const turnout = rnd.uniform(0.55, 0.95);
@@ -73,7 +73,7 @@ function setPath(result: CHasil, path: string, value: number): void {
 }
 
 /** Fills a form: the numbers, the marks in every box and, for the vote totals, the bubbles. */
-export function fillForm(rnd: Rnd, opts: FillOptions = {}): FormFill {
+export function fillForm(rnd: Random, opts: FillOptions = {}): FormFill {
   const intended = randomResult(rnd.fork('result'));
   const result = structuredClone(intended);
   const slips: Slip[] = [];

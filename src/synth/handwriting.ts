@@ -3,7 +3,7 @@
 // segment-shaped digits (an 8 as two stacked boxes, a 0 as a rectangle), so a share of the digits
 // is drawn that way. A DigitSource of real crops or MNIST can replace it.
 import { grayImage, type GrayImage } from '../reader/image.ts';
-import type { Rnd } from './random.ts';
+import type { Random } from '../core/random.ts';
 import { polyline, type Pt } from './raster.ts';
 import { DIGIT_SEGMENTS } from '../core/seven-segment.ts';
 
@@ -11,7 +11,7 @@ import { DIGIT_SEGMENTS } from '../core/seven-segment.ts';
 export type DigitLabel = '0' | '1' | '2' | '3' | '4' | '5' | '6' | '7' | '8' | '9' | 'x';
 
 /** Ink for one box: black strokes on white, any size; it is scaled into the box. */
-export type DigitSource = (label: DigitLabel, rnd: Rnd) => GrayImage;
+export type DigitSource = (label: DigitLabel, rnd: Random) => GrayImage;
 
 type Stroke = [number, number][];
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { mnistHandwriting, mnistTestDigits, readIdx } from './mnist.ts';
-import { createRnd } from './random.ts';
+import { createRandom } from '../core/random.ts';
 
 describe('MNIST test digits as handwriting for the synthetic camera', () => {
   const digits = mnistTestDigits();
@@ -26,11 +26,11 @@ describe('MNIST test digits as handwriting for the synthetic camera', () => {
 
   it('draws digits from MNIST and X marks as strokes, the same for the same seed', () => {
     const source = mnistHandwriting(digits);
-    const a = source('7', createRnd(5));
-    const b = source('7', createRnd(5));
+    const a = source('7', createRandom(5));
+    const b = source('7', createRandom(5));
     expect(a).toBe(b);
     expect(digits.get(7)).toContain(a);
-    const x = source('x', createRnd(5));
+    const x = source('x', createRandom(5));
     // A cross: ink where the strokes meet, in the middle.
     expect(x.data[(x.height >> 1) * x.width + (x.width >> 1)]).toBeLessThan(128);
   });

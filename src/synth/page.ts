@@ -5,7 +5,7 @@ import { grayImage, type GrayImage } from '../reader/image.ts';
 import type { PageTemplate, Rect } from '../reader/template/types.ts';
 import type { FormFill } from './fill.ts';
 import type { DigitLabel, DigitSource } from './handwriting.ts';
-import type { Rnd } from './random.ts';
+import type { Random } from '../core/random.ts';
 import { disc, fillRect, polyline, ring, stamp, strokeRect } from './raster.ts';
 
 export type PageRenderOptions = {
@@ -171,7 +171,7 @@ export function writeFill(
   fill: FormFill,
   o: PageRenderOptions,
   digits: DigitSource,
-  rnd: Rnd,
+  rnd: Random,
 ): void {
   const s = o.pxPerMm;
   const pen = rnd.uniform(0, 60);

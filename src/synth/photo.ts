@@ -8,7 +8,7 @@ import { chooseShot, photograph, type CameraShot } from './camera.ts';
 import { fillForm, type BoxMark, type BubbleMark, type FillOptions, type Slip } from './fill.ts';
 import { syntheticHandwriting, type DigitSource } from './handwriting.ts';
 import { applyH, type Homography, type Point } from './homography.ts';
-import { createRnd } from './random.ts';
+import { createRandom } from '../core/random.ts';
 import { drawBlankPage, writeFill } from './page.ts';
 
 export type SynthOptions = FillOptions & {
@@ -53,7 +53,7 @@ export async function synthForm(
 ): Promise<SynthForm> {
   const template = opts.template ?? PPWP_TEMPLATE;
   const digits = opts.digitSource ?? syntheticHandwriting();
-  const rnd = createRnd(seed).fork(`form-${index}`);
+  const rnd = createRandom(seed).fork(`form-${index}`);
   const fill = fillForm(rnd.fork('fill'), opts);
   const pages: PageTruth[] = [];
   const jpegs: SynthForm['jpegs'] = [];

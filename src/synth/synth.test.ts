@@ -6,7 +6,7 @@ import { PPWP_TEMPLATE } from '../reader/template/ppwp.ts';
 import { fillForm } from './fill.ts';
 import { applyH, homographyFrom4, invertH } from './homography.ts';
 import { synthForm } from './photo.ts';
-import { createRnd } from './random.ts';
+import { createRandom } from '../core/random.ts';
 
 const md5 = (b: Buffer) => createHash('md5').update(b).digest('hex');
 
@@ -30,7 +30,7 @@ describe('the synthetic camera', () => {
   }, 30_000);
 
   it('writes every field into its boxes as the truth says', () => {
-    const rnd = createRnd(5);
+    const rnd = createRandom(5);
     for (let i = 0; i < 200; i++) {
       const fill = fillForm(rnd.fork(i), { slipRate: 0.5 });
       expect(CHasilSchema.safeParse(fill.result).success).toBe(true);

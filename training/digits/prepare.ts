@@ -10,7 +10,8 @@ import { mnistDir, readIdx } from '../../src/synth/mnist.ts';
 import { readFileSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
 import { resolve, join } from 'node:path';
 import { preprocessBox, type Preprocessed } from '../../src/reader/digits/preprocess.ts';
-import { rng, synthBox, type BoxInk } from '../../src/synth/digit-box.ts';
+import { mulberry32 } from '../../src/core/random.ts';
+import { synthBox, type BoxInk } from '../../src/synth/digit-box.ts';
 import { decodeGrayFile } from '../../src/reader/digits/decode-node.ts';
 import { realCropSplit, cleanZeroLabel, X_LABEL } from '../../src/synth/real-crops.ts';
 import type { GrayImage } from '../../src/reader/image.ts';
@@ -69,7 +70,7 @@ function morph(pixels: Uint8Array, grow: boolean): Uint8Array {
 }
 
 const t0 = Date.now();
-const r = rng(20240214);
+const r = mulberry32(20240214);
 
 // MNIST train: 30% plain, 70% drawn into a synthetic box.
 const trainImgs = readIdx(join(mnist, 'train-images-idx3-ubyte'));

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { grayImage, type GrayImage } from '../image.ts';
 import { INPUT_SIZE, preprocessBox } from './preprocess.ts';
-import { rng, synthBox } from '../../synth/digit-box.ts';
+import { mulberry32 } from '../../core/random.ts';
+import { synthBox } from '../../synth/digit-box.ts';
 
 /** A 44x48 crop: paper 220, a 2-px border at 2 px from the edges, a dotted guide, optional ink. */
 function box(ink?: (img: GrayImage) => void): GrayImage {
@@ -81,7 +82,7 @@ describe('preprocessBox', () => {
   it('turns most synthetic empty boxes into empty inputs', () => {
     // The adaptive cut-off (down to 0.15 where nothing inside the box is dark) lets the blotches of
     // the noisiest synthetic empties through (about 1 in 5); the model learns those as `x`.
-    const r = rng(7);
+    const r = mulberry32(7);
     let empty = 0;
     for (let i = 0; i < 100; i++)
       if (preprocessBox(synthBox(r, { kind: 'empty' })).inkShare === 0) empty++;

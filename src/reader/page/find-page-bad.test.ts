@@ -2,7 +2,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { grayImage } from '../image.ts';
-import { mulberry32 } from '../../synth/fake-photo.ts';
+import { mulberry32 } from '../../core/random.ts';
 import { findPage } from './find-page.ts';
 
 describe('findPage on bad input', () => {

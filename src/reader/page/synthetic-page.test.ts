@@ -3,7 +3,8 @@
 
 import { describe, expect, it } from 'vitest';
 import { grayImage, type GrayImage } from '../image.ts';
-import { fakePhoto, mulberry32 } from '../../synth/fake-photo.ts';
+import { mulberry32 } from '../../core/random.ts';
+import { fakePhoto } from '../../synth/fake-photo.ts';
 import { findPage } from './find-page.ts';
 import { apply, homographyFromPoints, invert } from './homography.ts';
 import { FIDUCIAL_MM, MARKER_MM, MARKERS_MM, PAGE_MM } from './layout.ts';
