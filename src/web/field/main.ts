@@ -10,8 +10,10 @@ import { checkRules, type RuleBreach } from '../../core/rules.ts';
 import type { FieldResult, FormReading } from '../../reader/read-form.ts';
 import { h, type Child } from '../shared/dom.ts';
 import { openFieldDb, type Device, type Mode, type OutboxItem } from './db.ts';
-import { currentLang, fieldLabel, setLang, t, type Key } from './i18n.ts';
+import { dateLocale, otherLang } from '../shared/i18n.ts';
+import { currentLang, fieldLabel, setLang, t } from './i18n.ts';
 import { startSender } from './sender.ts';
+import type { Key } from './strings.ts';
 import { encodeReceipt, generateDeviceKey, signSummary, type SignedSummary } from './signing.ts';
 import { renderWitness } from './witness.ts';
 import { readerClient, type PhotoAdded } from './worker-protocol.ts';
@@ -624,7 +626,7 @@ async function renderOutbox(): Promise<void> {
             null,
             h('strong', null, `TPS ${i.tps}`),
             ' · ',
-            new Date(i.createdAt).toLocaleString(currentLang() === 'id' ? 'id-ID' : 'en-GB'),
+            new Date(i.createdAt).toLocaleString(dateLocale(currentLang())),
           ),
           h(
             'p',
@@ -715,7 +717,7 @@ window.addEventListener('hashchange', () => void route());
 window.addEventListener('online', () => void renderChrome());
 window.addEventListener('offline', () => void renderChrome());
 document.getElementById('lang')!.addEventListener('click', () => {
-  setLang(currentLang() === 'id' ? 'en' : 'id');
+  setLang(otherLang(currentLang()));
   void route();
 });
 setLang(currentLang());

@@ -4,6 +4,7 @@
 import * as jsqrModule from 'jsqr';
 import { checkPublished, type PublishedVersion } from '../../core/receipt.ts';
 import { h } from '../shared/dom.ts';
+import { dateLocale } from '../shared/i18n.ts';
 import { currentLang, fieldLabel, fieldSection, t } from './i18n.ts';
 import { decodeReceipt, verifySummary } from './signing.ts';
 
@@ -79,7 +80,7 @@ async function check(text: string, out: HTMLElement): Promise<void> {
       'p',
       null,
       h('strong', null, `TPS ${r.summary.tps}`),
-      ` · ${t('signedAt')} ${new Date(r.summary.signedAt).toLocaleString(currentLang() === 'id' ? 'id-ID' : 'en-GB')}`,
+      ` · ${t('signedAt')} ${new Date(r.summary.signedAt).toLocaleString(dateLocale(currentLang()))}`,
     ),
     h(
       'table',

@@ -10,8 +10,9 @@ import {
   type TpsResult,
 } from './api.ts';
 import { h, patch, type Child } from '../shared/dom.ts';
-import { formatTime, loadLang, saveLang, translate, type Lang, type StringKey } from './i18n.ts';
+import { formatTime, otherLang, storedLang, translate } from '../shared/i18n.ts';
 import { parseRoute, type Route } from './routes.ts';
+import { PORTAL_STRINGS, type StringKey } from './strings.ts';
 import { messageView, regionView, tpsView, type Ctx } from './views.ts';
 
 const POLL_MS = 5_000;
@@ -21,7 +22,6 @@ type Loaded =
   | { kind: 'tps'; text: string; value: TpsResult };
 
 type State = {
-  lang: Lang;
   meta: Meta | null;
   route: Route;
   routeKey: string;
@@ -31,8 +31,10 @@ type State = {
   updatedAt: Date | null;
 };
 
+/** The reader's language, read when first asked (shared/i18n.ts). */
+const language = storedLang('rekap.lang');
+
 const state: State = {
-  lang: loadLang(),
   meta: null,
   route: parseRoute(location.hash),
   routeKey: location.hash,
@@ -48,17 +50,17 @@ const $ = (id: string): HTMLElement => {
 };
 
 const t = (key: StringKey, vars?: Record<string, string | number>) =>
-  translate(state.lang, key, vars);
+  translate(PORTAL_STRINGS, language.get(), key, vars);
 
 function ctx(): Ctx {
   const contest = state.meta?.contests.find((c) => c.ballot === 'ppwp' && c.kind === 'pair');
-  return { lang: state.lang, pairs: contest?.pairs ?? [] };
+  return { lang: language.get(), pairs: contest?.pairs ?? [] };
 }
 
 // ---- rendering ----
 
 function renderShell(): void {
-  document.documentElement.lang = state.lang;
+  document.documentElement.lang = language.get();
   $('skip').textContent = t('skipToContent');
   const demo = $('demo');
   demo.hidden = !state.meta?.election?.demo;
@@ -68,7 +70,7 @@ function renderShell(): void {
   const lang = $('lang');
   lang.textContent = t('switchLang');
   lang.setAttribute('aria-label', t('switchLangLabel'));
-  lang.setAttribute('lang', state.lang === 'id' ? 'en' : 'id');
+  lang.setAttribute('lang', otherLang(language.get()));
   patch($('foot'), [
     h(
       'p',
@@ -105,7 +107,7 @@ function renderStatus(): void {
     $('updated'),
     state.updatedAt
       ? [
-          `${t('updatedAt')}: ${formatTime(state.updatedAt.toISOString(), state.lang)}. ${t('autoRefresh')}`,
+          `${t('updatedAt')}: ${formatTime(state.updatedAt.toISOString(), language.get())}. ${t('autoRefresh')}`,
         ]
       : [],
   );
@@ -202,8 +204,7 @@ function navigate(): void {
 function start(): void {
   if ('scrollRestoration' in history) history.scrollRestoration = 'manual';
   $('lang').addEventListener('click', () => {
-    state.lang = state.lang === 'id' ? 'en' : 'id';
-    saveLang(state.lang);
+    language.set(otherLang(language.get()));
     renderAll();
   });
   // The skip link must not touch the hash, which holds the route.

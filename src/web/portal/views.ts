@@ -22,8 +22,8 @@ import {
   formatTime,
   translate,
   type Lang,
-  type StringKey,
-} from './i18n.ts';
+} from '../shared/i18n.ts';
+import { PORTAL_STRINGS, type StringKey } from './strings.ts';
 import { placeHref, regionHref, tpsHref } from './routes.ts';
 
 export type Ctx = {
@@ -32,7 +32,7 @@ export type Ctx = {
 };
 
 const t = (ctx: Ctx, key: StringKey, vars?: Record<string, string | number>) =>
-  translate(ctx.lang, key, vars);
+  translate(PORTAL_STRINGS, ctx.lang, key, vars);
 
 const levelLabel = (ctx: Ctx, level: string): string => {
   switch (level) {

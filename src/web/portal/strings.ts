@@ -1,17 +1,15 @@
-// Every string the public portal shows, in Bahasa Indonesia (first) and English. Numbers are
-// always written the Indonesian way (`1.234`, `56,78%`), whatever the language.
+// Every string the public portal shows, in Bahasa Indonesia (first) and English; the mechanism
+// (language, lookup, numbers written the Indonesian way) is shared/i18n.ts.
+import { SWITCH_LANG, type Dictionary } from '../shared/i18n.ts';
 
-export type Lang = 'id' | 'en';
-export const LANGS: readonly Lang[] = ['id', 'en'];
-
-const STRINGS = {
+export const PORTAL_STRINGS = {
   appName: { id: 'Rekap', en: 'Rekap' },
   tagline: {
     id: 'Hasil penghitungan suara per TPS, terbuka dan dapat diperiksa',
     en: 'Polling-station results, open and verifiable',
   },
   skipToContent: { id: 'Langsung ke isi', en: 'Skip to content' },
-  switchLang: { id: 'English', en: 'Bahasa Indonesia' },
+  switchLang: SWITCH_LANG,
   switchLangLabel: { id: 'Switch to English', en: 'Ganti ke Bahasa Indonesia' },
   demoBanner: {
     id: 'DEMO: data simulasi, bukan hasil resmi pemilu.',
@@ -197,65 +195,6 @@ const STRINGS = {
   viewing: { id: 'Sedang dilihat', en: 'Viewing' },
   footerSource: { id: 'Perangkat lunak sumber terbuka', en: 'Open-source software' },
   footerApi: { id: 'Data terbuka (API)', en: 'Open data (API)' },
-} as const satisfies Record<string, Record<Lang, string>>;
+} as const satisfies Dictionary;
 
-export type StringKey = keyof typeof STRINGS;
-
-const STORAGE_KEY = 'rekap.lang';
-
-export function loadLang(): Lang {
-  try {
-    const saved = localStorage.getItem(STORAGE_KEY);
-    if (saved === 'id' || saved === 'en') return saved;
-  } catch {
-    // Storage can be unavailable (private mode); fall through to the default.
-  }
-  return 'id';
-}
-
-export function saveLang(lang: Lang): void {
-  try {
-    localStorage.setItem(STORAGE_KEY, lang);
-  } catch {
-    // Not remembered; the switch still works for this visit.
-  }
-}
-
-/** The string `key` in `lang`, with `{name}` placeholders filled from `vars`. */
-export function translate(
-  lang: Lang,
-  key: StringKey,
-  vars: Record<string, string | number> = {},
-): string {
-  return STRINGS[key][lang].replace(/\{(\w+)\}/g, (m, name: string) => {
-    const v = vars[name];
-    return v === undefined ? m : String(v);
-  });
-}
-
-/** Numbers the Indonesian way: `1.234.567`. */
-export function formatNumber(n: number): string {
-  return n.toLocaleString('id-ID');
-}
-
-/** A share as an Indonesian percentage (`56,78%`); a dash when there is nothing to divide. */
-export function formatPercent(part: number, whole: number): string {
-  if (whole <= 0) return '–';
-  const pct = (100 * part) / whole;
-  return `${pct.toLocaleString('id-ID', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}%`;
-}
-
-/** A moment in the reader's time zone, named, e.g. `14 Feb 2024 13.05.09 WIB`. */
-export function formatTime(iso: string, lang: Lang): string {
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return iso;
-  return d.toLocaleString(lang === 'id' ? 'id-ID' : 'en-GB', {
-    day: 'numeric',
-    month: 'short',
-    year: 'numeric',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-    timeZoneName: 'short',
-  });
-}
+export type StringKey = keyof typeof PORTAL_STRINGS;
