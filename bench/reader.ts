@@ -1,6 +1,6 @@
 // Reader benchmarks (`npm run bench:reader [-- --forms N] [--workers N]`):
 //  - per-box accuracy of the digit model on the held-out real C.Hasil crops (split by TPS);
-//  - on N synthesized forms (seeded photos, `rekap form synth`): the share of fields read right,
+//  - on N synthesized forms (seeded photos, `npm run form:synth`): the share of fields read right,
 //    flagged, and wrong without a flag; the share of forms sent to review; time per page in Node.
 // Writes bench/results/reader.json and bench/results/READER.md.
 import { fork } from 'node:child_process';

@@ -1,6 +1,6 @@
 // Hard cases met while benchmarking the reader, kept as fixtures. The synthetic camera is seeded,
 // so a case is its series, form and page: the photo is regenerated bit for bit (see
-// `rekap form synth --seed 2026`), and these tests say what the reader must make of it.
+// `npm run form:synth -- --seed 2026`), and these tests say what the reader must make of it.
 import { describe, expect, it } from 'vitest';
 import { decodePhoto } from '../src/reader/node-image.ts';
 import { findPage } from '../src/reader/page/find-page.ts';

@@ -1,8 +1,4 @@
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { CHasilSchema } from '../core/chasil.ts';
 import { FormTemplateSchema } from '../reader/template/types.ts';
 import { formCommand } from './form.ts';
 import { UsageError } from './usage.ts';
@@ -33,33 +29,9 @@ describe('rekap form', () => {
     await expect(formCommand(['template', '--ballot', 'dpr', '--json'])).rejects.toThrow(
       /ballot "dpr"/,
     );
-    await expect(formCommand(['synth'])).rejects.toThrow(/--out/);
-    await expect(formCommand(['synth', '--out', '/tmp/x', '--count', 'zero'])).rejects.toThrow(
-      /--count/,
-    );
-    await expect(formCommand(['synth', '--out', '/tmp/x', '--digits', 'emnist'])).rejects.toThrow(
-      /--digits must be mnist or strokes/,
+    // Synthetic photos are a dev script (scripts/form-synth.ts), not a command of production.
+    await expect(formCommand(['synth', '--out', '/tmp/x'])).rejects.toThrow(
+      /unknown subcommand "synth"/,
     );
   });
-
-  it('synth writes three page photos and a truth file per form', async () => {
-    captureStdout();
-    const dir = await mkdtemp(join(tmpdir(), 'rekap-synth-'));
-    try {
-      expect(await formCommand(['synth', '--out', dir, '--count', '1', '--seed', '3'])).toBe(0);
-      const form = join(dir, 'form-0000');
-      expect((await readdir(form)).sort()).toEqual([
-        'page1.jpg',
-        'page2.jpg',
-        'page3.jpg',
-        'truth.json',
-      ]);
-      const truth = JSON.parse(await readFile(join(form, 'truth.json'), 'utf8')) as {
-        result: unknown;
-      };
-      expect(CHasilSchema.safeParse(truth.result).success).toBe(true);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
-  }, 30_000);
 });

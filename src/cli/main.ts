@@ -33,8 +33,6 @@ Perintah / commands:
       The official form's geometry in millimetres: markers, page-ID marker, boxes, bubbles.
   rekap form read PHOTO... --ballot ppwp --json [--dpt N]
       Read one form from the photos of its pages (any order): values, confidence, flags, verdict.
-  rekap form synth --out DIR [--count N] [--seed S] [--slip-rate P]
-      Synthetic, seeded photos of filled forms with their truth (for tests and benchmarks).
   rekap digits classify DIR --json
       Classify single digit-box crops: 0-9, or x for a crossed-out or empty box.
   rekap audit sirekap FILE.jsonl [--json]
