@@ -1,13 +1,17 @@
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { fieldEntries } from '../../core/chasil.ts';
 import { EXAMPLE_PPWP } from '../../synth/results.ts';
 import { measureForm } from './measure-form.ts';
 import { PPWP_TEMPLATE, pageForBits } from './ppwp.ts';
 import type { Rect } from './types.ts';
+import { fixture, sharedData } from '../../../test/fixtures/shared-data.ts';
 
-const FORMS = fileURLToPath(new URL('../../../../shared/data/forms/', import.meta.url));
+// The renders of the official form: the committed four-grey copy, and the renders themselves
+// (../shared/data/forms) where they are.
+const SOURCES = [
+  { name: 'the four-grey fixture', dir: fixture('forms') },
+  { name: 'the 100 dpi renders', dir: sharedData('forms', 'the official form renders') },
+];
 const { w: PAGE_W, h: PAGE_H } = PPWP_TEMPLATE.pageSizeMm;
 const MM = 0.254; // one pixel of the 100 dpi render
 
@@ -107,32 +111,31 @@ describe('the PPWP plano template', () => {
     }
   });
 
-  it('matches a fresh measurement of the official renders within 0.5 mm', async (ctx) => {
-    if (!existsSync(FORMS)) {
-      if (process.env.CI) throw new Error(`${FORMS} is missing`);
-      console.warn(`skipped: ${FORMS} not found (the renders of the official form)`);
-      ctx.skip();
-      return;
-    }
-    const fresh = await measureForm(FORMS);
-    const flat = (t: typeof PPWP_TEMPLATE) =>
-      t.pages.flatMap((p) => [
-        p.pageId.rect,
-        ...p.markers,
-        ...p.fields.flatMap((f) => [...f.boxes, ...(f.bubbles?.flat() ?? [])]),
-      ]);
-    const a = flat(PPWP_TEMPLATE);
-    const b = flat(fresh);
-    expect(b).toHaveLength(a.length);
-    a.forEach((r, i) => {
-      for (const k of ['x', 'y', 'w', 'h'] as const)
-        expect(Math.abs(r[k] - b[i]![k])).toBeLessThanOrEqual(0.5);
-    });
-    expect(fresh.pages.map((p) => p.pageId.bits)).toEqual(
-      PPWP_TEMPLATE.pages.map((p) => p.pageId.bits),
+  for (const { name, dir } of SOURCES)
+    it.skipIf(!dir)(
+      `matches a fresh measurement of ${name} within 0.5 mm`,
+      async () => {
+        const fresh = await measureForm(dir!);
+        const flat = (t: typeof PPWP_TEMPLATE) =>
+          t.pages.flatMap((p) => [
+            p.pageId.rect,
+            ...p.markers,
+            ...p.fields.flatMap((f) => [...f.boxes, ...(f.bubbles?.flat() ?? [])]),
+          ]);
+        const a = flat(PPWP_TEMPLATE);
+        const b = flat(fresh);
+        expect(b).toHaveLength(a.length);
+        a.forEach((r, i) => {
+          for (const k of ['x', 'y', 'w', 'h'] as const)
+            expect(Math.abs(r[k] - b[i]![k])).toBeLessThanOrEqual(0.5);
+        });
+        expect(fresh.pages.map((p) => p.pageId.bits)).toEqual(
+          PPWP_TEMPLATE.pages.map((p) => p.pageId.bits),
+        );
+        expect(fresh.pages.map((p) => p.fields.map((f) => f.path))).toEqual(
+          PPWP_TEMPLATE.pages.map((p) => p.fields.map((f) => f.path)),
+        );
+      },
+      60_000,
     );
-    expect(fresh.pages.map((p) => p.fields.map((f) => f.path))).toEqual(
-      PPWP_TEMPLATE.pages.map((p) => p.fields.map((f) => f.path)),
-    );
-  }, 60_000);
 });
