@@ -11,6 +11,7 @@ export default tseslint.config(
       '.dist-stage-*',
       'bin',
       'eslint.config.js',
+      '.dependency-cruiser.cjs',
     ],
   },
   js.configs.recommended,
