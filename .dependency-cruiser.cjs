@@ -3,7 +3,8 @@
 // test tooling (src/synth, test/); everything else follows its layer.
 //
 //   core      <- contract <- store <- server <- cli
-//   core      <- reader   <- server, demo, synth
+//   core      <- reader   <- server, synth
+//   core      <- demo     <- cli
 //   core, contract <- web (browser code)
 //   synth (test tooling) <- tests, bench, scripts, training; never production
 
@@ -133,11 +134,11 @@ module.exports = {
       to: { dependencyTypes: ['core'] },
     },
     layer(
-      'demo-imports-core-store-reader',
+      'demo-imports-core-only',
       'demo',
-      ['core', 'store', 'reader'],
-      'The demo election and its simulated night build on the domain and drive the server over ' +
-        'HTTP like a phone would: never the server, cli or web code.',
+      ['core'],
+      'The demo election and its simulated night build on the domain alone and drive the server ' +
+        'over HTTP like a phone would: never the store, server, cli or web code.',
     ),
     layer(
       'synth-imports-core-reader',
