@@ -1,4 +1,5 @@
-// Builders of valid C.Hasil results for tests, benchmarks and the demo.
+// Builders of valid C.Hasil results for tests and benchmarks (test tooling: production never
+// imports src/synth).
 import type { CHasil } from '../core/chasil.ts';
 
 export type ResultShape = {
