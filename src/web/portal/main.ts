@@ -13,7 +13,9 @@ import { h, patch, type Child } from '../shared/dom.ts';
 import { formatTime, otherLang, storedLang, translate } from '../shared/i18n.ts';
 import { parseRoute, type Route } from './routes.ts';
 import { PORTAL_STRINGS, type StringKey } from './strings.ts';
-import { messageView, regionView, tpsView, type Ctx } from './views.ts';
+import { regionView } from './region-view.ts';
+import { tpsView } from './tps-view.ts';
+import { messageView, type Ctx } from './view-parts.ts';
 
 const POLL_MS = 5_000;
 
