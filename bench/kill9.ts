@@ -19,7 +19,7 @@ import { parseArgs, promisify } from 'node:util';
 import type { CHasil } from '../src/core/chasil.ts';
 import { generateDeviceKey, signSummary, type SignedSummary } from '../src/core/receipt.ts';
 import { consistentResult } from '../src/synth/results.ts';
-import { prng } from '../test/hostile/generators.ts';
+import { mulberry32 } from '../src/core/random.ts';
 import { testPhoto } from '../test/support/photos.ts';
 import { dropSchema, postgresAvailable, testSchemaUrl } from '../test/support/postgres.ts';
 
@@ -39,7 +39,7 @@ const { values } = parseArgs({
 const ROUNDS = Number(values.rounds);
 const WORKERS = Number(values.workers);
 const SEED = Number(values.seed ?? Date.now() % 2 ** 31);
-const random = prng(SEED);
+const random = mulberry32(SEED);
 /** The region whose TPS take part; a third of them sign with an enrolled device. */
 const REGION = '16.08.01';
 
