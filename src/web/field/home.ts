@@ -1,0 +1,148 @@
+// The first screens: enrolling this phone for its TPS with the KPPS token (once, with a signal),
+// the home screen of an enrolled phone, and training mode (Bimtek) with its practice TPS.
+import { parseTpsCode } from '../../core/codes.ts';
+import { h } from '../shared/dom.ts';
+import { button, device, link, show, type App } from './app.ts';
+import { t } from './i18n.ts';
+import { setMode } from './mode.ts';
+import { generateDeviceKey } from './signing.ts';
+
+/** The practice TPS of training mode: never sent anywhere. */
+const TRAINING_TPS = '99.99.99.9999.999';
+
+export async function renderHome(app: App): Promise<void> {
+  const dev = await device(app);
+  if (!dev) return renderEnrol(app);
+  const waiting = await app.db.outbox.where('status').anyOf('waiting', 'sending', 'sent').count();
+  show(
+    app,
+    h('h1', null, dev.mode === 'training' ? `${t('trainingMode')}` : 'KPPS'),
+    h(
+      'p',
+      { class: 'muted', 'data-testid': 'device' },
+      t('deviceInfo', { tps: dev.tps, id: dev.deviceId.slice(0, 8) }),
+    ),
+    link('#/foto', t('newForm'), 'btn primary big'),
+    link('#/kirim', `${t('outbox')}${waiting ? ` (${waiting})` : ''}`, 'btn big'),
+    link('#/saksi', t('witnessMode'), 'btn'),
+    dev.mode === 'training'
+      ? button(t('leaveTraining'), () => {
+          setMode('live');
+          app.drafts.forget();
+          void app.route();
+        })
+      : button(t('trainingMode'), () => void enterTraining(app)),
+  );
+}
+
+async function enterTraining(app: App): Promise<void> {
+  setMode('training');
+  app.drafts.forget();
+  if (!(await app.db.devices.get('training'))) {
+    const key = await generateDeviceKey();
+    await app.db.devices.put({
+      mode: 'training',
+      tps: TRAINING_TPS,
+      token: '',
+      deviceId: crypto.randomUUID(),
+      publicKey: key.publicKey,
+      privateKey: key.privateKey,
+      enrolledAt: new Date().toISOString(),
+    });
+  }
+  location.hash = '#/';
+  await app.route();
+}
+
+export function renderEnrol(app: App): void {
+  const tps = h('input', {
+    id: 'tps',
+    name: 'tps',
+    inputmode: 'decimal',
+    autocomplete: 'off',
+    placeholder: '16.08.01.1007.001',
+    required: true,
+  });
+  const token = h('input', { id: 'token', name: 'token', autocomplete: 'off', required: true });
+  const msg = h('p', { id: 'enrol-msg', role: 'alert', class: 'error' });
+  const submit = h('button', { type: 'submit', class: 'primary big', id: 'enrol' }, t('enrol'));
+  const form = h(
+    'form',
+    { class: 'stack' },
+    h('label', { for: 'tps' }, t('tpsCode')),
+    tps,
+    h('label', { for: 'token' }, t('token')),
+    token,
+    submit,
+    msg,
+  );
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    void (async () => {
+      const code = parseTpsCode(tps.value.trim());
+      if (!code) {
+        msg.textContent = t('badTps');
+        return;
+      }
+      submit.disabled = true;
+      submit.textContent = t('enrolling');
+      try {
+        const key = await generateDeviceKey();
+        const res = await fetch('/api/v1/kpps/devices', {
+          method: 'POST',
+          headers: {
+            authorization: `Bearer ${token.value.trim()}`,
+            'content-type': 'application/json',
+          },
+          body: JSON.stringify({
+            tps: code,
+            publicKey: key.publicKey,
+            label: navigator.userAgent.slice(0, 100),
+          }),
+        });
+        const body = (await res.json().catch(() => ({}))) as {
+          deviceId?: string;
+          tps?: string;
+          enrolledAt?: string;
+          message?: string;
+          error?: string;
+          details?: { limit?: number };
+        };
+        if (!res.ok || !body.deviceId)
+          throw new Error(
+            body.error === 'device_limit'
+              ? t('enrolDeviceLimit', { n: body.details?.limit ?? 2 })
+              : body.error === 'bad_token'
+                ? t('enrolBadToken')
+                : (body.message ?? body.error ?? `HTTP ${res.status}`),
+          );
+        await app.db.devices.put({
+          mode: 'live',
+          tps: body.tps ?? code,
+          token: token.value.trim(),
+          deviceId: body.deviceId,
+          publicKey: key.publicKey,
+          privateKey: key.privateKey,
+          enrolledAt: body.enrolledAt ?? new Date().toISOString(),
+        });
+        setMode('live');
+        await app.route();
+      } catch (err) {
+        msg.textContent = navigator.onLine
+          ? t('enrolFailed', { m: err instanceof Error ? err.message : String(err) })
+          : t('enrolNeedsSignal');
+        submit.disabled = false;
+        submit.textContent = t('enrol');
+      }
+    })();
+  });
+  show(
+    app,
+    h('h1', null, t('enrolTitle')),
+    h('p', { class: 'muted' }, t('enrolHelp')),
+    form,
+    h('hr'),
+    link('#/saksi', t('witnessMode'), 'btn'),
+    button(t('trainingMode'), () => void enterTraining(app), { id: 'training-start' }),
+  );
+}

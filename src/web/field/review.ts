@@ -1,0 +1,246 @@
+// Review (#/periksa): every number the reader read, beside the crop of its boxes, to compare with
+// the paper; the flagged ones must be confirmed or corrected and the form's rules hold (or the
+// officer confirms the paper breaks them) before the result is signed with the device key and
+// queued in the outbox.
+import type { CHasil } from '../../core/chasil.ts';
+import { checkRules, type RuleBreach } from '../../core/rules.ts';
+import type { FieldResult } from '../../reader/read-form.ts';
+import { h } from '../shared/dom.ts';
+import { button, device, show, type App } from './app.ts';
+import type { OutboxItem } from './db.ts';
+import { currentLang, fieldLabel, t } from './i18n.ts';
+import { signSummary, type SignedSummary } from './signing.ts';
+import type { Key } from './strings.ts';
+
+const SECTIONS: [Key, string[]][] = [
+  ['sec_dpt', ['dpt.l', 'dpt.p', 'dpt.total']],
+  [
+    'sec_voters',
+    ['dpt', 'dptb', 'dpk', 'total'].flatMap((g) =>
+      ['l', 'p', 'total'].map((k) => `voters.${g}.${k}`),
+    ),
+  ],
+  ['sec_ballots', ['received', 'used', 'returned', 'unused'].map((k) => `ballots.${k}`)],
+  ['sec_disabled', ['disabled.l', 'disabled.p', 'disabled.total']],
+  ['sec_votes', ['votes.1', 'votes.2', 'votes.3']],
+  ['sec_totals', ['valid', 'invalid', 'total']],
+];
+
+function drawCrop(app: App, field: FieldResult): HTMLCanvasElement | HTMLElement {
+  const photo = app.draft.photos.find((p) => p.name === field.boxes?.photo);
+  const pts = field.boxes?.corners.flat() ?? [];
+  if (!photo?.bitmap || pts.length === 0) return h('span', { class: 'crop none' }, t('noCrop'));
+  const xs = pts.map((p) => p.x);
+  const ys = pts.map((p) => p.y);
+  const pad = 0.08 * (Math.max(...xs) - Math.min(...xs));
+  const x0 = Math.max(0, Math.min(...xs) - pad);
+  const y0 = Math.max(0, Math.min(...ys) - pad);
+  const w = Math.min(photo.width, Math.max(...xs) + pad) - x0;
+  const hh = Math.min(photo.height, Math.max(...ys) + pad) - y0;
+  const canvas = h('canvas', {
+    class: 'crop',
+    width: 150,
+    height: Math.max(20, Math.round((150 * hh) / Math.max(1, w))),
+  });
+  canvas
+    .getContext('2d')
+    ?.drawImage(photo.bitmap, x0, y0, w, hh, 0, 0, canvas.width, canvas.height);
+  return canvas;
+}
+
+function currentResult(app: App): CHasil | null {
+  const out: Record<string, unknown> = {};
+  for (const [, paths] of SECTIONS)
+    for (const path of paths) {
+      const v = app.draft.values[path];
+      if (v === null || v === undefined || !Number.isInteger(v) || v < 0 || v > 999) return null;
+      const parts = path.split('.');
+      let o = out;
+      for (const p of parts.slice(0, -1)) o = (o[p] ??= {}) as Record<string, unknown>;
+      o[parts.at(-1)!] = v;
+    }
+  return out as CHasil;
+}
+
+const pendingFlags = (app: App) =>
+  Object.values(app.draft.reading?.fields ?? {}).filter(
+    (f) => f.flags.length > 0 && !app.draft.touched.has(f.path),
+  ).length;
+
+export function renderReview(app: App): void {
+  const reading = app.draft.reading;
+  if (!reading) {
+    location.hash = '#/foto';
+    return;
+  }
+  const rules = h('div', { id: 'rules', 'aria-live': 'polite' });
+  const signBtn = button(t('sign'), () => void signAndQueue(app, signBtn), {
+    class: 'primary big',
+    id: 'sign',
+  });
+  const confirm = h('input', { type: 'checkbox', id: 'confirm-breach' });
+  confirm.checked = app.draft.breachConfirmed;
+  const confirmRow = h(
+    'label',
+    { class: 'confirm-breach', for: 'confirm-breach' },
+    confirm,
+    t('confirmBreach'),
+  );
+  confirm.addEventListener('change', () => {
+    app.draft.breachConfirmed = confirm.checked;
+    update();
+  });
+  let breaches: RuleBreach[] = [];
+  const update = () => {
+    const result = currentResult(app);
+    breaches = result ? checkRules(result, { ballot: 'ppwp' }) : [];
+    const pending = pendingFlags(app);
+    rules.replaceChildren(
+      !result
+        ? h('p', { class: 'error' }, t('fillAll'))
+        : breaches.length === 0
+          ? h('p', { class: 'ok', 'data-testid': 'rules-ok' }, t('rulesOk'))
+          : h(
+              'div',
+              { class: 'error' },
+              h('p', null, t('rulesBroken')),
+              h(
+                'ul',
+                null,
+                breaches.map((b) => h('li', { 'data-rule': b.rule }, b.message[currentLang()])),
+              ),
+            ),
+      pending
+        ? h('p', { class: 'warn', 'data-testid': 'pending' }, t('pendingFlags', { n: pending }))
+        : h('span'),
+    );
+    confirmRow.hidden = breaches.length === 0;
+    signBtn.disabled =
+      !result || pending > 0 || (breaches.length > 0 && !app.draft.breachConfirmed);
+    for (const el of app.view.querySelectorAll<HTMLElement>('[data-field]')) {
+      const path = el.dataset.field!;
+      el.classList.toggle(
+        'broken',
+        breaches.some((b) => b.fields.includes(path)),
+      );
+    }
+  };
+  const sections = SECTIONS.map(([title, paths]) =>
+    h(
+      'section',
+      { class: 'card' },
+      h('h2', null, t(title)),
+      paths.map((path) => {
+        const f = reading.fields[path];
+        const flagged = !!f && f.flags.length > 0;
+        const input = h('input', {
+          type: 'number',
+          inputmode: 'numeric',
+          min: 0,
+          max: 999,
+          id: `f-${path}`,
+          'data-path': path,
+          value: app.draft.values[path] ?? '',
+        });
+        const ok = h('input', { type: 'checkbox', 'data-confirm': path });
+        ok.checked = app.draft.touched.has(path);
+        const row = h(
+          'div',
+          {
+            class: `field${flagged ? ' flagged' : ''}`,
+            'data-field': path,
+            'data-flagged': flagged ? 'true' : 'false',
+          },
+          h('label', { for: `f-${path}` }, fieldLabel(path)),
+          f ? drawCrop(app, f) : null,
+          input,
+          flagged ? h('label', { class: 'confirm' }, ok, t('confirmField')) : null,
+          flagged
+            ? h(
+                'p',
+                { class: 'small warn' },
+                `${t('flagged')}: ${f.flags.map((x) => t(`flag_${x}` satisfies Key)).join('; ')}`,
+              )
+            : null,
+        );
+        input.addEventListener('input', () => {
+          const v = input.value === '' ? null : Number(input.value);
+          app.draft.values[path] = v;
+          app.draft.touched.add(path);
+          app.drafts.saveReview();
+          ok.checked = true;
+          app.draft.breachConfirmed = false;
+          confirm.checked = false;
+          update();
+        });
+        ok.addEventListener('change', () => {
+          if (ok.checked) app.draft.touched.add(path);
+          else app.draft.touched.delete(path);
+          app.drafts.saveReview();
+          update();
+        });
+        return row;
+      }),
+    ),
+  );
+  show(
+    app,
+    h('h1', null, t('reviewTitle')),
+    h('p', { class: 'muted' }, t('reviewHelp')),
+    sections,
+    h('div', { class: 'sticky' }, rules, confirmRow, signBtn),
+  );
+  update();
+}
+
+async function signAndQueue(app: App, btn: HTMLButtonElement): Promise<void> {
+  const dev = await device(app);
+  const result = currentResult(app);
+  const reading = app.draft.reading;
+  if (!dev || !result || !reading) return;
+  btn.disabled = true;
+  btn.textContent = t('signing');
+  const pageOf = new Map(
+    reading.pages.flatMap((p) => (p.found ? [[p.photo, p.page] as const] : [])),
+  );
+  const ordered = [...app.draft.photos].sort(
+    (a, b) => (pageOf.get(a.name) ?? 9) - (pageOf.get(b.name) ?? 9),
+  );
+  const unique = ordered.filter((p, i) => ordered.findIndex((q) => q.sha256 === p.sha256) === i);
+  const summary: SignedSummary = {
+    v: 1,
+    tps: dev.tps,
+    ballot: 'ppwp',
+    result,
+    photos: unique.map((p) => p.sha256),
+    signedAt: new Date().toISOString(),
+    deviceId: dev.deviceId,
+  };
+  const signature = await signSummary(summary, dev.privateKey as CryptoKey);
+  const training = dev.mode === 'training';
+  const item: OutboxItem = {
+    createdAt: summary.signedAt,
+    training,
+    tps: dev.tps,
+    token: dev.token,
+    summary,
+    signature,
+    publicKey: dev.publicKey,
+    photos: unique.map((p) => ({
+      sha256: p.sha256,
+      page: pageOf.get(p.name) ?? null,
+      name: p.name,
+      blob: p.jpeg,
+      bytes: p.jpeg.size,
+      uploaded: false,
+    })),
+    breaches: checkRules(result, { ballot: 'ppwp' }).map((b) => b.rule),
+    status: training ? 'local' : 'waiting',
+    attempts: 0,
+    nextAttemptAt: 0,
+  };
+  const id = await app.db.outbox.add(item);
+  await app.drafts.discard();
+  app.sender.kick();
+  location.hash = `#/tanda/${id}`;
+}
