@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { GrayImage } from '../image.ts';
@@ -6,9 +6,11 @@ import { classifyBox, classifyBoxes, DIGIT_CLASSES } from './classify.ts';
 import { loadDigitClassifier, MODEL_URL } from './load-node.ts';
 import { parseModel } from './model.ts';
 import { decodeGrayFile } from './decode-node.ts';
-import { rng, synthBox } from '../../synth/digit-box.ts';
+import { mulberry32 } from '../../core/random.ts';
+import { synthBox } from '../../synth/digit-box.ts';
 import { realCropSplit, cleanZeroLabel, X_LABEL } from '../../synth/real-crops.ts';
 import { preprocessBox } from './preprocess.ts';
+import { sharedData } from '../../../test/fixtures/shared-data.ts';
 
 const root = resolve(import.meta.dirname, '../../..');
 
@@ -46,7 +48,7 @@ describe('digit model', () => {
   });
 
   it('reads synthetic X marks and empty boxes as x', () => {
-    const r = rng(99);
+    const r = mulberry32(99);
     const boxes = [
       ...Array.from({ length: 50 }, () => synthBox(r, { kind: 'x' })),
       ...Array.from({ length: 50 }, () => synthBox(r, { kind: 'empty' })),
@@ -57,15 +59,14 @@ describe('digit model', () => {
 
   // Measured 97.78% (1,810 of 1,851) on the held-out TPS with the committed model; margin for retraining.
   const REAL_ACCURACY_FLOOR = 0.96;
-  const dataDir = resolve(root, '../shared/data/digits/chasil-eikona');
-  const haveData = existsSync(join(dataDir, 'labels.csv'));
-  if (!haveData && process.env.CI) throw new Error(`CI: real digit crops missing at ${dataDir}`);
-  it.skipIf(!haveData)(`reads the held-out real C.Hasil crops (split by TPS)`, async () => {
-    const split = realCropSplit(readFileSync(join(dataDir, 'labels.csv'), 'utf8'));
+  // Not committed as a fixture: the crops' source states no licence (test/fixtures/README.md).
+  const dataDir = sharedData('digits/chasil-eikona', 'the real digit crops');
+  it.skipIf(!dataDir)(`reads the held-out real C.Hasil crops (split by TPS)`, async () => {
+    const split = realCropSplit(readFileSync(join(dataDir!, 'labels.csv'), 'utf8'));
     const test = split.crops.filter((c) => c.test);
     let right = 0;
     for (const crop of test) {
-      const img = await decodeGrayFile(join(dataDir, crop.file));
+      const img = await decodeGrayFile(join(dataDir!, crop.file));
       const label = crop.zeroGuess
         ? cleanZeroLabel(preprocessBox(img), crop.zeroGuess)
         : crop.label;
@@ -75,5 +76,4 @@ describe('digit model', () => {
     expect(test.length).toBeGreaterThan(1500);
     expect(right / test.length).toBeGreaterThanOrEqual(REAL_ACCURACY_FLOOR);
   });
-  if (!haveData) console.warn(`skipping the real-crop accuracy test: no data at ${dataDir}`);
 });

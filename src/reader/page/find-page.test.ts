@@ -1,21 +1,25 @@
-// The page finder on photos simulated from the official 100 dpi renders (../shared/data/forms),
-// and on inputs that are not a readable page. Skipped without ../shared unless CI is set.
+// The page finder on photos simulated from the official 100 dpi renders, and on inputs that are
+// not a readable page. It runs on the committed four-grey copy of the renders
+// (test/fixtures/forms) always, and on the renders themselves (../shared/data/forms) where they
+// are; without them it skips that run, except on CI.
 
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import type { GrayImage } from '../image.ts';
-import { fakePhoto, mulberry32 } from '../../synth/fake-photo.ts';
+import { mulberry32 } from '../../core/random.ts';
+import { fakePhoto } from '../../synth/fake-photo.ts';
 import { findPage, rectify } from './find-page.ts';
 import { apply } from './homography.ts';
 import { MARKERS_MM } from './layout.ts';
+import { RENDER_FILE } from '../template/measure-form.ts';
 import { readPageId } from './page-id.ts';
+import { fixture, sharedData } from '../../../test/fixtures/shared-data.ts';
 
-const FORMS = join(import.meta.dirname, '../../../../shared/data/forms');
-const HAVE = existsSync(FORMS);
-if (!HAVE && process.env.CI) throw new Error(`the official form renders are missing at ${FORMS}`);
-if (!HAVE) console.warn(`skipping the render-based page tests: ${FORMS} is absent`);
+const SOURCES = [
+  { name: 'the four-grey fixture', dir: fixture('forms') },
+  { name: 'the 100 dpi renders', dir: sharedData('forms', 'the official form renders') },
+];
 
 async function loadGray(file: string): Promise<GrayImage> {
   const { data, info } = await sharp(file).greyscale().raw().toBuffer({ resolveWithObject: true });
@@ -36,12 +40,13 @@ async function jpeg(img: GrayImage, quality: number): Promise<GrayImage> {
 }
 
 const PX_PER_MM = 1 / 0.254;
-const pages = new Map<number, GrayImage>();
-async function render(page: 1 | 2 | 3): Promise<GrayImage> {
-  let img = pages.get(page);
+const pages = new Map<string, GrayImage>();
+async function loadRender(dir: string, page: 1 | 2 | 3): Promise<GrayImage> {
+  const file = join(dir, RENDER_FILE(page));
+  let img = pages.get(file);
   if (!img) {
-    img = await loadGray(join(FORMS, `C.HASIL-PPWP_page${page}_100dpi.png`));
-    pages.set(page, img);
+    img = await loadGray(file);
+    pages.set(file, img);
   }
   return img;
 }
@@ -50,101 +55,109 @@ async function render(page: 1 | 2 | 3): Promise<GrayImage> {
 const N = Number(process.env.PAGE_TEST_N ?? 12);
 const SEED = Number(process.env.PAGE_TEST_SEED ?? 1000);
 
-describe.skipIf(!HAVE)('findPage on simulated photos of the official form', () => {
-  it('reads the page id of each render as it is', async () => {
-    for (const p of [1, 2, 3] as const) {
-      const img = await render(p);
-      const toPx = [PX_PER_MM, 0, -0.5, 0, PX_PER_MM, -0.5, 0, 0, 1];
-      const id = readPageId(img, toPx);
-      expect(id.page).toBe(p);
-      expect(id.distance).toBe(0);
-    }
-  });
+for (const { name, dir } of SOURCES)
+  describe.skipIf(!dir)(`findPage on simulated photos of the official form (${name})`, () => {
+    const render = (page: 1 | 2 | 3) => loadRender(dir!, page);
 
-  it(
-    'finds corners, rotation and page in tilted, rotated, shadowed, blurred JPEG photos',
-    async () => {
-      const rnd = mulberry32(7);
-      const errors: number[] = [];
-      let rightPage = 0;
-      let rightRot = 0;
-      let ms = 0;
-      const misses: string[] = [];
-      for (let i = 0; i < N; i++) {
-        const page = (1 + (i % 3)) as 1 | 2 | 3;
-        const rotation = ([0, 90, 180, 270] as const)[Math.floor(i / 3) % 4]!;
-        const f = fakePhoto(await render(page), PX_PER_MM, { seed: SEED + i, rotation });
-        const photo = await jpeg(f.image, 50 + Math.floor(rnd() * 41));
-        const t0 = performance.now();
-        const r = findPage(photo);
-        ms += performance.now() - t0;
-        if (!r.ok) {
-          misses.push(
-            `#${i} p${page} r${rotation} tilt ${f.tiltDeg.toFixed(0)}: ${r.reason} ${r.detail}`,
-          );
-          continue;
-        }
-        const err = Math.max(
-          ...r.corners.map((c, k) => {
-            const t = apply(f.pageToPhoto, MARKERS_MM[k]!);
-            return Math.hypot(c.x - t.x, c.y - t.y);
-          }),
-        );
-        errors.push(err);
-        if (r.pageId === page) rightPage++;
-        else misses.push(`#${i} page ${r.pageId} for ${page}`);
-        if (r.rotation === rotation) rightRot++;
-        else misses.push(`#${i} rotation ${r.rotation} for ${rotation}`);
+    it('reads the page id of each render as it is', async () => {
+      for (const p of [1, 2, 3] as const) {
+        const img = await render(p);
+        const toPx = [PX_PER_MM, 0, -0.5, 0, PX_PER_MM, -0.5, 0, 0, 1];
+        const id = readPageId(img, toPx);
+        expect(id.page).toBe(p);
+        expect(id.distance).toBe(0);
       }
-      errors.sort((a, b) => a - b);
-      console.log(
-        `findPage: ${errors.length}/${N} found, corner error median ${errors[errors.length >> 1]?.toFixed(2)} px, max ${errors.at(-1)?.toFixed(2)} px; ` +
-          `page id ${rightPage}/${N}, rotation ${rightRot}/${N}; ${(ms / N).toFixed(0)} ms/photo\n${misses.join('\n')}`,
-      );
-      expect(errors.length).toBe(N);
-      expect(errors.at(-1)!).toBeLessThan(4);
-      expect(rightPage).toBe(N);
-      expect(rightRot).toBe(N);
-    },
-    30_000 + N * 4000,
-  );
-
-  it('rectifies the page so the fiducial and markers land where the template says', async () => {
-    const f = fakePhoto(await render(2), PX_PER_MM, { seed: 5, rotation: 180, tiltDeg: 20 });
-    const r = findPage(f.image);
-    expect(r.ok).toBe(true);
-    if (!r.ok) return;
-    const flat = rectify(f.image, r.homography, 2);
-    expect([flat.width, flat.height]).toEqual([1200, 1800]);
-    const id = readPageId(flat, [2, 0, -0.5, 0, 2, -0.5, 0, 0, 1]);
-    expect(id.page).toBe(2);
-  });
-
-  it('says the page is cut off when half of it is outside the photo', async () => {
-    const f = fakePhoto(await render(1), PX_PER_MM, { seed: 3, rotation: 0, tiltDeg: 5, blur: 0 });
-    const { width: w, height: h, data } = f.image;
-    const half: GrayImage = { width: w, height: h >> 1, data: data.slice(0, w * (h >> 1)) };
-    const r = findPage(half);
-    expect(r.ok).toBe(false);
-    if (!r.ok) expect(r.reason).toBe('cut-off');
-  });
-
-  it('says the photo is too dark when it is', async () => {
-    const f = fakePhoto(await render(3), PX_PER_MM, { seed: 4, rotation: 0 });
-    const dark = { ...f.image, data: f.image.data.map((v) => v >> 3) };
-    const r = findPage(dark);
-    expect(r).toMatchObject({ ok: false, reason: 'too-dark' });
-  });
-
-  it('says the photo is too blurry when the marker edges are smeared', async () => {
-    const f = fakePhoto(await render(1), PX_PER_MM, {
-      seed: 6,
-      rotation: 0,
-      longSide: 1600,
-      blur: 9,
     });
-    const r = findPage(f.image);
-    expect(r.ok).toBe(false);
-    if (!r.ok) expect(['too-blurry', 'not-a-form']).toContain(r.reason);
+
+    it(
+      'finds corners, rotation and page in tilted, rotated, shadowed, blurred JPEG photos',
+      async () => {
+        const rnd = mulberry32(7);
+        const errors: number[] = [];
+        let rightPage = 0;
+        let rightRot = 0;
+        let ms = 0;
+        const misses: string[] = [];
+        for (let i = 0; i < N; i++) {
+          const page = (1 + (i % 3)) as 1 | 2 | 3;
+          const rotation = ([0, 90, 180, 270] as const)[Math.floor(i / 3) % 4]!;
+          const f = fakePhoto(await render(page), PX_PER_MM, { seed: SEED + i, rotation });
+          const photo = await jpeg(f.image, 50 + Math.floor(rnd() * 41));
+          const t0 = performance.now();
+          const r = findPage(photo);
+          ms += performance.now() - t0;
+          if (!r.ok) {
+            misses.push(
+              `#${i} p${page} r${rotation} tilt ${f.tiltDeg.toFixed(0)}: ${r.reason} ${r.detail}`,
+            );
+            continue;
+          }
+          const err = Math.max(
+            ...r.corners.map((c, k) => {
+              const t = apply(f.pageToPhoto, MARKERS_MM[k]!);
+              return Math.hypot(c.x - t.x, c.y - t.y);
+            }),
+          );
+          errors.push(err);
+          if (r.pageId === page) rightPage++;
+          else misses.push(`#${i} page ${r.pageId} for ${page}`);
+          if (r.rotation === rotation) rightRot++;
+          else misses.push(`#${i} rotation ${r.rotation} for ${rotation}`);
+        }
+        errors.sort((a, b) => a - b);
+        console.log(
+          `findPage: ${errors.length}/${N} found, corner error median ${errors[errors.length >> 1]?.toFixed(2)} px, max ${errors.at(-1)?.toFixed(2)} px; ` +
+            `page id ${rightPage}/${N}, rotation ${rightRot}/${N}; ${(ms / N).toFixed(0)} ms/photo\n${misses.join('\n')}`,
+        );
+        expect(errors.length).toBe(N);
+        expect(errors.at(-1)!).toBeLessThan(4);
+        expect(rightPage).toBe(N);
+        expect(rightRot).toBe(N);
+      },
+      30_000 + N * 4000,
+    );
+
+    it('rectifies the page so the fiducial and markers land where the template says', async () => {
+      const f = fakePhoto(await render(2), PX_PER_MM, { seed: 5, rotation: 180, tiltDeg: 20 });
+      const r = findPage(f.image);
+      expect(r.ok).toBe(true);
+      if (!r.ok) return;
+      const flat = rectify(f.image, r.homography, 2);
+      expect([flat.width, flat.height]).toEqual([1200, 1800]);
+      const id = readPageId(flat, [2, 0, -0.5, 0, 2, -0.5, 0, 0, 1]);
+      expect(id.page).toBe(2);
+    });
+
+    it('says the page is cut off when half of it is outside the photo', async () => {
+      const f = fakePhoto(await render(1), PX_PER_MM, {
+        seed: 3,
+        rotation: 0,
+        tiltDeg: 5,
+        blur: 0,
+      });
+      const { width: w, height: h, data } = f.image;
+      const half: GrayImage = { width: w, height: h >> 1, data: data.slice(0, w * (h >> 1)) };
+      const r = findPage(half);
+      expect(r.ok).toBe(false);
+      if (!r.ok) expect(r.reason).toBe('cut-off');
+    });
+
+    it('says the photo is too dark when it is', async () => {
+      const f = fakePhoto(await render(3), PX_PER_MM, { seed: 4, rotation: 0 });
+      const dark = { ...f.image, data: f.image.data.map((v) => v >> 3) };
+      const r = findPage(dark);
+      expect(r).toMatchObject({ ok: false, reason: 'too-dark' });
+    });
+
+    it('says the photo is too blurry when the marker edges are smeared', async () => {
+      const f = fakePhoto(await render(1), PX_PER_MM, {
+        seed: 6,
+        rotation: 0,
+        longSide: 1600,
+        blur: 9,
+      });
+      const r = findPage(f.image);
+      expect(r.ok).toBe(false);
+      if (!r.ok) expect(['too-blurry', 'not-a-form']).toContain(r.reason);
+    });
   });
-});
