@@ -1,8 +1,5 @@
 // The store on both backends: any sequence of submissions, resubmissions and duplicates, also
 // concurrent ones, leaves totals equal to a recount from the stored versions; a rebuild agrees.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PPWP_2024 } from '../src/core/ballots.ts';
@@ -11,8 +8,8 @@ import type { ElectionSetup } from '../src/core/election.ts';
 import { checkRules } from '../src/core/rules.ts';
 import { recount, type CountableVersion } from '../src/core/tally.ts';
 import { consistentResult } from '../src/synth/results.ts';
-import { openStore, type Store } from '../src/store/store.ts';
-import { dropSchema, postgresAvailable, testSchemaUrl } from './support/postgres.ts';
+import type { Store } from '../src/store/store.ts';
+import { storeBackends } from './support/backends.ts';
 
 const DESA = ['16.08.01.1001', '16.08.01.1002', '16.08.02.2001'] as RegionCode[];
 const TPS: TpsCode[] = DESA.flatMap((d, i) =>
@@ -112,39 +109,7 @@ async function expectTotalsEqualRecount(store: Store) {
   expect(await store.checkAggregates()).toEqual([]);
 }
 
-type Backend = {
-  name: string;
-  open: () => Promise<{ store: Store; cleanup: () => Promise<void> } | undefined>;
-};
-
-const backends: Backend[] = [
-  {
-    name: 'sqlite',
-    async open() {
-      const dir = await mkdtemp(join(tmpdir(), 'rekap-store-'));
-      const store = await openStore({ dataDir: dir });
-      return { store, cleanup: () => rm(dir, { recursive: true, force: true }) };
-    },
-  },
-  {
-    name: 'postgres',
-    async open() {
-      if (!(await postgresAvailable())) return undefined;
-      const dir = await mkdtemp(join(tmpdir(), 'rekap-store-'));
-      const { url, schema } = testSchemaUrl('store');
-      const store = await openStore({ dataDir: dir, dbUrl: url });
-      return {
-        store,
-        cleanup: async () => {
-          await dropSchema(schema);
-          await rm(dir, { recursive: true, force: true });
-        },
-      };
-    },
-  },
-];
-
-describe.each(backends)('store on $name', (backend) => {
+describe.each(storeBackends('store'))('store on $name', (backend) => {
   let store: Store | undefined;
   let cleanup = async () => {};
   beforeAll(async () => {
