@@ -22,6 +22,7 @@ import { consistentResult } from '../src/synth/results.ts';
 import { mulberry32 } from '../src/core/random.ts';
 import { testPhoto } from '../test/support/photos.ts';
 import { dropSchema, postgresAvailable, testSchemaUrl } from '../test/support/postgres.ts';
+import { tokenRows } from '../test/support/cli.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 const BIN = join(ROOT, 'bin', 'rekap.mjs');
@@ -130,11 +131,7 @@ const { stdout } = await run(process.execPath, [
   '--csv',
   ...storeArgs,
 ]);
-const tokens = stdout
-  .trim()
-  .split('\n')
-  .slice(1)
-  .map((l) => l.split(',') as [string, string]);
+const tokens = tokenRows(stdout).map((r) => [r.tps, r.token] as const);
 server = await startServer();
 console.log(`kill9: ${tokens.length} TPS below ${REGION}, data in ${dataDir} (seed ${SEED})`);
 

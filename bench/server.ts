@@ -5,6 +5,7 @@ import { createWriteStream, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { tokenRows } from '../test/support/cli.ts';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const REKAP = join(ROOT, 'bin', 'rekap.mjs');
@@ -160,12 +161,7 @@ export async function provisionTokens(
 ): Promise<Map<string, string>> {
   const r = await rekap(['kpps-token', '--region', region, '--csv', ...storeArgs(dataDir, dbUrl)]);
   if (r.code !== 0) throw new Error(`kpps-token failed (${r.code}): ${r.stderr.trim()}`);
-  const tokens = new Map<string, string>();
-  for (const line of r.stdout.trim().split('\n').slice(1)) {
-    const [tps, token] = line.split(',');
-    if (tps && token) tokens.set(tps, token);
-  }
-  return tokens;
+  return new Map(tokenRows(r.stdout).map((row) => [row.tps, row.token]));
 }
 
 export type CheckResult = {

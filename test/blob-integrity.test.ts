@@ -4,13 +4,12 @@
 // folder is refused with the holder named; a damaged pack answers 5xx for that photo, never other
 // bytes, and `rekap verify-blobs` names it. Also across processes: a second `rekap serve` on one
 // folder does not start, and a holder killed with -9 leaves no lock behind.
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { writeSync } from 'node:fs';
 import { mkdtemp, open, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consistentResult } from '../src/synth/results.ts';
@@ -19,24 +18,13 @@ import { packBlobStore, type PackIo } from '../src/store/blobs.ts';
 import { DataFolderLockedError } from '../src/store/lock.ts';
 import { openStore, type Store } from '../src/store/store.ts';
 import { TPS_A, TPS_B, TWO_TPS_ELECTION } from './support/backends.ts';
-import { createUpload, sha256, submitRefs, tus } from './support/field.ts';
+import { createUpload, patchWhole, sha256, submitRefs, tus } from './support/field.ts';
 import { testPhoto } from './support/photos.ts';
 import { dropSchema, postgresAvailable, testSchemaUrl } from './support/postgres.ts';
 import { issueToken } from './support/server.ts';
+import { BIN, rekapWith } from './support/cli.ts';
 
-const BIN = join(import.meta.dirname, '..', 'bin', 'rekap.mjs');
-const run = promisify(execFile);
-
-/** `rekap ...` as a child process: exit code, stdout, stderr. */
-async function rekap(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { timeout: 120_000 });
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-}
+const rekap = (...args: string[]) => rekapWith({ timeout: 120_000 }, ...args);
 
 const result = (v: number) =>
   consistentResult({
@@ -131,13 +119,7 @@ async function uploadPhoto(env: Env, tps: string, photo: Buffer) {
     filetype: 'image/jpeg',
   });
   expect(created.status).toBe(201);
-  const patch = await tus(
-    created.url,
-    'PATCH',
-    env.tokens[tps]!,
-    { 'content-type': 'application/offset+octet-stream', 'upload-offset': '0' },
-    photo,
-  );
+  const patch = await patchWhole(created.url, env.tokens[tps]!, photo);
   return { ...patch, uploadUrl: created.url };
 }
 

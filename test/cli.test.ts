@@ -1,12 +1,11 @@
 // The `rekap` command as a user runs it (the built JavaScript in dist/, as `npm install` leaves
 // it): tokens for one TPS or a whole region, --help for every command, and every failure one
 // clear line with a non-zero exit.
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import pg from 'pg';
@@ -16,26 +15,14 @@ import { demoElection } from '../src/demo/okutimur.ts';
 import { openStore } from '../src/store/store.ts';
 import { loadWebAssets } from '../src/web/assets.ts';
 import { dropSchema, postgresAvailable, testSchemaUrl } from './support/postgres.ts';
-
-const BIN = join(import.meta.dirname, '..', 'bin', 'rekap.mjs');
-const exec = promisify(execFile);
-
-type Run = { code: number; stdout: string; stderr: string };
+import { BIN, rekapWith as run, tokenRows, type Run } from './support/cli.ts';
 
 async function rekap(...args: string[]): Promise<Run> {
   return rekapWith({}, ...args);
 }
 
-async function rekapWith(env: Record<string, string>, ...args: string[]): Promise<Run> {
-  try {
-    const { stdout, stderr } = await exec(process.execPath, [BIN, ...args], {
-      env: { ...process.env, REKAP_DEBUG: '', LOG_LEVEL: 'warn', ...env },
-    });
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
+function rekapWith(env: Record<string, string>, ...args: string[]): Promise<Run> {
+  return run({ env: { ...process.env, REKAP_DEBUG: '', LOG_LEVEL: 'warn', ...env } }, ...args);
 }
 
 let dataDir: string;
@@ -90,10 +77,10 @@ describe('rekap kpps-token', () => {
   it('provisions every TPS below a region as CSV', async () => {
     const r = await rekap('kpps-token', '--region', '16.08', '--csv', '--data', dataDir);
     expect(r.code).toBe(0);
-    const lines = r.stdout.trim().split('\n');
-    expect(lines[0]).toBe('tps,token');
-    expect(lines).toHaveLength(2181);
-    expect(new Set(lines.slice(1).map((l) => l.split(',')[1])).size).toBe(2180);
+    expect(r.stdout.slice(0, r.stdout.indexOf('\n'))).toBe('tps,token');
+    const rows = tokenRows(r.stdout);
+    expect(rows).toHaveLength(2180);
+    expect(new Set(rows.map((row) => row.token)).size).toBe(2180);
     expect(r.stderr).toContain('2180 tokens');
   });
   it('explains bad input instead of failing obscurely', async () => {

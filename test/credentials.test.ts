@@ -3,11 +3,9 @@
 // devices; a new token replaces the old; revoked tokens are refused everywhere; a TPS with a
 // device has every ballot signed; device labels are plain text; and every credential action is an
 // event in one hash-chained catalogue. The `rekap` commands an operator uses are at the end.
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,7 +14,6 @@ import type { CHasil } from '../src/core/chasil.ts';
 import type { TpsCode } from '../src/core/codes.ts';
 import type { ElectionSetup } from '../src/core/election.ts';
 import { generateDeviceKey } from '../src/core/receipt.ts';
-import { consistentResult } from '../src/synth/results.ts';
 import { buildApp } from '../src/server/app.ts';
 import { EVENT_TYPES, verifyEventChain, type StoredEvent } from '../src/store/events.ts';
 import { openStore, type Store } from '../src/store/store.ts';
@@ -24,6 +21,8 @@ import { sha256 as sha256Hex } from './support/field.ts';
 import { storeBackends, TPS_A, TPS_B, TWO_TPS_ELECTION } from './support/backends.ts';
 import { testPhoto } from './support/photos.ts';
 import { createUpload, enrol, signed, type Device } from './support/field.ts';
+import { cleanResult } from './support/results.ts';
+import { rekap, tokenRows } from './support/cli.ts';
 
 /** The two-TPS election with a second ballot (a Pilkada bupati race) that cannot be signed yet. */
 const PILBUP: Contest = {
@@ -41,15 +40,7 @@ const ELECTION: ElectionSetup = {
   contests: [PPWP_2024, PILBUP],
 };
 
-const result = (v2 = 90): CHasil =>
-  consistentResult({
-    dptL: 100,
-    dptP: 100,
-    votesL: 62 + v2 - 90 + 10,
-    votesP: 72,
-    invalid: 4,
-    votes: { '1': 30, '2': v2, '3': 20 },
-  });
+const result = cleanResult;
 
 type Answer = { status: number; json: Record<string, unknown> };
 
@@ -363,18 +354,6 @@ describe('the device cap is a store option', () => {
 // The operator's commands, as a user runs them.
 // ---------------------------------------------------------------------------------------------
 
-const BIN = join(import.meta.dirname, '..', 'bin', 'rekap.mjs');
-const exec = promisify(execFile);
-async function rekap(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await exec(process.execPath, [BIN, ...args]);
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-}
-
 describe('rekap kpps-token, devices and revoke-device', { timeout: 240_000 }, () => {
   let dataDir: string;
   const withStore = async <T>(f: (s: Store) => Promise<T>): Promise<T> => {
@@ -405,12 +384,12 @@ describe('rekap kpps-token, devices and revoke-device', { timeout: 240_000 }, ()
       dataDir,
     );
     expect(region.code).toBe(0);
-    const rows = region.stdout.trim().split('\n').slice(1);
+    const rows = tokenRows(region.stdout);
     expect(rows).toHaveLength(2);
     await withStore(async (s) => {
       expect(await s.authenticate(first)).toBeUndefined();
       expect(await s.authenticate(second.stdout.trim())).toBeUndefined();
-      for (const row of rows) expect(await s.authenticate(row.split(',')[1]!)).toBeDefined();
+      for (const row of rows) expect(await s.authenticate(row.token)).toBeDefined();
     });
   });
 

@@ -12,11 +12,11 @@ import type { AddressInfo } from 'node:net';
 import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CHasil } from '../src/core/chasil.ts';
-import { consistentResult } from '../src/synth/results.ts';
 import { demoElection } from '../src/demo/okutimur.ts';
 import { synthForm, type SynthForm } from '../src/synth/photo.ts';
 import { CHROMIUM, launchChromium } from './support/chromium.ts';
 import { issueToken, startTestServer, type TestServer } from './support/server.ts';
+import { cleanResult } from './support/results.ts';
 
 const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium)
@@ -115,14 +115,7 @@ describe.skipIf(!hasChromium)('Content-Security-Policy in Chromium (portal and f
   });
 
   it('the portal, from the nation down to a TPS and its photo, with no violation', async () => {
-    const result: CHasil = consistentResult({
-      dptL: 100,
-      dptP: 100,
-      votesL: 72,
-      votesP: 72,
-      invalid: 4,
-      votes: { '1': 30, '2': 90, '3': 20 },
-    });
+    const result: CHasil = cleanResult();
     const res = await server.submit(PORTAL_TPS, result);
     expect(res.status).toBe(201);
     const context = await newContext('portal');

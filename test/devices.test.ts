@@ -6,18 +6,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CHasil } from '../src/core/chasil.ts';
 import { generateDeviceKey, verifySummary, type SignedSummary } from '../src/core/receipt.ts';
-import { consistentResult } from '../src/synth/results.ts';
 import { issueToken, startTestServer, type TestServer } from './support/server.ts';
 import { testPhoto } from './support/photos.ts';
 import {
   createUpload,
   enrol,
+  patchWhole,
   sha256,
   signed,
   submitRefs,
-  tus,
   type Device,
 } from './support/field.ts';
+import { cleanResult } from './support/results.ts';
 
 const TPS = '16.08.01.1007.001';
 const OTHER_TPS = '16.08.01.1007.002';
@@ -30,15 +30,7 @@ let server: TestServer;
 let token: string;
 let otherToken: string;
 
-const result = (v2 = 90): CHasil =>
-  consistentResult({
-    dptL: 100,
-    dptP: 100,
-    votesL: 62 + v2 - 90 + 10,
-    votesP: 72,
-    invalid: 4,
-    votes: { '1': 30, '2': v2, '3': 20 },
-  });
+const result = cleanResult;
 
 async function enrolRaw(body: unknown, tokenValue: string | null) {
   const res = await fetch(`${server.url}/api/v1/kpps/devices`, {
@@ -57,13 +49,7 @@ async function upload(label: string, tokenValue = token, tps = TPS): Promise<str
   const photo = await testPhoto(label);
   const hash = sha256(photo);
   const created = await createUpload(server.url, tokenValue, photo, { tps, sha256: hash });
-  const r = await tus(
-    created.url,
-    'PATCH',
-    tokenValue,
-    { 'content-type': 'application/offset+octet-stream', 'upload-offset': '0' },
-    photo,
-  );
+  const r = await patchWhole(created.url, tokenValue, photo);
   if (r.status !== 204) throw new Error(`upload failed: ${r.status} ${r.text}`);
   return hash;
 }

@@ -1,17 +1,14 @@
 // An accepted (201) submission survives kill -9 of the server at any moment, and no half-written
 // submission is ever visible: the real `rekap serve` process, killed in the middle of a burst.
-import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { consistentResult } from '../src/synth/results.ts';
 import { testPhoto } from './support/photos.ts';
-
-const run = promisify(execFile);
-const BIN = join(import.meta.dirname, '..', 'bin', 'rekap.mjs');
+import { BIN, rekap, tokenRows } from './support/cli.ts';
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -59,20 +56,16 @@ describe('durability', () => {
     dirs.push(dataDir);
     const port = await freePort();
     let server = await startServer(dataDir, port);
-    const { stdout } = await run(process.execPath, [
-      BIN,
+    const provisioned = await rekap(
       'kpps-token',
       '--region',
       '16.08.01',
       '--csv',
       '--data',
       dataDir,
-    ]);
-    const tokens = stdout
-      .trim()
-      .split('\n')
-      .slice(1)
-      .map((l) => l.split(',') as [string, string]);
+    );
+    expect(provisioned.code, provisioned.stderr).toBe(0);
+    const tokens = tokenRows(provisioned.stdout).map((r) => [r.tps, r.token] as const);
     expect(tokens.length).toBeGreaterThan(100);
     const photos = await Promise.all(Array.from({ length: 8 }, (_, i) => testPhoto(`kill-${i}`)));
 
@@ -149,7 +142,8 @@ describe('durability', () => {
     server.kill('SIGTERM');
     await exited;
     // The aggregates equal a recount of what survived.
-    const check = await run(process.execPath, [BIN, 'rebuild', '--check', '--data', dataDir]);
+    const check = await rekap('rebuild', '--check', '--data', dataDir);
+    expect(check.code, check.stderr).toBe(0);
     expect(check.stdout).toMatch(/^ok: live totals equal a recount/);
     // Three server starts and three other commands: generous on a loaded two-core machine.
   }, 180_000);

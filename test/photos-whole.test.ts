@@ -3,10 +3,10 @@
 // Each passed the old header-only check and was accepted with 201.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TpsCode } from '../src/core/codes.ts';
-import { consistentResult } from '../src/synth/results.ts';
 import { badPhotos } from './support/bad-photos.ts';
-import { createUpload, sha256, tus } from './support/field.ts';
+import { createUpload, patchWhole, sha256 } from './support/field.ts';
 import { issueToken, startTestServer, type TestServer } from './support/server.ts';
+import { cleanResult } from './support/results.ts';
 
 const TPS = '16.08.01.1008.001';
 /** Uploads come from another TPS: `server.submit` issues TPS's token anew, which revokes the old. */
@@ -15,15 +15,7 @@ let server: TestServer;
 let token: string;
 const photos = await badPhotos();
 
-const result = () =>
-  consistentResult({
-    dptL: 100,
-    dptP: 100,
-    votesL: 70,
-    votesP: 70,
-    invalid: 4,
-    votes: { '1': 30, '2': 86, '3': 20 },
-  });
+const result = () => cleanResult(86);
 
 const stored = async (hash: string) =>
   (await fetch(`${server.url}/api/v1/photos/${hash}`)).status !== 404;
@@ -45,21 +37,21 @@ describe('a photo that is not whole', () => {
     expect((await server.store.tpsResult(TPS as TpsCode, 'ppwp'))?.versions).toEqual([]);
   });
 
-  it.each(photos)('in a tus upload: %s -> 422 at the last byte, nothing kept', async (_n, bytes) => {
-    const hash = sha256(bytes);
-    const created = await createUpload(server.url, token, bytes, { tps: UPLOAD_TPS, sha256: hash });
-    expect(created.status).toBe(201);
-    const patch = await tus(
-      created.url,
-      'PATCH',
-      token,
-      { 'content-type': 'application/offset+octet-stream', 'upload-offset': '0' },
-      bytes,
-    );
-    expect(patch.status).toBe(422);
-    expect(JSON.parse(patch.text)).toMatchObject({ error: 'invalid_photo' });
-    expect(await stored(hash)).toBe(false);
-  });
+  it.each(photos)(
+    'in a tus upload: %s -> 422 at the last byte, nothing kept',
+    async (_n, bytes) => {
+      const hash = sha256(bytes);
+      const created = await createUpload(server.url, token, bytes, {
+        tps: UPLOAD_TPS,
+        sha256: hash,
+      });
+      expect(created.status).toBe(201);
+      const patch = await patchWhole(created.url, token, bytes);
+      expect(patch.status).toBe(422);
+      expect(JSON.parse(patch.text)).toMatchObject({ error: 'invalid_photo' });
+      expect(await stored(hash)).toBe(false);
+    },
+  );
 
   it('a whole photo still gets in', async () => {
     const res = await server.submit(TPS, result());

@@ -7,16 +7,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { consistentResult } from '../src/synth/results.ts';
 import { buildApp } from '../src/server/app.ts';
 import type { Quotas } from '../src/server/quotas.ts';
 import { openStore, type Store } from '../src/store/store.ts';
 import { afterObservationsPost } from '../src/web/field/sender.ts';
 import { TPS_A, TPS_B, TWO_TPS_ELECTION } from './support/backends.ts';
-import { createUpload, sha256, submitRefs, tus, until } from './support/field.ts';
+import { createUpload, patchWhole, sha256, submitRefs, tus, until } from './support/field.ts';
 import { testPhoto } from './support/photos.ts';
 import { dropSchema, postgresAvailable, testSchemaUrl } from './support/postgres.ts';
 import { issueToken } from './support/server.ts';
+import { cleanResult } from './support/results.ts';
 
 const MB = 1024 * 1024;
 const HOUR = 3600_000;
@@ -95,28 +95,14 @@ const park = (rig: Rig, token: string, tps: string, length: number, label: strin
 async function uploadPhoto(rig: Rig, token: string, tps: string, photo: Buffer) {
   const created = await createUpload(rig.url, token, photo, { tps, sha256: sha256(photo) });
   if (created.status !== 201) return { status: created.status, text: created.text };
-  const r = await tus(
-    created.url,
-    'PATCH',
-    token,
-    { 'content-type': 'application/offset+octet-stream', 'upload-offset': '0' },
-    photo,
-  );
+  const r = await patchWhole(created.url, token, photo);
   return { status: r.status, text: r.text };
 }
 
 const partials = async (rig: Rig) =>
   (await readdir(join(rig.dataDir, 'uploads'))).filter((f) => !f.endsWith('.json'));
 
-const result = () =>
-  consistentResult({
-    dptL: 100,
-    dptP: 100,
-    votesL: 72,
-    votesP: 72,
-    invalid: 4,
-    votes: { '1': 30, '2': 90, '3': 20 },
-  });
+const result = cleanResult;
 
 const observation = (rig: Rig, tps: string, over: Record<string, unknown> = {}) => ({
   tps,

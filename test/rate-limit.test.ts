@@ -8,8 +8,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { CHasil } from '../src/core/chasil.ts';
-import { consistentResult } from '../src/synth/results.ts';
 import { demoElection, DEMO_KABUPATEN, DEMO_SEED } from '../src/demo/okutimur.ts';
 import { simulateNight } from '../src/demo/results.ts';
 import { buildApp } from '../src/server/app.ts';
@@ -26,6 +24,7 @@ import {
 } from './support/field.ts';
 import { testPhoto } from './support/photos.ts';
 import { issueToken } from './support/server.ts';
+import { cleanResult } from './support/results.ts';
 
 const DESA = '16.08.01.1007';
 const TPS = [1, 2, 3, 4, 5].map((n) => `${DESA}.00${n}`);
@@ -76,15 +75,7 @@ async function withServer(
   }
 }
 
-const result = (v2 = 90): CHasil =>
-  consistentResult({
-    dptL: 100,
-    dptP: 100,
-    votesL: 72,
-    votesP: 72 + v2 - 90,
-    invalid: 4,
-    votes: { '1': 30, '2': v2, '3': 20 },
-  });
+const result = cleanResult;
 
 const photos = new Map<string, Promise<Buffer>>();
 const photoOf = (name: string) => {

@@ -6,10 +6,18 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import * as tusClient from 'tus-js-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { consistentResult } from '../src/synth/results.ts';
 import { issueToken, startTestServer, type TestServer } from './support/server.ts';
 import { testPhoto } from './support/photos.ts';
-import { createUpload, cutPatch, sha256, submitRefs, tus, until } from './support/field.ts';
+import {
+  createUpload,
+  cutPatch,
+  patchWhole,
+  sha256,
+  submitRefs,
+  tus,
+  until,
+} from './support/field.ts';
+import { cleanResult } from './support/results.ts';
 
 const TPS = '16.08.01.1007.001';
 const OTHER_TPS = '16.08.01.1007.002';
@@ -17,15 +25,7 @@ let server: TestServer;
 let token: string;
 let otherToken: string;
 
-const result = () =>
-  consistentResult({
-    dptL: 100,
-    dptP: 100,
-    votesL: 72,
-    votesP: 72,
-    invalid: 4,
-    votes: { '1': 30, '2': 90, '3': 20 },
-  });
+const result = cleanResult;
 
 /** A JPEG of full-range noise: over 1 MB at this size. */
 function noisyPhoto(width: number, height: number): Promise<Buffer> {
@@ -134,13 +134,7 @@ describe('tus uploads', () => {
     const declared = sha256(Buffer.from('something else'));
     const created = await createUpload(server.url, token, photo, { tps: TPS, sha256: declared });
     expect(created.status).toBe(201);
-    const r = await tus(
-      created.url,
-      'PATCH',
-      token,
-      { 'content-type': 'application/offset+octet-stream', 'upload-offset': '0' },
-      photo,
-    );
+    const r = await patchWhole(created.url, token, photo);
     expect(r.status).toBe(460);
     expect(JSON.parse(r.text)).toMatchObject({ error: 'checksum_mismatch' });
     expect(await photoExists(sha256(photo))).toBe(false);
@@ -159,13 +153,7 @@ describe('tus uploads', () => {
       tps: TPS,
       sha256: sha256(cutShort),
     });
-    const r = await tus(
-      created.url,
-      'PATCH',
-      token,
-      { 'content-type': 'application/offset+octet-stream', 'upload-offset': '0' },
-      cutShort,
-    );
+    const r = await patchWhole(created.url, token, cutShort);
     expect(r.status).toBe(422);
     expect(JSON.parse(r.text)).toMatchObject({ error: 'invalid_photo' });
     expect(await photoExists(sha256(cutShort))).toBe(false);
@@ -211,13 +199,7 @@ describe('tus uploads', () => {
     const photo = await testPhoto('theirs');
     const hash = sha256(photo);
     const created = await createUpload(server.url, token, photo, { tps: TPS, sha256: hash });
-    const r = await tus(
-      created.url,
-      'PATCH',
-      token,
-      { 'content-type': 'application/offset+octet-stream', 'upload-offset': '0' },
-      photo,
-    );
+    const r = await patchWhole(created.url, token, photo);
     expect(r.status).toBe(204);
     const sent = await submitRefs(server.url, otherToken, OTHER_TPS, result(), [hash]);
     expect(sent.status).toBe(422);

@@ -6,29 +6,20 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CHasil } from '../src/core/chasil.ts';
-import { consistentResult } from '../src/synth/results.ts';
 import { buildApp } from '../src/server/app.ts';
 import type { Store } from '../src/store/store.ts';
 import { storeBackends } from './support/backends.ts';
-import { enrol, signed, submitRefs, type Device } from './support/field.ts';
+import { enrol, patchWhole, signed, submitRefs, type Device } from './support/field.ts';
 import { testPhoto } from './support/photos.ts';
 import { dropSchema, postgresAvailable, POSTGRES_URL, testSchemaUrl } from './support/postgres.ts';
 import { issueToken, startTestServer, type TestServer } from './support/server.ts';
+import { cleanResult } from './support/results.ts';
 
 const TPS = '16.08.01.1007.001';
 const SIGNED_TPS = '16.08.01.1007.002';
 const SNAKE = /^[a-z][a-z0-9]*(_[a-z0-9]+)*$/;
 
-const result = (): CHasil =>
-  consistentResult({
-    dptL: 100,
-    dptP: 100,
-    votesL: 72,
-    votesP: 72,
-    invalid: 4,
-    votes: { '1': 30, '2': 90, '3': 20 },
-  });
+const result = cleanResult;
 
 type Part = { name: string; value: string | Buffer; type?: string; filename?: string };
 type Answer = { status: number; text: string; json: Record<string, unknown> };
@@ -457,20 +448,14 @@ for (const backend of storeBackends('validation')) {
       try {
         const addr = app.server.address();
         const base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
-        const { createUpload, sha256, tus } = await import('./support/field.ts');
+        const { createUpload, sha256 } = await import('./support/field.ts');
         const bytes = await testPhoto('tus-failing-store');
         const created = await createUpload(base, uploadToken, bytes, {
           tps: TPS,
           sha256: sha256(bytes),
         });
         expect(created.status, created.text).toBe(201);
-        const r = await tus(
-          created.url,
-          'PATCH',
-          uploadToken,
-          { 'content-type': 'application/offset+octet-stream', 'upload-offset': '0' },
-          bytes,
-        );
+        const r = await patchWhole(created.url, uploadToken, bytes);
         expect(r.status).toBe(500);
         expect(JSON.parse(r.text)).toEqual({ error: 'internal_error', message: 'internal error' });
         expect(r.text).not.toMatch(/EACCES|secret|rekap-/);

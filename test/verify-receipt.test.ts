@@ -1,29 +1,16 @@
 // `rekap verify-receipt` as a witness runs it: the receipt from a signed, published submission
 // passes offline, against the server and against the data folder; a tampered one fails.
-import { execFile } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeReceipt, type Receipt } from '../src/core/receipt.ts';
-import { consistentResult } from '../src/synth/results.ts';
 import { issueToken, startTestServer, type TestServer } from './support/server.ts';
 import { testPhoto } from './support/photos.ts';
 import { enrol, sha256, signed } from './support/field.ts';
+import { cleanResult } from './support/results.ts';
+import { rekap } from './support/cli.ts';
 
-const BIN = join(import.meta.dirname, '..', 'bin', 'rekap.mjs');
-const exec = promisify(execFile);
 const TPS = '16.08.01.1007.001';
-
-async function rekap(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await exec(process.execPath, [BIN, ...args]);
-    return { code: 0, stdout, stderr };
-  } catch (e) {
-    const err = e as { code: number; stdout: string; stderr: string };
-    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
-  }
-}
 
 let server: TestServer;
 let receipt: Receipt;
@@ -34,14 +21,7 @@ beforeAll(async () => {
   const token = await issueToken(server.store, TPS);
   const device = await enrol(server.url, token, TPS);
   const photo = await testPhoto('receipt');
-  const result = consistentResult({
-    dptL: 100,
-    dptP: 100,
-    votesL: 72,
-    votesP: 72,
-    invalid: 4,
-    votes: { '1': 30, '2': 90, '3': 20 },
-  });
+  const result = cleanResult();
   const s = await signed(device, TPS, result, [sha256(photo)]);
   const form = new FormData();
   form.set('result', JSON.stringify(result));
@@ -97,7 +77,7 @@ describe('rekap verify-receipt', () => {
     expect(r.code).toBe(1);
     expect(JSON.parse(r.stdout)).toMatchObject({
       ok: false,
-      checks: { signature: false, published: { ok: false, reason: 'not-published' } },
+      checks: { signature: false, published: { ok: false, reason: 'not_published' } },
     });
     const human = await rekap('verify-receipt', t);
     expect(human.code).toBe(1);

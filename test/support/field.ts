@@ -34,6 +34,17 @@ export async function tus(
   return { status: res.status, headers: res.headers, text: await res.text() };
 }
 
+/** Sends every byte of an upload in one PATCH from offset 0. */
+export function patchWhole(url: string, token: string | null, bytes: Uint8Array): Promise<Answer> {
+  return tus(
+    url,
+    'PATCH',
+    token,
+    { 'content-type': 'application/offset+octet-stream', 'upload-offset': '0' },
+    bytes,
+  );
+}
+
 /** Creates an upload and answers its absolute URL. */
 export async function createUpload(
   base: string,
