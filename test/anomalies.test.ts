@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RegionCode } from '../src/core/codes.ts';
 import { consistentResult } from '../src/synth/results.ts';
-import type { RegionAnomalies } from '../src/server/anomalies.ts';
+import type { RegionAnomalies } from '../src/contract/results.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
 
 const DESA = '16.08.01.1007';

@@ -8,7 +8,7 @@ import { packed, type RegionCode, type TpsCode } from '../src/core/codes.ts';
 import type { Finding } from '../src/core/anomaly/index.ts';
 import { consistentResult } from '../src/synth/results.ts';
 import { importCommand, importSirekapFile } from '../src/cli/import.ts';
-import type { TpsWithExtras } from '../src/server/external.ts';
+import type { TpsResult } from '../src/contract/results.ts';
 import {
   storeBackends,
   TPS_A,
@@ -143,7 +143,7 @@ describe('GET /api/v1/tps/{code} with a Sirekap import (demo election, SQLite)',
   const get = async (code: string) => {
     const res = await fetch(`${server.url}/api/v1/tps/${code}?ballot=ppwp`);
     expect(res.status).toBe(200);
-    return { etag: res.headers.get('etag'), body: (await res.json()) as TpsWithExtras };
+    return { etag: res.headers.get('etag'), body: (await res.json()) as TpsResult };
   };
 
   it('shows no external result and no anomalies before anything is imported or submitted', async () => {

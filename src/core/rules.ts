@@ -1,31 +1,38 @@
 // The arithmetic that holds on a correct C.Hasil (DESIGN.md section 1). A form can still break a
 // rule on paper: the numbers are kept as written, the breach is reported in words a KPPS officer
 // understands, and the result is routed to review. Nothing here changes a number.
+import { z } from 'zod';
 import { maxVotersPerTps, type Ballot } from './ballots.ts';
 import type { CHasil } from './chasil.ts';
 
-export type RuleId =
-  | 'gender-sum'
-  | 'voters-sum'
-  | 'voters-within-dpt'
-  | 'votes-sum-valid'
-  | 'valid-plus-invalid'
-  | 'total-equals-used'
-  | 'used-equals-voters'
-  | 'ballots-balance'
-  | 'ballots-reserve'
-  | 'disabled-within-voters'
-  | 'dpt-within-tps-limit'
-  | 'dpt-matches-register';
+export const RULE_IDS = [
+  'gender-sum',
+  'voters-sum',
+  'voters-within-dpt',
+  'votes-sum-valid',
+  'valid-plus-invalid',
+  'total-equals-used',
+  'used-equals-voters',
+  'ballots-balance',
+  'ballots-reserve',
+  'disabled-within-voters',
+  'dpt-within-tps-limit',
+  'dpt-matches-register',
+] as const;
+export const RuleIdSchema = z.enum(RULE_IDS);
+export type RuleId = z.infer<typeof RuleIdSchema>;
 
-export type Text = { id: string; en: string };
+/** Words for people, in Bahasa Indonesia first and English. */
+export const TextSchema = z.object({ id: z.string(), en: z.string() });
+export type Text = z.infer<typeof TextSchema>;
 
-export type RuleBreach = {
-  rule: RuleId;
+export const RuleBreachSchema = z.object({
+  rule: RuleIdSchema,
   /** The fields involved, as dotted paths. */
-  fields: string[];
-  message: Text;
-};
+  fields: z.array(z.string()),
+  message: TextSchema,
+});
+export type RuleBreach = z.infer<typeof RuleBreachSchema>;
 
 export type RuleContext = {
   ballot: Ballot;

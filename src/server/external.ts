@@ -3,22 +3,15 @@
 // version. For comparison and review only: nothing here is counted.
 import { voteKeys } from '../core/ballots.ts';
 import { fieldEntries, type CHasil } from '../core/chasil.ts';
-import type { Finding } from '../core/anomaly/index.ts';
 import type { TpsCode } from '../core/codes.ts';
+import type {
+  External,
+  NullableResult,
+  TpsResult as ContractTpsResult,
+} from '../contract/results.ts';
 import type { TpsResult } from '../store/recap.ts';
 import type { Store } from '../store/store.ts';
 import { auditCurrent } from './anomalies.ts';
-
-/** A result with the paths of a C.Hasil (`votes.2`, `voters.total.l`), null where absent. */
-export type NullableResult = { [key: string]: number | null | NullableResult };
-
-export type ExternalView = {
-  source: 'sirekap';
-  importedAt: string;
-  result: NullableResult;
-};
-
-export type TpsWithExtras = TpsResult & { external: ExternalView | null; anomalies: Finding[] };
 
 /** Every path of a PPWP-shaped C.Hasil with these vote keys, in form order. */
 function resultPaths(voteKeys: readonly string[]): string[] {
@@ -59,9 +52,9 @@ export async function withExtras(
   store: Store,
   code: TpsCode,
   t: TpsResult,
-): Promise<TpsWithExtras> {
+): Promise<ContractTpsResult> {
   const stored = await store.externalResult(code, t.ballot, 'sirekap');
-  let external: ExternalView | null = null;
+  let external: External | null = null;
   if (stored) {
     const contest = await store.contest(t.ballot);
     const keys = contest

@@ -2,44 +2,23 @@
 import type { Kysely } from 'kysely';
 import type { Ballot } from '../core/ballots.ts';
 import { parentRegion, type RegionCode, type RegionLevel, type TpsCode } from '../core/codes.ts';
-import type { CHasil } from '../core/chasil.ts';
-import type { SubmissionSignature } from '../core/receipt.ts';
+import type {
+  PlaceRef,
+  RegionResult,
+  Totals,
+  TpsResult as ContractTpsResult,
+  TpsStatus,
+} from '../contract/results.ts';
+import { jsonColumn, StoredResultSchema } from './rows.ts';
 import type { Database } from './schema.ts';
-import { toRecord, type PhotoRecord, type SubmissionRecord } from './submissions.ts';
+import { toRecord } from './submissions.ts';
 
-export type Totals = {
-  votes: Record<string, number>;
-  valid: number;
-  invalid: number;
-  total: number;
-};
-export type Progress = { tpsReported: number; tpsTotal: number };
-export type RegionRef = { code: string; name: string; level: RegionLevel | 'tps' };
-export type TpsState = 'none' | 'counted' | 'flagged';
-
-export type RegionResult = RegionRef & {
-  ballot: Ballot;
-  parents: RegionRef[];
-  progress: Progress;
-  totals: Totals;
-  children: (RegionRef & { progress: Progress; totals: Totals; status?: TpsState })[];
-};
-
-export type TpsVersion = Omit<SubmissionRecord, 'photos' | 'signature'> & {
-  counted: boolean;
-  photos: (Omit<PhotoRecord, 'location'> & { url: string })[];
-  /** The device's signature with its public key, so that anyone can verify it; null when unsigned. */
-  signature: SubmissionSignature | null;
-};
-
-export type TpsResult = RegionRef & {
-  ballot: Ballot;
-  parents: RegionRef[];
-  dpt: number | null;
-  status: TpsState;
-  counted: { version: number; submissionId: string } | null;
-  versions: TpsVersion[];
-};
+// The shapes are the API's (src/contract/results.ts); a TPS's Sirekap import and findings are
+// added by the server (src/server/external.ts).
+export type { RegionResult, Totals, Progress } from '../contract/results.ts';
+export type RegionRef = PlaceRef;
+export type TpsState = TpsStatus;
+export type TpsResult = Omit<ContractTpsResult, 'external' | 'anomalies'>;
 
 const zeroTotals = (): Totals => ({ votes: {}, valid: 0, invalid: 0, total: 0 });
 
@@ -140,12 +119,25 @@ async function tpsChildren(db: Kysely<Database>, desa: RegionCode, ballot: Ballo
       j.onRef('tps_status.tps_code', '=', 'tps.code').on('tps_status.ballot', '=', ballot),
     )
     .leftJoin('submissions', 'submissions.id', 'tps_status.counted_id')
-    .select(['tps.code', 'tps.name', 'tps_status.latest_status', 'submissions.result'])
+    .select([
+      'tps.code',
+      'tps.name',
+      'tps_status.latest_status',
+      'submissions.id',
+      'submissions.result',
+    ])
     .where('tps.desa_code', '=', desa)
     .orderBy('tps.code')
     .execute();
   return rows.map((r) => {
-    const result = r.result ? (JSON.parse(r.result) as CHasil) : undefined;
+    const result =
+      r.id && r.result
+        ? jsonColumn(StoredResultSchema, r.result, {
+            table: 'submissions',
+            id: r.id,
+            column: 'result',
+          })
+        : undefined;
     const status: TpsState = !r.latest_status
       ? 'none'
       : r.latest_status === 'clean'

@@ -2,7 +2,8 @@
 // source published them (Rekap's own current result, or Sirekap's JSON): any field may be missing.
 // A finding never changes a number; a misread proposal is a suggestion for a reviewer.
 import type { Ballot } from '../ballots.ts';
-import type { Text } from '../rules.ts';
+import { z } from 'zod';
+import { TextSchema } from '../rules.ts';
 
 export type AuditRecord = {
   /** Dotted TPS code (`31.01.01.1003.008`). */
@@ -19,68 +20,85 @@ export type AuditRecord = {
   photos?: readonly (string | null)[];
 };
 
-export type FindingKind =
-  'rule' | 'impossible' | 'incomplete' | 'misread' | 'outlier' | 'duplicate';
-export const FINDING_KINDS: readonly FindingKind[] = [
+export const FINDING_KINDS = [
   'rule',
   'impossible',
   'incomplete',
   'misread',
   'outlier',
   'duplicate',
-];
+] as const;
+export type FindingKind = (typeof FINDING_KINDS)[number];
 
 /** How a proposed value relates to the value as read. */
-export type MisreadHow =
+export const MisreadHowSchema = z.enum([
   /** One digit box differs. */
-  | 'digit'
+  'digit',
   /** The leading box(es) became 0: an X or blank box read as a digit (62 read as 962). */
-  | 'leading'
+  'leading',
   /** The other fields determine the value, but it is not one box away from the reading. */
-  | 'determined';
+  'determined',
+]);
+export type MisreadHow = z.infer<typeof MisreadHowSchema>;
 
-export type MisreadAlternative = { field: string; value: number; how: MisreadHow; weight: number };
+export const MisreadAlternativeSchema = z.object({
+  field: z.string(),
+  value: z.int(),
+  how: MisreadHowSchema,
+  weight: z.number(),
+});
+export type MisreadAlternative = z.infer<typeof MisreadAlternativeSchema>;
 
-export type Finding =
-  | { kind: 'rule'; check: string; fields: string[]; message: Text }
-  | { kind: 'impossible'; check: string; fields: string[]; message: Text }
-  | { kind: 'incomplete'; check: 'missing-fields'; fields: string[]; message: Text }
-  | {
-      kind: 'misread';
-      check: 'single-field';
-      field: string;
-      read: number;
-      proposed: number;
-      how: MisreadHow;
-      /** 0..1: this proposal's share of the weight of every single change that fits. */
-      confidence: number;
-      alternatives: MisreadAlternative[];
-      /** The change fixes the field's own checks only; other breaches of the record remain. */
-      partial: boolean;
-      message: Text;
-    }
-  | {
-      kind: 'misread';
-      check: 'constraint';
-      /** Several fields are wrong at once; the other fields fix only their sum. */
-      fields: string[];
-      read: number[];
-      sum: number;
-      message: Text;
-    }
-  | {
-      kind: 'outlier';
-      check: string;
-      scope: 'desa' | 'kecamatan';
-      value: number;
-      /** Distance from the other TPS of the scope, in their standard deviations (with a floor). */
-      score: number;
-      peers: number;
-      message: Text;
-    }
-  | {
-      kind: 'duplicate';
-      check: 'same-numbers' | 'same-photo';
-      others: string[];
-      message: Text;
-    };
+const fields = z.array(z.string());
+
+/** One finding. The wire shape of the API too (src/contract), so it is a schema. */
+export const FindingSchema = z.union([
+  z.object({ kind: z.literal('rule'), check: z.string(), fields, message: TextSchema }),
+  z.object({ kind: z.literal('impossible'), check: z.string(), fields, message: TextSchema }),
+  z.object({
+    kind: z.literal('incomplete'),
+    check: z.literal('missing-fields'),
+    fields,
+    message: TextSchema,
+  }),
+  z.object({
+    kind: z.literal('misread'),
+    check: z.literal('single-field'),
+    field: z.string(),
+    read: z.int(),
+    proposed: z.int(),
+    how: MisreadHowSchema,
+    /** 0..1: this proposal's share of the weight of every single change that fits. */
+    confidence: z.number().min(0).max(1),
+    alternatives: z.array(MisreadAlternativeSchema),
+    /** The change fixes the field's own checks only; other breaches of the record remain. */
+    partial: z.boolean(),
+    message: TextSchema,
+  }),
+  z.object({
+    kind: z.literal('misread'),
+    check: z.literal('constraint'),
+    /** Several fields are wrong at once; the other fields fix only their sum. */
+    fields,
+    read: z.array(z.int()),
+    sum: z.int(),
+    message: TextSchema,
+  }),
+  z.object({
+    kind: z.literal('outlier'),
+    check: z.string(),
+    scope: z.enum(['desa', 'kecamatan']),
+    value: z.number(),
+    /** Distance from the other TPS of the scope, in their standard deviations (with a floor). */
+    score: z.number(),
+    peers: z.int(),
+    message: TextSchema,
+  }),
+  z.object({
+    kind: z.literal('duplicate'),
+    check: z.enum(['same-numbers', 'same-photo']),
+    others: z.array(z.string()),
+    message: TextSchema,
+  }),
+]);
+export type Finding = z.infer<typeof FindingSchema>;

@@ -1,91 +1,34 @@
-// The public read API as the portal sees it (DESIGN.md section 3, /api/v1). Only types are
-// imported from core, so the bundle stays small.
-import type { Finding } from '../../core/anomaly/types.ts';
-import type { CHasil } from '../../core/chasil.ts';
-import type { RegionLevel } from '../../core/codes.ts';
-import type { Text } from '../../core/rules.ts';
+// The public read API as the portal reads it: the shapes are the contract's (src/contract), and
+// every answer is parsed with its schema, so an answer the portal cannot show is said to be one
+// ("the server answered something this page does not understand") instead of failing deep in a
+// view.
+import '../shared/jitless.ts';
+import type { z } from 'zod';
+import type { Pair } from '../../core/ballots.ts';
+import { err, ok, type Result } from '../../core/result.ts';
+import type { NullableResult } from '../../contract/results.ts';
 
-export type PairInfo = { number: number; names: string[] };
+export {
+  MetaSchema,
+  RegionResultSchema,
+  TpsResultSchema,
+  type External,
+  type Flag,
+  type Meta,
+  type Photo,
+  type PlaceRef,
+  type Progress,
+  type RegionResult,
+  type Totals,
+  type TpsResult,
+  type TpsStatus,
+  type TpsVersion,
+} from '../../contract/results.ts';
+export type { Finding } from '../../core/anomaly/types.ts';
 
-export type Meta = {
-  /** Null before an election is loaded. */
-  election: { name: string; demo: boolean } | null;
-  contests: { ballot: string; kind: string; scope: string; pairs?: PairInfo[] }[];
-};
-
-export type Progress = { tpsReported: number; tpsTotal: number };
-export type Totals = {
-  votes: Record<string, number>;
-  valid: number;
-  invalid: number;
-  total?: number;
-};
-export type TpsStatus = 'none' | 'counted' | 'flagged';
-export type Level = RegionLevel | 'tps';
-export type PlaceRef = { code: string; name: string; level: Level };
-
-export type RegionResult = PlaceRef & {
-  ballot: string;
-  parents: PlaceRef[];
-  progress: Progress;
-  totals: Totals;
-  children: (PlaceRef & { progress: Progress; totals: Totals; status?: TpsStatus })[];
-};
-
-export type Flag = { rule: string; fields: string[]; message: Text };
-export type Photo = {
-  sha256: string;
-  url: string;
-  contentType: string;
-  size: number;
-  width: number | null;
-  height: number | null;
-};
-
-export type TpsVersion = {
-  id: string;
-  version: number;
-  hash: string;
-  chainHash?: string;
-  receivedAt: string;
-  uploader?: string | null;
-  status: 'clean' | 'flagged';
-  counted: boolean;
-  flags: Flag[];
-  result: CHasil;
-  photos: Photo[];
-};
-
-export type TpsResult = PlaceRef & {
-  ballot: string;
-  parents: PlaceRef[];
-  dpt: number | null;
-  status: TpsStatus;
-  counted: { version: number; submissionId: string } | null;
-  /** Newest first. */
-  versions: TpsVersion[];
-  /**
-   * The anomaly engine's findings for the current result (the counted version, else the newest);
-   * empty when none. Absent from servers that predate the engine.
-   */
-  anomalies?: Finding[];
-  /** Numbers imported from another source (`rekap import sirekap`); null or absent when none. */
-  external?: External | null;
-};
-
-export type { Finding };
-
-/**
- * Another source's numbers for the TPS. `result` is keyed like Rekap's fields (`dpt.l`,
- * `voters.dpt.total`, `votes.1`, `valid`): flat dotted keys or the nested shape of a result are
- * both read. Null where the source left the field empty.
- */
-export type External = {
-  source: 'sirekap';
-  importedAt: string;
-  result: ExternalValues;
-};
-export type ExternalValues = { [key: string]: number | null | ExternalValues | undefined };
+/** A pair as the portal shows it: from /meta, or only its number when /meta did not answer. */
+export type PairInfo = Pick<Pair, 'number'> & { names: readonly string[] };
+export type ExternalValues = NullableResult;
 
 /** The external value at a dotted field path; null when the source has none. */
 export function externalValue(values: ExternalValues, path: string): number | null {
@@ -99,11 +42,22 @@ export function externalValue(values: ExternalValues, path: string): number | nu
   return typeof at === 'number' ? at : null;
 }
 
-export type Fetched<T> =
-  { ok: true; value: T; text: string } | { ok: false; notFound: boolean; message: string };
+/** A read that did not give an answer the portal can show. */
+export type ReadFailure = {
+  /** 404: no such region or TPS. */
+  notFound: boolean;
+  message: string;
+};
 
-/** GETs JSON; the raw text comes back too, so a refresh can tell whether anything changed. */
-export async function getJson<T>(path: string, signal?: AbortSignal): Promise<Fetched<T>> {
+/** A read's answer, parsed, with its raw text (so a refresh can tell whether anything changed). */
+export type Fetched<T> = Result<{ value: T; text: string }, ReadFailure>;
+
+/** GETs JSON and parses it with the contract's schema for the route. */
+export async function getJson<S extends z.ZodType>(
+  path: string,
+  schema: S,
+  signal?: AbortSignal,
+): Promise<Fetched<z.output<S>>> {
   try {
     const res = await fetch(path, {
       headers: { accept: 'application/json' },
@@ -111,10 +65,18 @@ export async function getJson<T>(path: string, signal?: AbortSignal): Promise<Fe
       signal: signal ?? null,
     });
     const text = await res.text();
-    if (!res.ok) return { ok: false, notFound: res.status === 404, message: `HTTP ${res.status}` };
-    return { ok: true, value: JSON.parse(text) as T, text };
+    if (!res.ok) return err({ notFound: res.status === 404, message: `HTTP ${res.status}` });
+    const parsed = schema.safeParse(JSON.parse(text));
+    if (!parsed.success) {
+      const first = parsed.error.issues[0];
+      return err({
+        notFound: false,
+        message: `unexpected answer from ${path}: ${first ? `${first.path.join('.')}: ${first.message}` : 'invalid'}`,
+      });
+    }
+    return ok({ value: parsed.data, text });
   } catch (e) {
-    return { ok: false, notFound: false, message: e instanceof Error ? e.message : String(e) };
+    return err({ notFound: false, message: e instanceof Error ? e.message : String(e) });
   }
 }
 

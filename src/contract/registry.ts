@@ -1,0 +1,14 @@
+// The named schemas of the contract: each becomes one entry of the OpenAPI document's
+// components.schemas, and every use of it elsewhere a $ref to that entry.
+import { z } from 'zod';
+
+export type SchemaMeta = { id: string; description?: string };
+
+/** Every named schema of the API, by id. */
+export const contractSchemas = z.registry<SchemaMeta>();
+
+/** Names `schema` in the contract (its id in the OpenAPI document) and returns it. */
+export function named<T extends z.ZodType>(id: string, schema: T, description?: string): T {
+  contractSchemas.add(schema, description === undefined ? { id } : { id, description });
+  return schema;
+}

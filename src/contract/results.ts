@@ -1,0 +1,222 @@
+// The public read API's answers (DESIGN.md section 3, /api/v1): the election, a region's recap,
+// one TPS with every version and its photos, and the anomaly engine's findings below a region.
+// Defined once here; the store builds these shapes, the server answers them, the portal parses
+// them, the OpenAPI document is generated from them and test/contract.test.ts checks real answers
+// against that document.
+//
+// Answers are `z.object`: the document says no other property may appear (so the contract test
+// catches a field the server adds without saying), while a client parsing with these schemas drops
+// a field it does not know yet instead of failing (a cached field app talking to a newer server).
+import { z } from 'zod';
+import { FINDING_KINDS, FindingSchema } from '../core/anomaly/types.ts';
+import { BallotSchema, ContestSchema } from '../core/ballots.ts';
+import { CHasilSchema } from '../core/chasil.ts';
+import { REGION_LEVELS } from '../core/codes.ts';
+import { Sha256HexSchema } from '../core/receipt.ts';
+import { RuleBreachSchema } from '../core/rules.ts';
+import { named } from './registry.ts';
+
+export const LevelSchema = z.enum([...REGION_LEVELS, 'tps']);
+export type Level = z.infer<typeof LevelSchema>;
+
+export const PlaceRefSchema = named(
+  'PlaceRef',
+  z.object({
+    code: z.string().meta({ examples: ['16.08.01'] }),
+    name: z.string(),
+    level: LevelSchema,
+  }),
+  'A region or TPS: its dotted Kemendagri code, its name and its level.',
+);
+export type PlaceRef = z.infer<typeof PlaceRefSchema>;
+
+export const ProgressSchema = named(
+  'Progress',
+  z.object({ tpsReported: z.int().min(0), tpsTotal: z.int().min(0) }),
+  'TPS below the place with a counted result, and all TPS below it.',
+);
+export type Progress = z.infer<typeof ProgressSchema>;
+
+export const TotalsSchema = named(
+  'Totals',
+  z.object({
+    votes: z
+      .record(z.string(), z.int())
+      .describe('Valid votes per choice key ("1", "2", ...; party lists "P1", "P1.C3").'),
+    valid: z.int(),
+    invalid: z.int(),
+    total: z.int(),
+  }),
+  'Sums of the counted results below the place.',
+);
+export type Totals = z.infer<typeof TotalsSchema>;
+
+/** Whether a TPS has a result, and whether the newest one counts or waits for review. */
+export const TpsStatusSchema = z.enum(['none', 'counted', 'flagged']);
+export type TpsStatus = z.infer<typeof TpsStatusSchema>;
+
+export const MetaSchema = named(
+  'Meta',
+  z.object({
+    election: z
+      .object({ name: z.string(), demo: z.boolean() })
+      .nullable()
+      .describe('Null before an election is loaded.'),
+    contests: z.array(ContestSchema),
+  }),
+  'The election and its contests.',
+);
+export type Meta = z.infer<typeof MetaSchema>;
+
+export const RegionChildSchema = PlaceRefSchema.extend({
+  progress: ProgressSchema,
+  totals: TotalsSchema,
+  status: TpsStatusSchema.optional().describe('TPS children only'),
+});
+export type RegionChild = z.infer<typeof RegionChildSchema>;
+
+export const RegionResultSchema = named(
+  'RegionResult',
+  PlaceRefSchema.extend({
+    ballot: BallotSchema,
+    parents: z.array(PlaceRefSchema).describe('From the nation down to the parent.'),
+    progress: ProgressSchema,
+    totals: TotalsSchema,
+    children: z.array(RegionChildSchema),
+  }),
+  'Recap of a region: its totals and progress, and those of each child (regions, or the TPS of a desa).',
+);
+export type RegionResult = z.infer<typeof RegionResultSchema>;
+
+export const FlagSchema = named(
+  'Flag',
+  RuleBreachSchema,
+  'A rule of the form that the numbers break, with the fields involved (src/core/rules.ts).',
+);
+export type Flag = z.infer<typeof FlagSchema>;
+
+export const PhotoSchema = named(
+  'Photo',
+  z.object({
+    sha256: Sha256HexSchema,
+    url: z.string().describe('GET it for the bytes: /api/v1/photos/{sha256}'),
+    contentType: z.string(),
+    size: z.int().min(0),
+    width: z.int().min(0),
+    height: z.int().min(0),
+  }),
+  'One photographed page of the form.',
+);
+export type Photo = z.infer<typeof PhotoSchema>;
+
+export const SignatureSchema = named(
+  'Signature',
+  z.object({
+    deviceId: z.string(),
+    publicKey: z.string().describe('base64url of the raw 32-byte Ed25519 key'),
+    signedAt: z.string(),
+    signature: z.string().describe('base64url of the 64-byte signature'),
+  }),
+  "The device's signature of this version's SignedSummary, with the device's public key so that anyone can verify it.",
+);
+export type Signature = z.infer<typeof SignatureSchema>;
+
+export const SubmissionStatusSchema = z.enum(['clean', 'flagged']);
+
+export const TpsVersionSchema = named(
+  'TpsVersion',
+  z.object({
+    id: z.string(),
+    tps: z.string(),
+    ballot: BallotSchema,
+    version: z.int().min(1),
+    hash: z.string().describe('sha256 of the canonical JSON of {tps, ballot, result, photos}'),
+    prevChainHash: z.string().nullable(),
+    chainHash: z
+      .string()
+      .describe(
+        "sha256 over the previous version's chain hash, this hash, uploader, time and status (and the signature of a signed version)",
+      ),
+    result: CHasilSchema,
+    status: SubmissionStatusSchema,
+    counted: z.boolean(),
+    flags: z.array(FlagSchema),
+    uploader: z.string().describe('`kpps:` and the first characters of the token hash'),
+    receivedAt: z.iso.datetime(),
+    photos: z.array(PhotoSchema),
+    signature: SignatureSchema.nullable().describe('Null when unsigned.'),
+  }),
+  'One version of a TPS result. Nothing is ever overwritten: a resubmission is a new version.',
+);
+export type TpsVersion = z.infer<typeof TpsVersionSchema>;
+
+/** A result with the paths of a C.Hasil (`votes.2`, `voters.total.l`), null where absent. */
+export type NullableResult = { [key: string]: number | null | NullableResult };
+export const NullableResultSchema: z.ZodType<NullableResult> = named(
+  'NullableResult',
+  z.record(
+    z.string(),
+    z.union([z.int(), z.null(), z.lazy((): z.ZodType<NullableResult> => NullableResultSchema)]),
+  ),
+  "A result with every path of Rekap's C.Hasil (dpt, voters, ballots, disabled, votes, valid, invalid, total); null where the source has no value (Sirekap has no section II or III, and often leaves fields empty).",
+);
+
+export const ExternalSchema = named(
+  'External',
+  z.object({
+    source: z.literal('sirekap'),
+    importedAt: z.iso.datetime(),
+    result: NullableResultSchema,
+  }),
+  'The newest result Sirekap published for this TPS, as imported by `rekap import sirekap`. For comparison only: never counted.',
+);
+export type External = z.infer<typeof ExternalSchema>;
+
+export const FindingRefSchema = named(
+  'Finding',
+  FindingSchema,
+  'One finding of the anomaly engine (src/core/anomaly/types.ts). For review only: it never changes a number.',
+);
+
+export const TpsResultSchema = named(
+  'TpsResult',
+  PlaceRefSchema.extend({
+    ballot: BallotSchema,
+    parents: z.array(PlaceRefSchema),
+    dpt: z.int().nullable().describe('Registered DPT of the TPS'),
+    status: TpsStatusSchema,
+    counted: z.object({ version: z.int(), submissionId: z.string() }).nullable(),
+    versions: z.array(TpsVersionSchema).describe('Newest first.'),
+    external: ExternalSchema.nullable().describe('Null when nothing was imported.'),
+    anomalies: z
+      .array(FindingRefSchema)
+      .describe(
+        "The anomaly engine's per-record findings on the current version (the one that counts, else the newest); empty when there is no result.",
+      ),
+  }),
+  'One TPS: current result, photos, status, flags and every version.',
+);
+export type TpsResult = z.infer<typeof TpsResultSchema>;
+
+export const RegionAnomaliesSchema = named(
+  'RegionAnomalies',
+  z.object({
+    region: z.string(),
+    ballot: BallotSchema,
+    tpsAudited: z.int().min(0).describe('TPS below the region with a result'),
+    summary: z
+      .record(z.enum(FINDING_KINDS), z.int().min(0))
+      .describe('TPS with at least one finding of each kind'),
+    tps: z.array(
+      z.object({
+        tps: z.string(),
+        version: z.int().describe('The version audited'),
+        findings: z.array(FindingRefSchema),
+      }),
+    ),
+  }),
+  'Findings per TPS below a region, and a summary by kind.',
+);
+export type RegionAnomalies = z.infer<typeof RegionAnomaliesSchema>;
+
+export { FINDING_KINDS };

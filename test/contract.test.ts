@@ -1,0 +1,409 @@
+// The contract test: real answers of every route of the API (successes and refusals) checked
+// against the OpenAPI document the server itself serves (generated from src/contract). An answer
+// with a status the document does not list for its route, or a body its schema does not hold
+// (a missing field, a wrong type, a field the document does not name), fails here.
+import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TpsCode } from '../src/core/codes.ts';
+import { consistentResult, EXAMPLE_PPWP } from '../src/synth/results.ts';
+import {
+  createUpload,
+  enrol,
+  sha256,
+  signed,
+  submitRefs,
+  tus,
+  type Device,
+} from './support/field.ts';
+import { testPhoto } from './support/photos.ts';
+import { issueToken, startTestServer, type TestServer } from './support/server.ts';
+
+const TPS = '16.08.01.1007.001';
+const OTHER_TPS = '16.08.01.1007.002';
+const DESA = '16.08.01.1007';
+
+type Operation = { responses: Record<string, { content?: Record<string, { schema: object }> }> };
+type Doc = {
+  paths: Record<string, Record<string, Operation>>;
+  components: { schemas: Record<string, object> };
+};
+
+let server: TestServer;
+let doc: Doc;
+let token: string;
+const ajv = new Ajv2020({ allErrors: true, strict: false });
+addFormats.default(ajv);
+const validators = new Map<object, ValidateFunction>();
+/** `METHOD path-template` of every operation an answer was checked against. */
+const exercised = new Set<string>();
+
+/**
+ * Checks one real answer against the document: the status must be listed for the operation, and
+ * a JSON body must hold the listed schema. Answers the parsed body.
+ */
+async function check(res: Response, method: string, template: string): Promise<unknown> {
+  const op = doc.paths[template]?.[method.toLowerCase()];
+  if (!op) throw new Error(`the document has no ${method} ${template}`);
+  exercised.add(`${method.toUpperCase()} ${template}`);
+  const text = await res.text();
+  const documented = op.responses[String(res.status)];
+  expect(documented, `${method} ${template} answered ${res.status}, not in the document: ${text}`)
+    .toBeDefined();
+  const schema = documented!.content?.['application/json']?.schema;
+  if (!schema) return text;
+  expect(res.headers.get('content-type') ?? '').toMatch(/^application\/json/);
+  const body: unknown = JSON.parse(text);
+  let validate = validators.get(schema);
+  if (!validate) {
+    validate = ajv.compile({ $ref: `rekap-openapi${(schema as { $ref: string }).$ref}` });
+    validators.set(schema, validate);
+  }
+  const fits = validate(body);
+  expect(
+    fits ? [] : validate.errors,
+    `${method} ${template} ${res.status}: the body does not fit the document (${text.slice(0, 300)})`,
+  ).toEqual([]);
+  return body;
+}
+
+const api = (path: string, init?: RequestInit) => fetch(`${server.url}${path}`, init);
+const bearer = (t: string) => ({ authorization: `Bearer ${t}` });
+
+function cleanResult(dptTotal: number) {
+  const dptL = Math.floor(dptTotal / 2);
+  return consistentResult({
+    dptL,
+    dptP: dptTotal - dptL,
+    votesL: 62,
+    votesP: 82,
+    invalid: 4,
+    votes: { '1': 30, '2': 90, '3': 20 },
+  });
+}
+
+beforeAll(async () => {
+  server = await startTestServer({ web: false });
+  const res = await api('/api/openapi.json');
+  expect(res.status).toBe(200);
+  doc = (await res.json()) as Doc;
+  ajv.addSchema({ $id: 'rekap-openapi', components: doc.components });
+  token = await issueToken(server.store, TPS);
+}, 60_000);
+
+afterAll(async () => {
+  await server?.close();
+});
+
+describe('the OpenAPI document', () => {
+  it('names a schema for every JSON answer, and every $ref resolves', () => {
+    for (const [path, ops] of Object.entries(doc.paths))
+      for (const [method, op] of Object.entries(ops)) {
+        if (method === 'parameters') continue;
+        for (const [status, r] of Object.entries(op.responses)) {
+          const schema = r.content?.['application/json']?.schema as { $ref?: string } | undefined;
+          if (!schema) continue;
+          expect(schema.$ref, `${method} ${path} ${status}`).toMatch(/^#\/components\/schemas\//);
+          expect(() => ajv.compile({ $ref: `rekap-openapi${schema.$ref}` })).not.toThrow();
+        }
+      }
+  });
+
+  it('documents every refusal with the error body and its catalogue code', () => {
+    const err = doc.components.schemas.Error as {
+      properties: { error: { enum: string[] } };
+      required: string[];
+    };
+    expect(err.required).toEqual(expect.arrayContaining(['error', 'message', 'text']));
+    expect(err.properties.error.enum).toContain('unknown_ballot');
+    expect(err.properties.error.enum).not.toContain('bad_ballot');
+  });
+});
+
+describe('real answers of every route fit the document', () => {
+  let device: Device;
+  let uploaded: string;
+
+  it('GET /api/v1/meta', async () => {
+    await check(await api('/api/v1/meta'), 'GET', '/api/v1/meta');
+  });
+
+  it('POST /api/v1/kpps/devices: 201, then 200 for the same key, and refusals', async () => {
+    device = await enrol(server.url, token, TPS);
+    const again = await api('/api/v1/kpps/devices', {
+      method: 'POST',
+      headers: { ...bearer(token), 'content-type': 'application/json' },
+      body: JSON.stringify({ tps: TPS, publicKey: device.publicKey }),
+    });
+    expect(again.status).toBe(200);
+    await check(again, 'POST', '/api/v1/kpps/devices');
+    const fresh = await api('/api/v1/kpps/devices', {
+      method: 'POST',
+      headers: { ...bearer(await issueToken(server.store, OTHER_TPS)), 'content-type': 'application/json' },
+      body: JSON.stringify({ tps: OTHER_TPS, publicKey: device.publicKey }),
+    });
+    expect(fresh.status).toBe(409);
+    await check(fresh, 'POST', '/api/v1/kpps/devices');
+    for (const body of [{ tps: TPS }, { tps: 'x', publicKey: 'y' }, { tps: TPS, publicKey: 'A' }]) {
+      const bad = await api('/api/v1/kpps/devices', {
+        method: 'POST',
+        headers: { ...bearer(token), 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      expect(bad.status).toBe(400);
+      await check(bad, 'POST', '/api/v1/kpps/devices');
+    }
+    const none = await api('/api/v1/kpps/devices', { method: 'POST', body: '{}' });
+    expect(none.status).toBe(401);
+    await check(none, 'POST', '/api/v1/kpps/devices');
+  });
+
+  it('tus: POST 201, HEAD 200, PATCH 204, DELETE, and refusals', async () => {
+    const photo = await testPhoto(TPS);
+    uploaded = sha256(photo);
+    const created = await createUpload(server.url, token, photo, { tps: TPS, sha256: uploaded });
+    expect(created.status).toBe(201);
+    const base = '/api/v1/uploads/';
+    const item = '/api/v1/uploads/{id}';
+    const head = await fetch(created.url, {
+      method: 'HEAD',
+      headers: { 'tus-resumable': '1.0.0', ...bearer(token) },
+    });
+    expect(head.status).toBe(200);
+    await check(head, 'HEAD', item);
+    const patch = await fetch(created.url, {
+      method: 'PATCH',
+      headers: {
+        'tus-resumable': '1.0.0',
+        ...bearer(token),
+        'content-type': 'application/offset+octet-stream',
+        'upload-offset': '0',
+      },
+      body: new Uint8Array(photo),
+    });
+    expect(patch.status).toBe(204);
+    await check(patch, 'PATCH', item);
+    const gone = await fetch(created.url, {
+      method: 'HEAD',
+      headers: { 'tus-resumable': '1.0.0', ...bearer(token) },
+    });
+    expect(gone.status).toBe(404);
+    await check(gone, 'HEAD', item);
+
+    const other = await createUpload(server.url, token, photo.subarray(0, 100), {
+      tps: TPS,
+      sha256: 'a'.repeat(64),
+    });
+    expect(other.status).toBe(201);
+    await check(
+      await fetch(`${server.url}${base}`, {
+        method: 'POST',
+        headers: { 'tus-resumable': '1.0.0', ...bearer(token), 'upload-length': '10' },
+      }),
+      'POST',
+      base,
+    );
+    const del = await fetch(other.url, {
+      method: 'DELETE',
+      headers: { 'tus-resumable': '1.0.0', ...bearer(token) },
+    });
+    expect(del.status).toBe(204);
+    await check(del, 'DELETE', item);
+    const created2 = await fetch(`${server.url}${base}`, {
+      method: 'POST',
+      headers: {
+        'tus-resumable': '1.0.0',
+        ...bearer(token),
+        'upload-length': String(photo.length),
+        'upload-metadata': `tps ${Buffer.from(TPS).toString('base64')},sha256 ${Buffer.from(uploaded).toString('base64')}`,
+      },
+    });
+    expect(created2.status).toBe(201);
+    await check(created2, 'POST', base);
+    const noToken = await tus(`${server.url}${base}`, 'POST', null, { 'upload-length': '10' });
+    expect(noToken.status).toBe(401);
+  });
+
+  it('POST /api/v1/tps/{code}/submissions: 201 signed, 200 again, flagged, and refusals', async () => {
+    const route = '/api/v1/tps/{code}/submissions';
+    const tps = await server.store.tps(TPS as TpsCode);
+    const result = cleanResult(tps!.dpt!);
+    const sig = await signed(device, TPS, result, [uploaded]);
+    const part = { deviceId: device.deviceId, signedAt: sig.summary.signedAt, signature: sig.signature };
+    const post = (r: unknown, s = part) => {
+      const form = new FormData();
+      form.set('result', new Blob([JSON.stringify(r)], { type: 'application/json' }));
+      form.set('photos', new Blob([JSON.stringify([uploaded])], { type: 'application/json' }));
+      form.set('signature', new Blob([JSON.stringify(s)], { type: 'application/json' }));
+      return api(`/api/v1/tps/${TPS}/submissions?ballot=ppwp`, {
+        method: 'POST',
+        headers: bearer(token),
+        body: form,
+      });
+    };
+    const first = await post(result);
+    expect(first.status).toBe(201);
+    await check(first, 'POST', route);
+    const again = await post(result);
+    expect(again.status).toBe(200);
+    await check(again, 'POST', route);
+    // A flagged version (its numbers break a rule), signed too: the TPS has a device now.
+    const flagged = { ...result, valid: result.valid + 1 };
+    const sig2 = await signed(device, TPS, flagged, [uploaded]);
+    const res2 = await post(flagged, { ...part, signedAt: sig2.summary.signedAt, signature: sig2.signature });
+    expect(res2.status).toBe(201);
+    expect(((await check(res2, 'POST', route)) as { status: string }).status).toBe('flagged');
+    // Refusals: unsigned (403), a bad result (422), a bad code (400), an unknown TPS (404), no
+    // token (401), an unknown ballot (400).
+    const unsigned = await submitRefs(server.url, token, TPS, result, [uploaded]);
+    expect(unsigned.status).toBe(403);
+    const refusals: [string, RequestInit, number][] = [
+      [`/api/v1/tps/${TPS}/submissions`, { method: 'POST', headers: bearer(token), body: 'x' }, 415],
+      [`/api/v1/tps/nope/submissions`, { method: 'POST', headers: bearer(token) }, 400],
+      [`/api/v1/tps/16.08.01.1007.999/submissions`, { method: 'POST', headers: bearer(token) }, 404],
+      [`/api/v1/tps/${TPS}/submissions?ballot=nope`, { method: 'POST', headers: bearer(token) }, 400],
+      [`/api/v1/tps/${TPS}/submissions`, { method: 'POST' }, 401],
+    ];
+    for (const [path, init, status] of refusals) {
+      const res = await api(path, init);
+      expect(res.status, path).toBe(status);
+      await check(res, 'POST', route);
+    }
+    const form = new FormData();
+    form.set('result', JSON.stringify({ ...EXAMPLE_PPWP, valid: 'many' }));
+    form.append('photo', new Blob([new Uint8Array(await testPhoto(TPS))], { type: 'image/jpeg' }));
+    const invalid = await api(`/api/v1/tps/${OTHER_TPS}/submissions`, {
+      method: 'POST',
+      headers: bearer(await issueToken(server.store, OTHER_TPS)),
+      body: form,
+    });
+    expect(invalid.status).toBe(422);
+    await check(invalid, 'POST', route);
+  });
+
+  it('GET /api/v1/results/{code}: the nation, a kecamatan, a desa with its TPS, refusals', async () => {
+    const route = '/api/v1/results/{code}';
+    for (const code of ['id', '16', '16.08', '16.08.01', DESA]) {
+      const res = await api(`/api/v1/results/${code}?ballot=ppwp`);
+      expect(res.status, code).toBe(200);
+      await check(res, 'GET', route);
+    }
+    const etag = (await api(`/api/v1/results/${DESA}`)).headers.get('etag')!;
+    const same = await api(`/api/v1/results/${DESA}`, { headers: { 'if-none-match': etag } });
+    expect(same.status).toBe(304);
+    await check(same, 'GET', route);
+    for (const [path, status] of [
+      ['/api/v1/results/nope', 400],
+      ['/api/v1/results/16.08.01?ballot=nope', 400],
+      ['/api/v1/results/99', 404],
+    ] as const) {
+      const res = await api(path);
+      expect(res.status, path).toBe(status);
+      await check(res, 'GET', route);
+    }
+  });
+
+  it('GET /api/v1/tps/{code}: versions, photos, signature, findings and a Sirekap import', async () => {
+    const route = '/api/v1/tps/{code}';
+    await server.store.importExternal([
+      {
+        tps: TPS as TpsCode,
+        ballot: 'ppwp',
+        source: 'sirekap',
+        values: { 'votes.1': 30, 'votes.2': 90, 'votes.3': null, valid: 140 },
+        photos: ['https://example.org/c1.jpg', null],
+      },
+    ]);
+    const res = await api(`/api/v1/tps/${TPS}?ballot=ppwp`);
+    expect(res.status).toBe(200);
+    const body = (await check(res, 'GET', route)) as {
+      versions: { signature: unknown; photos: unknown[] }[];
+      external: unknown;
+      anomalies: unknown[];
+    };
+    expect(body.versions.length).toBe(2);
+    expect(body.versions[0]!.signature).not.toBeNull();
+    expect(body.versions[0]!.photos.length).toBe(1);
+    expect(body.external).not.toBeNull();
+    expect(body.anomalies.length).toBeGreaterThan(0);
+    const empty = await api(`/api/v1/tps/16.08.01.1007.003`);
+    expect(empty.status).toBe(200);
+    await check(empty, 'GET', route);
+    for (const [path, status] of [
+      ['/api/v1/tps/16.08', 400],
+      [`/api/v1/tps/${TPS}?ballot=dprx`, 400],
+      ['/api/v1/tps/16.08.01.1007.999', 404],
+    ] as const) {
+      const r = await api(path);
+      expect(r.status, path).toBe(status);
+      await check(r, 'GET', route);
+    }
+  });
+
+  it('GET /api/v1/anomalies/{code}', async () => {
+    const route = '/api/v1/anomalies/{code}';
+    const res = await api(`/api/v1/anomalies/${DESA}?ballot=ppwp`);
+    expect(res.status).toBe(200);
+    const body = (await check(res, 'GET', route)) as { tps: unknown[] };
+    expect(body.tps.length).toBeGreaterThan(0);
+    for (const [path, status] of [
+      ['/api/v1/anomalies/x', 400],
+      ['/api/v1/anomalies/16?ballot=nope', 400],
+      ['/api/v1/anomalies/99', 404],
+    ] as const) {
+      const r = await api(path);
+      expect(r.status, path).toBe(status);
+      await check(r, 'GET', route);
+    }
+  });
+
+  it('signal observations: POST 202 and refusals, GET 200', async () => {
+    const route = '/api/v1/signal/observations';
+    const at = new Date().toISOString();
+    const obs = { tps: TPS, at, lat: -4.05, lng: 104.21, accuracyM: 12, connection: '3g', rttMs: 420, uploadKbps: 80, bytes: 5000, ok: true };
+    const post = (body: unknown, t: string | null = token) =>
+      api(route, {
+        method: 'POST',
+        headers: { ...(t ? bearer(t) : {}), 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    const stored = await post([obs, { ...obs, connection: 'none', rttMs: null, uploadKbps: null, ok: false }]);
+    expect(stored.status).toBe(202);
+    await check(stored, 'POST', route);
+    for (const [body, t, status] of [
+      [[{ ...obs, lat: 50 }], token, 400],
+      [[{ ...obs, tps: OTHER_TPS }], token, 403],
+      [[obs], null, 401],
+    ] as const) {
+      const r = await post(body, t);
+      expect(r.status).toBe(status);
+      await check(r, 'POST', route);
+    }
+    const got = await api(`${route}?region=16.08`);
+    expect(got.status).toBe(200);
+    const body = (await check(got, 'GET', route)) as { observations: unknown[] };
+    expect(body.observations.length).toBe(2);
+    const bad = await api(`${route}?region=zz`);
+    expect(bad.status).toBe(400);
+    await check(bad, 'GET', route);
+  });
+
+  it('GET /api/v1/photos/{sha256}', async () => {
+    const route = '/api/v1/photos/{sha256}';
+    const res = await api(`/api/v1/photos/${uploaded}`);
+    expect(res.status).toBe(200);
+    await check(res, 'GET', route);
+    const none = await api(`/api/v1/photos/${'0'.repeat(64)}`);
+    expect(none.status).toBe(404);
+    await check(none, 'GET', route);
+  });
+
+  it('exercised every operation of the document', () => {
+    const all = Object.entries(doc.paths).flatMap(([path, ops]) =>
+      Object.keys(ops)
+        .filter((m) => m !== 'parameters')
+        .map((m) => `${m.toUpperCase()} ${path}`),
+    );
+    expect([...exercised].sort()).toEqual(all.sort());
+  });
+});
