@@ -19,7 +19,7 @@ const FROM_SOURCE = import.meta.url.endsWith('.ts');
 const SOURCE_DIR = fileURLToPath(new URL('./', import.meta.url));
 
 /** Where `npm run build` writes the web apps: dist/web/ of the package. */
-export const PREBUILT_DIR = fileURLToPath(
+const PREBUILT_DIR = fileURLToPath(
   new URL(FROM_SOURCE ? '../../dist/web/' : '../../web/', import.meta.url),
 );
 

@@ -8,12 +8,12 @@ export const TARGET_BYTES = 400_000;
 /** Longest side a page photo is scaled down to before encoding, in pixels. */
 export const MAX_SIDE = 2400;
 /** JPEG qualities tried in turn until the photo fits TARGET_BYTES. */
-export const QUALITIES = [0.85, 0.75, 0.65, 0.55] as const;
+const QUALITIES = [0.85, 0.75, 0.65, 0.55] as const;
 /** When even the lowest quality is too big, the photo shrinks by this factor and is tried again. */
-export const SHRINK = 0.85;
+const SHRINK = 0.85;
 
 /** Width and height after scaling (never up). */
-export function fitSide(width: number, height: number, maxSide: number): { w: number; h: number } {
+function fitSide(width: number, height: number, maxSide: number): { w: number; h: number } {
   const s = Math.min(1, maxSide / Math.max(width, height));
   return { w: Math.max(1, Math.round(width * s)), h: Math.max(1, Math.round(height * s)) };
 }

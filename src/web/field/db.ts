@@ -21,7 +21,7 @@ export type Device = {
   enrolledAt: string;
 };
 
-export type OutboxPhoto = {
+type OutboxPhoto = {
   sha256: string;
   page: number | null;
   name: string;
@@ -32,7 +32,7 @@ export type OutboxPhoto = {
   uploaded: boolean;
 };
 
-export type OutboxStatus = 'local' | 'waiting' | 'sending' | 'sent' | 'confirmed' | 'rejected';
+type OutboxStatus = 'local' | 'waiting' | 'sending' | 'sent' | 'confirmed' | 'rejected';
 
 export type OutboxItem = {
   id?: number;
@@ -78,7 +78,7 @@ export type Observation = {
  * The ballot being photographed and reviewed, kept as it changes so that closing the app (or a
  * phone that kills it in the background) loses nothing: `${mode}/photos` and `${mode}/review`.
  */
-export type DraftRecord = {
+type DraftRecord = {
   key: string;
   photos?: PhotoAdded[];
   reading?: FormReading;

@@ -5,18 +5,18 @@
 import * as tus from 'tus-js-client';
 import type { FieldDb, Observation, OutboxItem } from './db.ts';
 
-export const BACKOFF_BASE_MS = 2_000;
-export const BACKOFF_MAX_MS = 5 * 60_000;
+const BACKOFF_BASE_MS = 2_000;
+const BACKOFF_MAX_MS = 5 * 60_000;
 /** An upload that moves no byte for this long is given up (and resumed on the next attempt). */
 export const STALL_MS = 45_000;
 /** The longest a small request (ping, submission, check) may take. */
 const REQUEST_TIMEOUT_MS = 60_000;
 /** tus chunk size: small enough that a cut on weak signal loses little. */
-export const UPLOAD_CHUNK_BYTES = 64 * 1024;
+const UPLOAD_CHUNK_BYTES = 64 * 1024;
 const TICK_MS = 3_000;
 
 /** How long to hold observations back after a 429 that gives no usable Retry-After. */
-export const OBSERVATIONS_PAUSE_MS = 60_000;
+const OBSERVATIONS_PAUSE_MS = 60_000;
 
 /**
  * What to do with a batch of observations after the server answered: mark it sent (stored, or
@@ -36,7 +36,7 @@ export function afterObservationsPost(
   return { sent: status === 200 || status === 202 || (status >= 400 && status < 500), pauseMs: 0 };
 }
 
-export function backoffMs(attempts: number, random = Math.random): number {
+function backoffMs(attempts: number, random = Math.random): number {
   const base = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** Math.max(0, attempts - 1));
   return Math.round(base * (0.75 + 0.5 * random()));
 }

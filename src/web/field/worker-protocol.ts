@@ -2,7 +2,7 @@
 import type { PageFailReason } from '../../reader/page/find-page.ts';
 import type { FormReading } from '../../reader/read-form.ts';
 
-export type Guidance =
+type Guidance =
   | { ok: true; page: 1 | 2 | 3 | null; blur: number; pxPerMm: number }
   | { ok: false; reason: PageFailReason; detail: string };
 

@@ -29,7 +29,7 @@ export const levelLabel = (ctx: Ctx, level: string): string => {
   }
 };
 
-export const placeName = (ctx: Ctx, p: PlaceRef): string =>
+const placeName = (ctx: Ctx, p: PlaceRef): string =>
   p.level === 'nasional' ? t(ctx, 'nation') : p.name;
 
 export const pairNo = (n: number | string) => String(n).padStart(2, '0');

@@ -4,7 +4,7 @@
 // or scroll position.
 
 export type Child = Node | string | number | null | undefined | false | Child[];
-export type Attrs = Record<string, string | number | boolean | null | undefined>;
+type Attrs = Record<string, string | number | boolean | null | undefined>;
 
 export function h<K extends keyof HTMLElementTagNameMap>(
   tag: K,

@@ -26,7 +26,7 @@ export function translate<D extends Dictionary>(
 }
 
 /** The reader's language, as a value read when asked and changed by the switch. */
-export type LangChoice = { get(): Lang; set(lang: Lang): void };
+type LangChoice = { get(): Lang; set(lang: Lang): void };
 
 /**
  * The language kept in localStorage under `storageKey`: read on the first `get` (not when the
