@@ -9,7 +9,7 @@ import type { PhotoAdded } from './worker-protocol.ts';
 
 function guidanceText(p: PhotoAdded): { text: string; ok: boolean } {
   const g = p.guidance;
-  if (!g.ok) return { text: t(`reason_${g.reason}` as Key), ok: false };
+  if (!g.ok) return { text: t(`reason_${g.reason}` satisfies Key), ok: false };
   const page = g.page ? t('pageN', { n: g.page }) : t('pageUnknown');
   const sharp = g.blur > 1.5 ? t('blurry') : t('sharp');
   return { text: `${page} · ${sharp}`, ok: g.page !== null };

@@ -37,7 +37,7 @@ export async function renderOutbox(app: App): Promise<void> {
             h(
               'span',
               { class: `status st-${i.status}`, 'data-testid': 'status' },
-              t(`st_${i.status}` as Key),
+              t(`st_${i.status}` satisfies Key),
             ),
             i.attempts ? ` · ${t('attempts', { n: i.attempts })}` : '',
           ),

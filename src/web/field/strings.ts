@@ -57,10 +57,6 @@ export const FIELD_STRINGS = {
   },
   blurry: { id: 'agak buram: foto ulang bila bisa', en: 'a little blurry: retake if you can' },
   sharp: { id: 'tajam', en: 'sharp' },
-  reason_notAForm: {
-    id: 'Formulir tidak ditemukan: foto seluruh halaman.',
-    en: 'No form found: photograph the whole page.',
-  },
   'reason_not-a-form': {
     id: 'Formulir tidak ditemukan: foto seluruh halaman.',
     en: 'No form found: photograph the whole page.',

@@ -3,7 +3,6 @@
 import { SWITCH_LANG, type Dictionary } from '../shared/i18n.ts';
 
 export const PORTAL_STRINGS = {
-  appName: { id: 'Rekap', en: 'Rekap' },
   tagline: {
     id: 'Hasil penghitungan suara per TPS, terbuka dan dapat diperiksa',
     en: 'Polling-station results, open and verifiable',
@@ -52,7 +51,6 @@ export const PORTAL_STRINGS = {
   pair: { id: 'Pasangan', en: 'Pair' },
   pairNo: { id: 'Nomor urut {n}', en: 'Number {n}' },
   votes: { id: 'suara', en: 'votes' },
-  shareOfValid: { id: 'dari suara sah', en: 'of valid votes' },
   validVotes: { id: 'Suara sah', en: 'Valid votes' },
   invalidVotes: { id: 'Suara tidak sah', en: 'Invalid votes' },
   totalVotes: { id: 'Jumlah suara', en: 'Total votes' },
@@ -60,7 +58,6 @@ export const PORTAL_STRINGS = {
   childrenEmpty: { id: 'Tidak ada wilayah di bawah ini.', en: 'No regions below this one.' },
   colRegion: { id: 'Wilayah', en: 'Region' },
   colStatus: { id: 'Status', en: 'Status' },
-  noData: { id: 'Belum ada data', en: 'No data yet' },
   countedOnly: {
     id: 'Hanya hasil TPS yang lolos pemeriksaan aritmetika yang dihitung. Hasil yang ditandai menunggu pemeriksaan.',
     en: 'Only polling-station results that pass the arithmetic checks are counted. Flagged results await review.',
@@ -187,7 +184,6 @@ export const PORTAL_STRINGS = {
   colVersion: { id: 'Versi', en: 'Version' },
   colReceived: { id: 'Diterima', en: 'Received' },
   colHash: { id: 'Hash', en: 'Hash' },
-  colUploader: { id: 'Pengirim', en: 'Sender' },
   counts: { id: 'dihitung', en: 'counts' },
   replaces: { id: 'menggantikan v{v}', en: 'replaces v{v}' },
   replacedBy: { id: 'digantikan v{v}', en: 'replaced by v{v}' },
