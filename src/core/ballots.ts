@@ -15,34 +15,6 @@ export const BALLOTS = [
 export const BallotSchema = z.enum(BALLOTS);
 export type Ballot = z.infer<typeof BallotSchema>;
 
-export const BALLOT_NAMES: Record<Ballot, { id: string; en: string }> = {
-  ppwp: { id: 'Presiden dan Wakil Presiden', en: 'President and Vice-President' },
-  dpr: { id: 'DPR RI', en: 'House of Representatives (DPR)' },
-  dpd: { id: 'DPD RI', en: 'Regional Representative Council (DPD)' },
-  dprd_prov: { id: 'DPRD Provinsi', en: 'Provincial Council' },
-  dprd_kabko: { id: 'DPRD Kabupaten/Kota', en: 'Regency/City Council' },
-  pilgub: { id: 'Gubernur dan Wakil Gubernur', en: 'Governor and Vice-Governor' },
-  pilbup: { id: 'Bupati/Wali Kota dan Wakilnya', en: 'Regent/Mayor and Deputy' },
-};
-
-export type ContestKind = 'pair' | 'party-list' | 'individual';
-
-/** Which shape of contest a ballot is. */
-export function contestKind(ballot: Ballot): ContestKind {
-  switch (ballot) {
-    case 'ppwp':
-    case 'pilgub':
-    case 'pilbup':
-      return 'pair';
-    case 'dpr':
-    case 'dprd_prov':
-    case 'dprd_kabko':
-      return 'party-list';
-    case 'dpd':
-      return 'individual';
-  }
-}
-
 /** The most voters one TPS may have: 300 in a general election, 600 in a Pilkada. */
 export function maxVotersPerTps(ballot: Ballot): number {
   return ballot === 'pilgub' || ballot === 'pilbup' ? 600 : 300;

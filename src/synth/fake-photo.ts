@@ -5,7 +5,6 @@
 import { mulberry32 } from '../core/random.ts';
 import type { GrayImage } from '../reader/image.ts';
 import {
-  apply,
   homographyFromPoints,
   invert,
   multiply,
@@ -145,6 +144,3 @@ export function boxBlur(img: GrayImage, r: number): GrayImage {
   }
   return { width: w, height: h, data: out };
 }
-
-/** Where the page's point `mm` lands in the photo. */
-export const photoPoint = (f: FakePhoto, mm: Point): Point => apply(f.pageToPhoto, mm);

@@ -2,7 +2,7 @@
 // KPU's PDF by scripts/measure-template.ts and committed as ppwp.json: no file access at run time,
 // so the same code serves the browser and Node.
 import measured from './ppwp.json' with { type: 'json' };
-import { FormTemplateSchema, type FormTemplate, type PageTemplate, type Rect } from './types.ts';
+import { FormTemplateSchema, type FormTemplate, type Rect } from './types.ts';
 
 export type { FormTemplate, PageTemplate, FieldTemplate, Rect } from './types.ts';
 
@@ -10,12 +10,6 @@ export type { FormTemplate, PageTemplate, FieldTemplate, Rect } from './types.ts
 export const PPWP_TEMPLATE: FormTemplate = FormTemplateSchema.parse(measured);
 
 /** The template of one page (1..3). */
-export function ppwpPage(page: 1 | 2 | 3): PageTemplate {
-  const found = PPWP_TEMPLATE.pages.find((p) => p.page === page);
-  if (!found) throw new Error(`template has no page ${page}`);
-  return found;
-}
-
 /** Centre of a rectangle. */
 export function centre(r: Rect): { x: number; y: number } {
   return { x: r.x + r.w / 2, y: r.y + r.h / 2 };
