@@ -1,4 +1,5 @@
 // Totals of counted results, and the rule that decides which version of a TPS result counts.
+import { z } from 'zod';
 import { ancestorsOfTps, type RegionCode, type TpsCode } from './codes.ts';
 import type { CHasil } from './chasil.ts';
 
@@ -48,7 +49,8 @@ export function tallyDelta(before: CHasil | null, after: CHasil | null): Tally {
   return before ? addTally(a, tallyOf(before), -1) : a;
 }
 
-export type SubmissionStatus = 'clean' | 'flagged';
+export const SubmissionStatusSchema = z.enum(['clean', 'flagged']);
+export type SubmissionStatus = z.infer<typeof SubmissionStatusSchema>;
 
 /** The minimum of a stored submission that counting needs. */
 export type CountableVersion = {

@@ -2,11 +2,16 @@
 // which each event's hash covers the one before it, so no event can be changed, dropped or slipped
 // in unseen. Each credential action writes its events in the same transaction as its change.
 import { sql, type Kysely } from 'kysely';
+import { z } from 'zod';
 import { canonicalJson } from '../core/canonical.ts';
 import type { TpsCode } from '../core/codes.ts';
 import { sha256Hex } from './blobs.ts';
 import type { Dialect } from './migrations.ts';
+import { jsonColumn } from './rows.ts';
 import type { Database } from './schema.ts';
+
+/** `events.details`: an object of the event's own fields (canonical JSON). */
+const EventDetailsSchema = z.record(z.string(), z.unknown());
 
 /**
  * Every event type, with what it means and what its `details` hold. `token` in the details is
@@ -180,7 +185,11 @@ export async function listEvents(db: Kysely<Database>, q: EventQuery = {}): Prom
     type: r.type as EventType,
     tps: r.tps_code as TpsCode | null,
     actor: r.actor,
-    details: JSON.parse(r.details) as Record<string, unknown>,
+    details: jsonColumn(EventDetailsSchema, r.details, {
+      table: 'events',
+      id: Number(r.seq),
+      column: 'details',
+    }),
     prevHash: r.prev_hash,
     hash: r.hash,
   }));

@@ -3,9 +3,11 @@
 // before (same content hash) adds nothing, a changed one becomes a new row, and the newest counts.
 import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
+import { z } from 'zod';
 import type { Ballot } from '../core/ballots.ts';
 import { canonicalJson } from '../core/canonical.ts';
 import type { TpsCode } from '../core/codes.ts';
+import { jsonColumn } from './rows.ts';
 import type { Database } from './schema.ts';
 
 export type ExternalSource = 'sirekap';
@@ -20,6 +22,12 @@ export type ExternalRecord = {
   /** Photo identities (URLs for Sirekap); null entries are missing photos. */
   photos: readonly (string | null)[];
 };
+
+/** `external_results.result`: the record's values and photos, as importExternal writes them. */
+const ExternalResultSchema = z.strictObject({
+  values: z.record(z.string(), z.number().nullable()),
+  photos: z.array(z.string().nullable()),
+});
 
 export type StoredExternal = Omit<ExternalRecord, 'tps' | 'ballot'> & {
   tps: TpsCode;
@@ -92,7 +100,7 @@ export async function latestExternal(
 ): Promise<StoredExternal | undefined> {
   const row = await db
     .selectFrom('external_results')
-    .select(['result', 'content_hash', 'imported_at'])
+    .select(['seq', 'result', 'content_hash', 'imported_at'])
     .where('tps_code', '=', tps)
     .where('ballot', '=', ballot)
     .where('source', '=', source)
@@ -100,7 +108,11 @@ export async function latestExternal(
     .limit(1)
     .executeTakeFirst();
   if (!row) return undefined;
-  const parsed = JSON.parse(row.result) as Pick<ExternalRecord, 'values' | 'photos'>;
+  const parsed = jsonColumn(ExternalResultSchema, row.result, {
+    table: 'external_results',
+    id: row.seq,
+    column: 'result',
+  });
   return {
     tps,
     ballot,

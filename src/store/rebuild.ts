@@ -1,9 +1,9 @@
 // Rebuilding the derived tables from the submissions alone, and checking the live ones against a
 // recount. The submissions are the record; everything else can be thrown away and made again.
 import { sql, type Kysely } from 'kysely';
-import type { CHasil } from '../core/chasil.ts';
 import { ancestorsOfTps, type TpsCode } from '../core/codes.ts';
 import { addTally, emptyTally, tallyOf, type Tally } from '../core/tally.ts';
+import { jsonColumn, StoredResultSchema } from './rows.ts';
 import type { Database } from './schema.ts';
 
 type Counted = { id: string; version: number; result: string };
@@ -67,7 +67,13 @@ async function recountFromSubmissions(
   const totals = new Map<string, Tally>();
   for (const s of status.values()) {
     if (!s.counted) continue;
-    const t = tallyOf(JSON.parse(s.counted.result) as CHasil);
+    const t = tallyOf(
+      jsonColumn(StoredResultSchema, s.counted.result, {
+        table: 'submissions',
+        id: s.counted.id,
+        column: 'result',
+      }),
+    );
     for (const region of ancestorsOfTps(s.tps as TpsCode)) {
       const key = `${region}/${s.ballot}`;
       totals.set(key, addTally(totals.get(key) ?? emptyTally(), t));

@@ -2,6 +2,7 @@
 // PostgreSQL, with photos as content-addressed blobs.
 import { join } from 'node:path';
 import type { Kysely } from 'kysely';
+import { jsonColumn } from './rows.ts';
 import type { Database } from './schema.ts';
 import { BallotSchema, ContestSchema, type Ballot, type Contest } from '../core/ballots.ts';
 import type { RegionCode, TpsCode } from '../core/codes.ts';
@@ -173,6 +174,10 @@ export type StoreOptions = {
   blobs?: BlobStore;
 };
 
+/** `contests.definition`, keyed by ballot. */
+const contestOf = (ballot: string, definition: string) =>
+  jsonColumn(ContestSchema, definition, { table: 'contests', id: ballot, column: 'definition' });
+
 async function photoRecord(db: Kysely<Database>, sha256: string): Promise<PhotoRecord | undefined> {
   if (!/^[0-9a-f]{64}$/.test(sha256)) return undefined;
   const row = await db
@@ -279,8 +284,12 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
       return name === undefined ? undefined : { name, demo: m.get('election.demo') === 'true' };
     },
     async contests() {
-      const rows = await db.selectFrom('contests').select('definition').orderBy('ballot').execute();
-      return rows.map((r) => ContestSchema.parse(JSON.parse(r.definition)));
+      const rows = await db
+        .selectFrom('contests')
+        .select(['ballot', 'definition'])
+        .orderBy('ballot')
+        .execute();
+      return rows.map((r) => contestOf(r.ballot, r.definition));
     },
     async contest(ballot) {
       if (contestCache.has(ballot)) return contestCache.get(ballot);
@@ -291,7 +300,7 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
         .select('definition')
         .where('ballot', '=', ballot)
         .executeTakeFirst();
-      const contest = row ? ContestSchema.parse(JSON.parse(row.definition)) : undefined;
+      const contest = row ? contestOf(ballot, row.definition) : undefined;
       contestCache.set(ballot, contest);
       return contest;
     },

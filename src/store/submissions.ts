@@ -8,9 +8,21 @@ import { canonicalJson } from '../core/canonical.ts';
 import type { CHasil } from '../core/chasil.ts';
 import { ancestorsOfTps, type TpsCode } from '../core/codes.ts';
 import type { RuleBreach } from '../core/rules.ts';
-import { tallyDelta, type SubmissionStatus, type Tally } from '../core/tally.ts';
+import {
+  SubmissionStatusSchema,
+  tallyDelta,
+  type SubmissionStatus,
+  type Tally,
+} from '../core/tally.ts';
 import { sha256Hex } from './blobs.ts';
 import type { Dialect } from './migrations.ts';
+import {
+  jsonColumn,
+  StoredFlagsSchema,
+  StoredPhotosSchema,
+  StoredResultSchema,
+  StoredRowError,
+} from './rows.ts';
 import type { Database } from './schema.ts';
 
 export type PhotoRecord = {
@@ -222,7 +234,11 @@ async function writeSubmission(
       .select('result')
       .where('id', '=', state.counted_id)
       .executeTakeFirstOrThrow();
-    before = JSON.parse(old.result) as CHasil;
+    before = jsonColumn(StoredResultSchema, old.result, {
+      table: 'submissions',
+      id: state.counted_id,
+      column: 'result',
+    });
   }
   const next = {
     latest_version: version,
@@ -244,7 +260,15 @@ async function writeSubmission(
       .values({ tps_code: s.tps, ballot: s.ballot, ...next })
       .execute();
   if (counted) await applyDelta(trx, dialect, s.tps, s.ballot, tallyDelta(before, s.result));
-  return { record: toRecord(row), duplicate: false, counted };
+  // Built from the values just written, not parsed back from their JSON.
+  const record: SubmissionRecord = {
+    ...recordColumns(row),
+    result: s.result,
+    photos: s.photos.map((p) => p.sha256),
+    status,
+    flags: s.flags,
+  };
+  return { record, duplicate: false, counted };
 }
 
 /** Adds a tally difference to the TPS's desa, kecamatan, kabupaten, provinsi and the nation. */
@@ -301,7 +325,12 @@ export async function applyDelta(
     .execute();
 }
 
-export function toRecord(row: Omit<Database['submissions'], 'seq'>): SubmissionRecord {
+type SubmissionRow = Omit<Database['submissions'], 'seq'>;
+
+/** The columns of a submission row that need no parsing. */
+function recordColumns(
+  row: SubmissionRow,
+): Omit<SubmissionRecord, 'result' | 'photos' | 'status' | 'flags'> {
   return {
     id: row.id,
     tps: row.tps_code as TpsCode,
@@ -310,15 +339,25 @@ export function toRecord(row: Omit<Database['submissions'], 'seq'>): SubmissionR
     hash: row.content_hash,
     prevChainHash: row.prev_chain_hash,
     chainHash: row.chain_hash,
-    result: JSON.parse(row.result) as CHasil,
-    photos: JSON.parse(row.photos) as string[],
-    status: row.status as SubmissionStatus,
-    flags: JSON.parse(row.flags) as RuleBreach[],
     uploader: row.uploader,
     receivedAt: row.received_at,
     signature:
       row.device_id && row.signed_at && row.signature
         ? { deviceId: row.device_id, signedAt: row.signed_at, signature: row.signature }
         : null,
+  };
+}
+
+/** A stored submission row as a record, every JSON column parsed with its schema (rows.ts). */
+export function toRecord(row: SubmissionRow): SubmissionRecord {
+  const place = (column: string) => ({ table: 'submissions' as const, id: row.id, column });
+  const status = SubmissionStatusSchema.safeParse(row.status);
+  if (!status.success) throw new StoredRowError(place('status'), `not a status: ${row.status}`);
+  return {
+    ...recordColumns(row),
+    result: jsonColumn(StoredResultSchema, row.result, place('result')),
+    photos: jsonColumn(StoredPhotosSchema, row.photos, place('photos')),
+    status: status.data,
+    flags: jsonColumn(StoredFlagsSchema, row.flags, place('flags')),
   };
 }

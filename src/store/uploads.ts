@@ -2,6 +2,7 @@
 // TPS that sent each, so that the submission can name them by hash instead of carrying them.
 import type { Kysely } from 'kysely';
 import type { TpsCode } from '../core/codes.ts';
+import { jsonColumn, StoredPhotosSchema } from './rows.ts';
 import type { Database } from './schema.ts';
 import type { PhotoRecord } from './submissions.ts';
 
@@ -90,9 +91,15 @@ export async function unreferencedUploads(
   const named = new Set<string>();
   const submissions = await db
     .selectFrom('submissions')
-    .select('photos')
+    .select(['id', 'photos'])
     .where('tps_code', '=', tps)
     .execute();
-  for (const s of submissions) for (const h of JSON.parse(s.photos) as string[]) named.add(h);
+  for (const s of submissions)
+    for (const h of jsonColumn(StoredPhotosSchema, s.photos, {
+      table: 'submissions',
+      id: s.id,
+      column: 'photos',
+    }))
+      named.add(h);
   return uploads.filter((u) => !named.has(u.sha256)).length;
 }
