@@ -10,12 +10,21 @@ import {
   decodeReceipt,
   verifySummary,
   type PublishedCheck,
+  type PublishedMismatch,
   type PublishedVersion,
   type Receipt,
 } from '../core/receipt.ts';
+import { TpsResultSchema } from '../contract/results.ts';
+import { problemsOf, problemsText } from '../core/problems.ts';
 import { openStore } from '../store/store.ts';
 import { UsageError } from './usage.ts';
 import { parseWithPositionals } from './options.ts';
+
+/** What was found against a source, as `--json` prints it (flat: `ok`, then the version or why not). */
+type PublishedReport = { source: string } & (
+  | { ok: true; id: string; version: number }
+  | ({ ok: false; error: string } & Omit<PublishedMismatch, 'message'>)
+);
 
 type Report = {
   ok: boolean;
@@ -23,8 +32,14 @@ type Report = {
   error?: string;
   checks: {
     signature?: boolean;
-    published?: PublishedCheck & { source: string };
+    published?: PublishedReport;
   };
+};
+
+const publishedReport = (c: PublishedCheck, source: string): PublishedReport => {
+  if (c.ok) return { ok: true, ...c.value, source };
+  const { message, ...why } = c.error;
+  return { ok: false, ...why, error: message, source };
 };
 
 function receiptText(arg: string): string {
@@ -38,8 +53,13 @@ async function publishedFromServer(server: string, tps: TpsCode): Promise<Publis
   const res = await fetch(url, { headers: { accept: 'application/json' } });
   if (res.status === 404) return [];
   if (!res.ok) throw new Error(`${url.href} answered HTTP ${res.status}`);
-  const body = (await res.json()) as { versions?: PublishedVersion[] };
-  return body.versions ?? [];
+  // The contract's schema: an answer that is not a TPS says so, instead of "not published".
+  const body = TpsResultSchema.safeParse(await res.json());
+  if (!body.success)
+    throw new Error(
+      `${url.href} did not answer a TPS result: ${problemsText(problemsOf(body.error.issues))}`,
+    );
+  return body.data.versions;
 }
 
 async function publishedFromStore(
@@ -113,19 +133,19 @@ export async function verifyReceiptCommand(args: string[]): Promise<number> {
     const tps = r.summary.tps as TpsCode;
     try {
       if (o.server)
-        report.checks.published = {
-          ...checkPublished(r, await publishedFromServer(o.server, tps)),
-          source: o.server,
-        };
+        report.checks.published = publishedReport(
+          checkPublished(r, await publishedFromServer(o.server, tps)),
+          o.server,
+        );
       else if (o.data || o.db)
-        report.checks.published = {
-          ...checkPublished(r, await publishedFromStore(o.data ?? './rekap-data', o.db, tps)),
-          source: o.db ?? o.data ?? '',
-        };
+        report.checks.published = publishedReport(
+          checkPublished(r, await publishedFromStore(o.data ?? './rekap-data', o.db, tps)),
+          o.db ?? o.data ?? '',
+        );
     } catch (e) {
       report.checks.published = {
         ok: false,
-        reason: 'not-published',
+        reason: 'not_published',
         error: `could not read what was published: ${(e as Error).message}`,
         source: o.server ?? o.db ?? o.data ?? '',
       };

@@ -162,16 +162,15 @@ describe('witness receipt', () => {
     };
     expect(checkPublished(r, [{ ...v, signature: sig }])).toEqual({
       ok: true,
-      id: 'x',
-      version: 2,
+      value: { id: 'x', version: 2 },
     });
     expect(checkPublished(r, [{ ...v, signature: null }])).toMatchObject({
       ok: false,
-      reason: 'other-signature',
+      error: { reason: 'other_signature', id: 'x', version: 2 },
     });
     expect(
       checkPublished(r, [{ ...v, photos: [...s.photos].reverse(), signature: sig }]),
-    ).toMatchObject({ ok: false, reason: 'not-published' });
+    ).toMatchObject({ ok: false, error: { reason: 'not_published' } });
   });
 });
 

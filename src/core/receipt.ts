@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { canonicalJson } from './canonical.ts';
 import { CHasilSchema, type CHasil } from './chasil.ts';
+import { err, ok, type Result } from './result.ts';
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -80,8 +81,6 @@ export type SubmissionSignature = {
   signedAt: string;
   signature: string;
 };
-
-export type Result<T> = { ok: true; value: T } | { ok: false; error: string };
 
 /** The bytes that are signed: UTF-8 of the summary's canonical JSON (sorted keys, no spaces). */
 export function summaryBytes(s: SignedSummary): Uint8Array<ArrayBuffer> {
@@ -338,22 +337,20 @@ export function encodeReceipt(r: Receipt): string {
 }
 
 /** Reads a receipt's text (surrounding white space allowed). Checks its shape, not its signature. */
-export function decodeReceipt(text: string): Result<Receipt> {
+export function decodeReceipt(text: string): Result<Receipt, string> {
   const t = text.trim();
-  if (!t.startsWith('RKP'))
-    return { ok: false, error: 'not a Rekap receipt (it should start with RKP1.)' };
+  if (!t.startsWith('RKP')) return err('not a Rekap receipt (it should start with RKP1.)');
   if (!t.startsWith(RECEIPT_PREFIX))
-    return {
-      ok: false,
-      error: `unsupported receipt version ${t.slice(0, t.indexOf('.') + 1) || t.slice(0, 4)} (this program reads ${RECEIPT_PREFIX})`,
-    };
+    return err(
+      `unsupported receipt version ${t.slice(0, t.indexOf('.') + 1) || t.slice(0, 4)} (this program reads ${RECEIPT_PREFIX})`,
+    );
   const bytes = fromBase64Url(t.slice(RECEIPT_PREFIX.length));
-  if (!bytes) return { ok: false, error: 'the receipt is damaged (not base64url)' };
+  if (!bytes) return err('the receipt is damaged (not base64url)');
   try {
     const r = new Reader(bytes);
     const tps = r.ascii();
     const ballot = BALLOTS[r.u8()];
-    if (!ballot) return { ok: false, error: 'the receipt names an unknown ballot' };
+    if (!ballot) return err('the receipt names an unknown ballot');
     const f = Array.from({ length: FIXED_FIELDS }, () => r.u16());
     const g = (i: number) => ({ l: f[i]!, p: f[i + 1]!, total: f[i + 2]! });
     const votes: Record<string, number> = {};
@@ -368,7 +365,7 @@ export function decodeReceipt(text: string): Result<Receipt> {
     const deviceId = `${id.slice(0, 8)}-${id.slice(8, 12)}-${id.slice(12, 16)}-${id.slice(16, 20)}-${id.slice(20)}`;
     const publicKey = toBase64Url(r.raw(32));
     const signature = toBase64Url(r.raw(64));
-    if (r.rest !== 0) return { ok: false, error: 'the receipt has bytes past its end' };
+    if (r.rest !== 0) return err('the receipt has bytes past its end');
     const summary = {
       v: 1,
       tps,
@@ -389,15 +386,14 @@ export function decodeReceipt(text: string): Result<Receipt> {
     };
     const parsed = SignedSummarySchema.safeParse(summary);
     if (!parsed.success)
-      return {
-        ok: false,
-        error: `the receipt's summary is invalid: ${parsed.error.issues
+      return err(
+        `the receipt's summary is invalid: ${parsed.error.issues
           .map((i) => `${i.path.join('.')}: ${i.message}`)
           .join('; ')}`,
-      };
-    return { ok: true, value: { summary: parsed.data, signature, publicKey } };
+      );
+    return ok({ summary: parsed.data, signature, publicKey });
   } catch (e) {
-    return { ok: false, error: `the receipt is damaged (${(e as Error).message})` };
+    return err(`the receipt is damaged (${(e as Error).message})`);
   }
 }
 
@@ -413,16 +409,17 @@ export type PublishedVersion = {
   signature?: SubmissionSignature | null;
 };
 
-export type PublishedCheck =
-  | { ok: true; id: string; version: number }
-  | {
-      ok: false;
-      /** `not-published`: no version has these numbers and photos; `other-signature`: one has, signed otherwise. */
-      reason: 'not-published' | 'other-signature';
-      error: string;
-      id?: string;
-      version?: number;
-    };
+/** Why a receipt does not match what was published, in words for people (`message`). */
+export type PublishedMismatch = {
+  /** `not_published`: no version has these numbers and photos; `other_signature`: one has, signed otherwise. */
+  reason: 'not_published' | 'other_signature';
+  message: string;
+  id?: string;
+  version?: number;
+};
+
+/** The published version that holds the receipt's numbers, photos and signature, or why none. */
+export type PublishedCheck = Result<{ id: string; version: number }, PublishedMismatch>;
 
 /**
  * Whether a published version holds exactly the signed result and photo hashes (in page order)
@@ -443,19 +440,17 @@ export function checkPublished(r: Receipt, versions: PublishedVersion[]): Publis
       v.signature.deviceId === r.summary.deviceId &&
       v.signature.signedAt === r.summary.signedAt,
   );
-  if (signed) return { ok: true, id: signed.id, version: signed.version };
+  if (signed) return ok({ id: signed.id, version: signed.version });
   const first = same[0];
   if (first)
-    return {
-      ok: false,
-      reason: 'other-signature',
-      error: `version ${first.version} has the signed numbers and photos but not this signature`,
+    return err({
+      reason: 'other_signature',
+      message: `version ${first.version} has the signed numbers and photos but not this signature`,
       id: first.id,
       version: first.version,
-    };
-  return {
-    ok: false,
-    reason: 'not-published',
-    error: 'no published version has exactly the signed numbers and photos',
-  };
+    });
+  return err({
+    reason: 'not_published',
+    message: 'no published version has exactly the signed numbers and photos',
+  });
 }

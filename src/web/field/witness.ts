@@ -115,8 +115,8 @@ async function check(text: string, out: HTMLElement): Promise<void> {
     const c = checkPublished(r, body.versions ?? []);
     published.className = c.ok ? 'ok' : 'warn';
     published.textContent = c.ok
-      ? t('publishedSame', { v: c.version })
-      : t('publishedDiffers', { m: c.error });
+      ? t('publishedSame', { v: c.value.version })
+      : t('publishedDiffers', { m: c.error.message });
   } catch (e) {
     published.textContent = t('publishedDiffers', {
       m: e instanceof Error ? e.message : String(e),
