@@ -3,8 +3,8 @@
 // Hash routes: #/ (enrol or home), #/foto, #/periksa, #/kirim, #/tanda/{id}, #/saksi.
 // This file wires the app (app.ts) and routes to its screens: home.ts (enrol, home, training),
 // capture.ts, review.ts (review and sign), outbox.ts (outbox and receipt), witness.ts.
-// First: zod must not probe for eval under the CSP (jitless.ts).
-import './jitless.ts';
+// First: zod must not probe for eval under the CSP (shared/jitless.ts).
+import '../shared/jitless.ts';
 import { otherLang } from '../shared/i18n.ts';
 import { device, type App } from './app.ts';
 import { renderCapture } from './capture.ts';

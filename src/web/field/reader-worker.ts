@@ -1,8 +1,8 @@
 // The reader on the phone, in a Web Worker so the page stays responsive: each photo is decoded,
 // scaled and compressed to a JPEG (compress.ts), hashed, and checked with findPage for guidance;
 // `read` runs readForm on the compressed pixels, the same bytes that are signed and sent.
-// First: zod must not probe for eval under the CSP (jitless.ts).
-import './jitless.ts';
+// First: zod must not probe for eval under the CSP (shared/jitless.ts).
+import '../shared/jitless.ts';
 import { classifyBoxes } from '../../reader/digits/classify.ts';
 import { createDigitClassifier, type DigitClassifier } from '../../reader/digits/model.ts';
 import { toGray, type GrayImage } from '../../reader/image.ts';

@@ -1,7 +1,0 @@
-// Imported first by the field app and its reader worker. Zod compiles object parsers with
-// `new Function` where it may, and probes whether it may by trying: under the server's
-// Content-Security-Policy (no 'unsafe-eval', src/server/security.ts) the probe is refused and
-// reported as a violation. Jitless, zod parses without generating code and never probes.
-import { config } from 'zod';
-
-config({ jitless: true });
