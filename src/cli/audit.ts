@@ -2,9 +2,7 @@
 // one JSON object a line. The file is streamed twice (bounded memory): the first pass builds the
 // neighbour statistics and duplicate hashes, the second reports each TPS. A bad line is reported
 // with its number and skipped.
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
-import { createInterface } from 'node:readline';
+import { fileOrSay, numberedLines, processIo, type Io } from './io.ts';
 import { UsageError } from './usage.ts';
 import { parseWithPositionals } from './options.ts';
 import {
@@ -38,12 +36,6 @@ export type AuditSummary = {
   misreadProposals: number;
 };
 
-async function* lines(path: string): AsyncGenerator<[number, string]> {
-  const rl = createInterface({ input: createReadStream(path), crlfDelay: Infinity });
-  let n = 0;
-  for await (const line of rl) yield [++n, line];
-}
-
 /** Audits a Sirekap JSONL file, calling `onTps` for each TPS with findings (in file order). */
 export async function auditSirekapFile(
   path: string,
@@ -51,7 +43,7 @@ export async function auditSirekapFile(
   onBadLine: (line: number, error: string) => void = () => {},
 ): Promise<AuditSummary> {
   const set = new SetAudit();
-  for await (const [, line] of lines(path)) {
+  for await (const [, line] of numberedLines(path)) {
     const parsed = parseSirekapLine(line);
     if (!parsed?.ok) continue;
     set.add(parsed.record, auditRecord(parsed.record).clean);
@@ -67,7 +59,7 @@ export async function auditSirekapFile(
     cleanFlagged: 0,
     misreadProposals: 0,
   };
-  for await (const [n, line] of lines(path)) {
+  for await (const [n, line] of numberedLines(path)) {
     summary.lines = n;
     const parsed = parseSirekapLine(line);
     if (!parsed) continue;
@@ -93,21 +85,11 @@ export async function auditSirekapFile(
   return summary;
 }
 
-type Io = { stdout: (s: string) => void; stderr: (s: string) => void };
-const processIo: Io = {
-  stdout: (s) => void process.stdout.write(s),
-  stderr: (s) => void process.stderr.write(s),
-};
-
 export async function auditCommand(args: string[], io: Io = processIo): Promise<number> {
   const parsed = parseWithPositionals(args, { json: { type: 'boolean' } });
   const [source, file, ...extra] = parsed.positionals;
   if (source !== 'sirekap' || !file || extra.length) throw new UsageError(`usage:\n${AUDIT_USAGE}`);
-  const info = await stat(file).catch(() => null);
-  if (!info?.isFile()) {
-    io.stderr(`rekap audit: no such file: ${file}\n`);
-    return 1;
-  }
+  if (!(await fileOrSay('audit', file, io))) return 1;
   const json = parsed.values.json === true;
   const bad: { line: number; error: string }[] = [];
   let first = true;

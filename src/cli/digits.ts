@@ -1,6 +1,7 @@
 // rekap digits classify DIR [--json]: the class of each single digit-box crop in a directory.
 import { readdir, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
+import { processIo, type Io } from './io.ts';
 import { UsageError } from './usage.ts';
 import { parseWithPositionals } from './options.ts';
 import { classifyBox, type DigitLabel } from '../reader/digits/classify.ts';
@@ -24,12 +25,6 @@ export const DIGITS_USAGE = `rekap digits classify DIR [--json]
     decoded get { "error": "..." } and make the exit status 1.`;
 
 export type FileReading = { label: DigitLabel; confidence: number } | { error: string };
-
-type Io = { stdout: (s: string) => void; stderr: (s: string) => void };
-const processIo: Io = {
-  stdout: (s) => void process.stdout.write(s),
-  stderr: (s) => void process.stderr.write(s),
-};
 
 /** Classify each image file of `dir`; undecodable files are reported, not thrown. */
 export async function classifyDirectory(dir: string): Promise<Record<string, FileReading>> {

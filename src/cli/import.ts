@@ -3,13 +3,11 @@
 // source that the TPS page shows for comparison. Never counted. The file is streamed in batches;
 // a record of a TPS this election does not hold is skipped and counted; a bad line is reported with
 // its number. Importing the same file again adds nothing; a changed record becomes the newest.
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
-import { createInterface } from 'node:readline';
 import { parseSirekapLine } from '../core/anomaly/index.ts';
 import type { TpsCode } from '../core/codes.ts';
 import type { ExternalRecord } from '../store/external.ts';
 import { openStore, type Store } from '../store/store.ts';
+import { fileOrSay, numberedLines, processIo, type Io } from './io.ts';
 import { UsageError } from './usage.ts';
 import { parseWithPositionals, storeOptions } from './options.ts';
 
@@ -53,9 +51,8 @@ export async function importSirekapFile(
     summary.imported += outcome.imported;
     summary.unchanged += outcome.unchanged;
   };
-  const rl = createInterface({ input: createReadStream(path), crlfDelay: Infinity });
-  for await (const line of rl) {
-    const n = ++summary.lines;
+  for await (const [n, line] of numberedLines(path)) {
+    summary.lines = n;
     const parsed = parseSirekapLine(line);
     if (!parsed) continue;
     if (!parsed.ok) {
@@ -78,22 +75,12 @@ export async function importSirekapFile(
   return summary;
 }
 
-type Io = { stdout: (s: string) => void; stderr: (s: string) => void };
-const processIo: Io = {
-  stdout: (s) => void process.stdout.write(s),
-  stderr: (s) => void process.stderr.write(s),
-};
-
 export async function importCommand(args: string[], io: Io = processIo): Promise<number> {
   const parsed = parseWithPositionals(args, storeOptions);
   const [source, file, ...extra] = parsed.positionals;
   if (source !== 'sirekap' || !file || extra.length)
     throw new UsageError(`usage:\n${IMPORT_USAGE}`);
-  const info = await stat(file).catch(() => null);
-  if (!info?.isFile()) {
-    io.stderr(`rekap import: no such file: ${file}\n`);
-    return 1;
-  }
+  if (!(await fileOrSay('import', file, io))) return 1;
   const store = await openStore({
     dataDir: parsed.values.data,
     dbUrl: parsed.values.db,
