@@ -11,7 +11,7 @@
 // photo, 422: a submission names a photo its TPS did not upload). `bad_request` and
 // `internal_error` are also the fallback of a library's refusal without a code of ours: they keep
 // that library's status (another 4xx, another 5xx).
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** One code of the catalogue: its status (or statuses) and its words for people. */
 export type ErrorSpec = {

@@ -2,7 +2,7 @@
 // device enrolment, and the signal observations of the blank-spot map (with their public reading).
 // The server validates requests with these schemas, the field app builds and parses with them,
 // and the OpenAPI document is generated from them.
-import { z } from 'zod';
+import * as z from 'zod';
 import { BallotSchema, ContestSchema } from '../core/ballots.ts';
 import { CHasilSchema } from '../core/chasil.ts';
 import {

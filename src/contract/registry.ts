@@ -1,6 +1,6 @@
 // The named schemas of the contract: each becomes one entry of the OpenAPI document's
 // components.schemas, and every use of it elsewhere a $ref to that entry.
-import { z } from 'zod';
+import * as z from 'zod';
 
 export type SchemaMeta = { id: string; description?: string };
 

@@ -7,7 +7,7 @@
 // Answers are `z.object`: the document says no other property may appear (so the contract test
 // catches a field the server adds without saying), while a client parsing with these schemas drops
 // a field it does not know yet instead of failing (a cached field app talking to a newer server).
-import { z } from 'zod';
+import * as z from 'zod';
 import { FINDING_KINDS, FindingSchema } from '../core/anomaly/types.ts';
 import { BallotSchema, ContestSchema } from '../core/ballots.ts';
 import { CHasilSchema } from '../core/chasil.ts';

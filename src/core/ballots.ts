@@ -1,7 +1,7 @@
 // Ballots ("jenis pemilihan") and their contests. Three shapes of contest cover every ballot of the
 // 2024 general election and the Pilkada: pairs of candidates, party lists with candidates, and
 // individual candidates (DPD).
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const BALLOTS = [
   'ppwp',

@@ -1,6 +1,6 @@
 // The numbers of form C.Hasil as a KPPS writes them: sections I to V. Every number is written in
 // three digit boxes, so every field is an integer 0..999.
-import { z } from 'zod';
+import * as z from 'zod';
 import { voteKeys, type Contest } from './ballots.ts';
 import {
   describeIssue,
@@ -9,6 +9,7 @@ import {
   problemCollector,
   type Problems,
 } from './problems.ts';
+import { err, ok, type Result } from './result.ts';
 
 export const FIELD_MAX = 999;
 const Count = z.number().int().min(0).max(FIELD_MAX);
@@ -58,10 +59,7 @@ const isRecord = (v: unknown): v is Record<string, unknown> =>
  * and what came. At most MAX_PROBLEMS are listed (`omitted` counts the rest); every echoed key is
  * bounded (problems.ts).
  */
-export function parseCHasil(
-  input: unknown,
-  contest: Contest,
-): { ok: true; value: CHasil } | ({ ok: false } & Problems) {
+export function parseCHasil(input: unknown, contest: Contest): Result<CHasil, Problems> {
   const parsed = CHasilSchema.safeParse(input, { reportInput: true });
   const out = problemCollector();
   if (!parsed.success)
@@ -78,8 +76,8 @@ export function parseCHasil(
     for (const key of Object.keys(votes))
       if (!expected.includes(key)) out.add(pathText(['votes', key]), unknown);
   }
-  if (!parsed.success || out.size > 0) return { ok: false, ...out.done() };
-  return { ok: true, value: parsed.data };
+  if (!parsed.success || out.size > 0) return err(out.done());
+  return ok(parsed.data);
 }
 
 /** Every numeric field with its dotted path, in form order. */

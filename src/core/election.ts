@@ -1,5 +1,5 @@
 // What an election needs before results can come in: its regions, its TPS and its contests.
-import { z } from 'zod';
+import * as z from 'zod';
 import { ContestSchema } from './ballots.ts';
 import {
   REGION_LEVELS,

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { describe, expect, it } from 'vitest';
 import { PPWP_2024 } from './ballots.ts';
 import { parseCHasil } from './chasil.ts';
@@ -83,7 +83,7 @@ describe('parseCHasil', () => {
     r.valid = '214';
     delete r.invalid;
     const p = parseCHasil(r, PPWP_2024);
-    expect(p.ok ? [] : p.problems).toEqual([
+    expect(p.ok ? [] : p.error.problems).toEqual([
       { path: 'valid', message: 'expected an integer 0..999, got the string "214"' },
       { path: 'invalid', message: 'missing' },
     ]);
@@ -94,7 +94,7 @@ describe('parseCHasil', () => {
         JSON.stringify(EXAMPLE_PPWP).replace('"votes":{', `"votes":{"${key}":5,`),
       ) as unknown;
       const p = parseCHasil(r, PPWP_2024);
-      expect(p.ok ? [] : p.problems).toEqual([
+      expect(p.ok ? [] : p.error.problems).toEqual([
         { path: `votes.${key}`, message: 'unknown choice (expected 1, 2, 3)' },
       ]);
     }
@@ -106,8 +106,8 @@ describe('parseCHasil', () => {
     const p = parseCHasil(r, PPWP_2024);
     expect(p.ok).toBe(false);
     if (!p.ok) {
-      expect(p.problems).toHaveLength(20);
-      expect(p.omitted).toBe(4980);
+      expect(p.error.problems).toHaveLength(20);
+      expect(p.error.omitted).toBe(4980);
     }
   });
 });

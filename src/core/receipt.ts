@@ -1,7 +1,7 @@
 // The signed summary of a TPS result and the witness receipt (the QR code text) that carries it.
 // Pure: runs in the browser (the field app, the verify page) and in Node (the server, the CLI).
 // Signatures are Ed25519 through WebCrypto, which Node 20 and Chromium both provide.
-import { z } from 'zod';
+import * as z from 'zod';
 import { canonicalJson } from './canonical.ts';
 import { CHasilSchema, type CHasil } from './chasil.ts';
 import { err, ok, type Result } from './result.ts';

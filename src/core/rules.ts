@@ -1,7 +1,7 @@
 // The arithmetic that holds on a correct C.Hasil (DESIGN.md section 1). A form can still break a
 // rule on paper: the numbers are kept as written, the breach is reported in words a KPPS officer
 // understands, and the result is routed to review. Nothing here changes a number.
-import { z } from 'zod';
+import * as z from 'zod';
 import { maxVotersPerTps, type Ballot } from './ballots.ts';
 import type { CHasil } from './chasil.ts';
 

@@ -1,5 +1,5 @@
 // Totals of counted results, and the rule that decides which version of a TPS result counts.
-import { z } from 'zod';
+import * as z from 'zod';
 import { ancestorsOfTps, type RegionCode, type TpsCode } from './codes.ts';
 import type { CHasil } from './chasil.ts';
 

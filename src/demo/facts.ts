@@ -3,7 +3,7 @@
 // per kecamatan, used only as shares. Derived from ../shared/data by
 // scripts/derive-demo-fixtures.ts; the demo itself reads only the committed JSON.
 import { readFileSync } from 'node:fs';
-import { z } from 'zod';
+import * as z from 'zod';
 
 const Count = z.number().int().min(0);
 

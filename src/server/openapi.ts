@@ -4,7 +4,7 @@
 // that the route answers. What is written here by hand is the prose: summaries, and the limits
 // of this server that the words quote. test/contract.test.ts checks real answers of every route
 // against this document.
-import { z } from 'zod';
+import * as z from 'zod';
 import { BALLOTS } from '../core/ballots.ts';
 import {
   DeviceSchema,

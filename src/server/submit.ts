@@ -1,33 +1,20 @@
 // POST /api/v1/tps/{code}/submissions: the one way a result gets in.
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Ballot } from '../core/ballots.ts';
 import { parseCHasil, type CHasil } from '../core/chasil.ts';
 import type { TpsCode } from '../core/codes.ts';
-import {
-  DeviceIdSchema,
-  Sha256HexSchema,
-  SignedAtSchema,
-  checkSignedAt,
-  verifySummary,
-  type SignedSummary,
-} from '../core/receipt.ts';
+import { checkSignedAt, verifySummary, type SignedSummary } from '../core/receipt.ts';
+import { problemsOf, problemsText } from '../core/problems.ts';
+import { err, ok, type Result } from '../core/result.ts';
 import { checkRules } from '../core/rules.ts';
+import { PhotoRefsSchema, SignaturePartSchema } from '../contract/kpps.ts';
 import { sha256Hex } from '../store/blobs.ts';
 import type { Store } from '../store/store.ts';
 import type { PhotoRecord, RecordOutcome, StoredSignature } from '../store/submissions.ts';
-import { apiError, type ApiError } from './errors.ts';
+import { apiError, type ApiError, type PartLimits } from './errors.ts';
 import { readMultipart, type MultipartIntake } from './multipart.ts';
 import { PHOTO_LIMITS, checkPhoto } from './photos.ts';
-
-/** The `signature` part: the enrolled device's Ed25519 signature of the summary (receipt.ts). */
-export const SignaturePartSchema = z.strictObject({
-  deviceId: DeviceIdSchema,
-  signedAt: SignedAtSchema,
-  signature: z.string().regex(/^[A-Za-z0-9_-]{86}$/, 'must be base64url of 64 bytes'),
-});
-/** The `photos` part: sha256 of photos uploaded before (tus) by this TPS, in page order. */
-export const PhotoRefsSchema = z.array(Sha256HexSchema).min(1).max(PHOTO_LIMITS.maxPhotos);
 
 type Parts = {
   result: unknown;
@@ -43,26 +30,31 @@ type JsonPart = (typeof JSON_PARTS)[number];
 const isJsonPart = (name: string): name is JsonPart =>
   (JSON_PARTS as readonly string[]).includes(name);
 
-function parseJsonPart<T>(name: string, text: string, schema: z.ZodType<T>): T | ApiError {
+/**
+ * A `photos` or `signature` part, parsed and checked against its schema; each problem is named by
+ * its path and bounded (problems.ts), never zod's own words with the sender's keys.
+ */
+function parseJsonPart<T>(
+  name: 'photos' | 'signature',
+  text: string,
+  schema: z.ZodType<T>,
+): Result<T, ApiError> {
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (e) {
-    return apiError(
-      400,
-      'malformed_json',
-      `the "${name}" part is not valid JSON: ${(e as Error).message}`,
+    return err(
+      apiError('malformed_json', `the "${name}" part is not valid JSON: ${(e as Error).message}`),
     );
   }
-  const parsed = schema.safeParse(value);
+  const parsed = schema.safeParse(value, { reportInput: true });
   return parsed.success
-    ? parsed.data
-    : apiError(
-        400,
-        `malformed_${name}`,
-        `the "${name}" part is malformed: ${parsed.error.issues
-          .map((i) => `${[name, ...i.path.map(String)].join('.')}: ${i.message}`)
-          .join('; ')}`,
+    ? ok(parsed.data)
+    : err(
+        apiError(
+          `malformed_${name}`,
+          `the "${name}" part is malformed: ${problemsText(problemsOf(parsed.error.issues), name)}`,
+        ),
       );
 }
 
@@ -77,110 +69,92 @@ export async function readSubmissionParts(
   req: FastifyRequest,
   reply: FastifyReply,
   intake: MultipartIntake,
-): Promise<Parts | ApiError> {
+): Promise<Result<Parts, ApiError>> {
   if (!req.isMultipart())
-    return apiError(
-      415,
-      'not_multipart',
-      'send multipart/form-data with a "result" part and one or more "photo" parts',
+    return err(
+      apiError(
+        'not_multipart',
+        'send multipart/form-data with a "result" part and one or more "photo" parts',
+      ),
     );
   const text: Partial<Record<JsonPart, string>> = {};
   const photos: Buffer[] = [];
   const jsonTooLarge = (name: string) => () =>
     apiError(
-      413,
       'payload_too_large',
       `the "${name}" part is too large: over ${JSON_PART_BYTES / 1024} KB`,
     );
-  const refused = await readMultipart(
-    req,
-    reply,
-    intake,
-    PHOTO_LIMITS.maxBytes,
-    async (part, reader) => {
-      if (part.type === 'file' && isJsonPart(part.fieldname)) {
-        // `curl -F result=@c-hasil.json` (and a browser's Blob) send JSON as a file part.
-        if (text[part.fieldname] !== undefined)
-          return apiError(400, 'duplicate_part', `more than one "${part.fieldname}" part`);
-        const bytes = await reader.bytes(part, JSON_PART_BYTES, jsonTooLarge(part.fieldname));
-        if (!Buffer.isBuffer(bytes)) return bytes;
-        text[part.fieldname] = bytes.toString('utf8');
-      } else if (part.type === 'file') {
-        if (part.fieldname !== 'photo')
-          return apiError(
-            400,
-            'unknown_part',
-            `unknown file part "${part.fieldname}" (expected "photo")`,
-          );
-        const n = photos.length + 1;
-        const bytes = await reader.bytes(part, PHOTO_LIMITS.maxBytes, () =>
-          apiError(
-            413,
-            'payload_too_large',
-            `photo ${n} is too large: over ${PHOTO_LIMITS.maxBytes / 1024 / 1024} MB (at most ${PHOTO_LIMITS.maxBytes} bytes)`,
-          ),
-        );
-        if (!Buffer.isBuffer(bytes)) return bytes;
-        photos.push(bytes);
-      } else if (isJsonPart(part.fieldname)) {
-        if (text[part.fieldname] !== undefined)
-          return apiError(400, 'duplicate_part', `more than one "${part.fieldname}" part`);
-        if (part.valueTruncated) return jsonTooLarge(part.fieldname)();
-        // A part sent with content-type application/json arrives parsed already.
-        try {
-          text[part.fieldname] =
-            typeof part.value === 'string' ? part.value : JSON.stringify(part.value);
-        } catch {
-          // JSON.stringify overflows the stack on a deep nesting (20,000 `[`): the sender's fault.
-          return apiError(
-            400,
-            'malformed_json',
-            `the "${part.fieldname}" part is nested too deeply`,
-          );
-        }
-      } else
-        return apiError(
-          400,
-          'unknown_part',
-          `unknown part "${part.fieldname}" (expected "result", "photo", "photos" and "signature")`,
-        );
-      return undefined;
-    },
-  );
-  if (refused) return refused;
+  const refused = await readMultipart(req, reply, intake, PART_LIMITS, async (part, reader) => {
+    if (part.type === 'file' && isJsonPart(part.fieldname)) {
+      // `curl -F result=@c-hasil.json` (and a browser's Blob) send JSON as a file part.
+      if (text[part.fieldname] !== undefined)
+        return apiError('duplicate_part', `more than one "${part.fieldname}" part`);
+      const bytes = await reader.bytes(part, JSON_PART_BYTES, jsonTooLarge(part.fieldname));
+      if (!bytes.ok) return bytes.error;
+      text[part.fieldname] = bytes.value.toString('utf8');
+    } else if (part.type === 'file') {
+      if (part.fieldname !== 'photo')
+        return apiError('unknown_part', `unknown file part "${part.fieldname}" (expected "photo")`);
+      const n = photos.length + 1;
+      const bytes = await reader.bytes(part, PHOTO_LIMITS.maxBytes, () =>
+        apiError(
+          'payload_too_large',
+          `photo ${n} is too large: over ${PHOTO_LIMITS.maxBytes / 1024 / 1024} MB (at most ${PHOTO_LIMITS.maxBytes} bytes)`,
+        ),
+      );
+      if (!bytes.ok) return bytes.error;
+      photos.push(bytes.value);
+    } else if (isJsonPart(part.fieldname)) {
+      if (text[part.fieldname] !== undefined)
+        return apiError('duplicate_part', `more than one "${part.fieldname}" part`);
+      if (part.valueTruncated) return jsonTooLarge(part.fieldname)();
+      // A part sent with content-type application/json arrives parsed already.
+      try {
+        text[part.fieldname] =
+          typeof part.value === 'string' ? part.value : JSON.stringify(part.value);
+      } catch {
+        // JSON.stringify overflows the stack on a deep nesting (20,000 `[`): the sender's fault.
+        return apiError('malformed_json', `the "${part.fieldname}" part is nested too deeply`);
+      }
+    } else
+      return apiError(
+        'unknown_part',
+        `unknown part "${part.fieldname}" (expected "result", "photo", "photos" and "signature")`,
+      );
+    return undefined;
+  });
+  if (refused) return err(refused);
   if (text.result === undefined)
-    return apiError(
-      400,
-      'missing_result',
-      'the "result" part (C.Hasil numbers as JSON) is missing',
+    return err(
+      apiError('missing_result', 'the "result" part (C.Hasil numbers as JSON) is missing'),
     );
-  const photoRefs =
-    text.photos === undefined ? [] : parseJsonPart('photos', text.photos, PhotoRefsSchema);
-  if (!Array.isArray(photoRefs)) return photoRefs;
+  const refs =
+    text.photos === undefined ? ok([]) : parseJsonPart('photos', text.photos, PhotoRefsSchema);
+  if (!refs.ok) return refs;
+  const photoRefs = refs.value;
   if (photos.length === 0 && photoRefs.length === 0)
-    return apiError(
-      400,
-      'missing_photo',
-      'at least one "photo" part (the photographed form), or a "photos" part naming uploaded photos, is required',
+    return err(
+      apiError(
+        'missing_photo',
+        'at least one "photo" part (the photographed form), or a "photos" part naming uploaded photos, is required',
+      ),
     );
   if (photos.length + photoRefs.length > PHOTO_LIMITS.maxPhotos)
-    return apiError(400, 'too_many_photos', `too many photos (at most ${PHOTO_LIMITS.maxPhotos})`);
-  const signature =
+    return err(apiError('too_many_photos', `too many photos (at most ${PHOTO_LIMITS.maxPhotos})`));
+  const signed =
     text.signature === undefined
-      ? undefined
+      ? ok(undefined)
       : parseJsonPart('signature', text.signature, SignaturePartSchema);
-  if (signature && 'status' in signature) return signature;
+  if (!signed.ok) return signed;
   let result: unknown;
   try {
     result = JSON.parse(text.result);
   } catch (e) {
-    return apiError(
-      400,
-      'malformed_json',
-      `the "result" part is not valid JSON: ${(e as Error).message}`,
+    return err(
+      apiError('malformed_json', `the "result" part is not valid JSON: ${(e as Error).message}`),
     );
   }
-  return { result, photos, photoRefs, signature };
+  return ok({ result, photos, photoRefs, signature: signed.value });
 }
 
 export type SubmitContext = { store: Store; clock: () => Date };
@@ -191,40 +165,44 @@ export async function acceptSubmission(
   ballot: Ballot,
   uploader: string,
   parts: Parts,
-): Promise<RecordOutcome | ApiError> {
+): Promise<Result<RecordOutcome, ApiError>> {
   // The signing time is judged by the server's clock: at most minutes ahead, not before the year.
   const badTime = parts.signature && checkSignedAt(parts.signature.signedAt, ctx.clock());
   if (badTime)
-    return apiError(
-      400,
-      'malformed_signature',
-      `the "signature" part is malformed: signature.signedAt: ${badTime}`,
+    return err(
+      apiError(
+        'malformed_signature',
+        `the "signature" part is malformed: signature.signedAt: ${badTime}`,
+      ),
     );
   const contest = await ctx.store.contest(ballot);
-  if (!contest) return apiError(404, 'unknown_ballot', `no ${ballot} contest in this election`);
+  if (!contest) return err(apiError('unknown_ballot', `no ${ballot} contest in this election`));
   const parsed = parseCHasil(parts.result, contest);
   if (!parsed.ok)
-    return apiError(
-      422,
-      'invalid_result',
-      parsed.problems.map((p) => `result.${p.path}: ${p.message}`).join('; '),
-      parsed.problems,
+    return err(
+      apiError(
+        'invalid_result',
+        parsed.error.problems.map((p) => `result.${p.path}: ${p.message}`).join('; '),
+        parsed.error.problems,
+      ),
     );
   const result: CHasil = parsed.value;
   const checks = [];
   for (const [i, bytes] of parts.photos.entries()) {
     const check = await checkPhoto(bytes);
-    if (!check.ok) return apiError(422, 'invalid_photo', `photo ${i + 1}: ${check.reason}`);
-    checks.push(check);
+    if (!check.ok) return err(apiError('invalid_photo', `photo ${i + 1}: ${check.error}`));
+    checks.push(check.value);
   }
   const uploaded = await ctx.store.uploadedPhotos(tps.code, parts.photoRefs);
   const missing = parts.photoRefs.filter((h) => !uploaded.has(h));
   if (missing.length > 0)
-    return apiError(
-      422,
-      'unknown_photo',
-      `not uploaded by this TPS: ${missing.join(', ')} (upload each photo first, at /api/v1/uploads/)`,
-      { missing },
+    return err(
+      apiError(
+        'unknown_photo',
+        422,
+        `not uploaded by this TPS: ${missing.join(', ')} (upload each photo first, at /api/v1/uploads/)`,
+        { missing },
+      ),
     );
   // Page order: the `photo` parts, then the photos named in the `photos` part.
   const hashes = [...parts.photos.map((b) => sha256Hex(b)), ...parts.photoRefs];
@@ -236,7 +214,7 @@ export async function acceptSubmission(
     hashes,
     parts.signature,
   );
-  if (refused) return refused;
+  if (refused) return err(refused);
   // Photos are on disk before the submission that names them is committed: a crash in between
   // leaves at most unreferenced bytes, never a submission without its photo.
   const photos: PhotoRecord[] = [];
@@ -244,16 +222,18 @@ export async function acceptSubmission(
     photos.push(await ctx.store.putPhoto(bytes, checks[i]!));
   for (const h of parts.photoRefs) photos.push(uploaded.get(h)!);
   const flags = checkRules(result, { ballot, registeredDpt: tps.dpt });
-  return ctx.store.recordSubmission({
-    tps: tps.code,
-    ballot,
-    result,
-    photos,
-    flags,
-    uploader,
-    receivedAt: ctx.clock(),
-    signature: parts.signature ?? null,
-  });
+  return ok(
+    await ctx.store.recordSubmission({
+      tps: tps.code,
+      ballot,
+      result,
+      photos,
+      flags,
+      uploader,
+      receivedAt: ctx.clock(),
+      signature: parts.signature ?? null,
+    }),
+  );
 }
 
 /**
@@ -274,7 +254,6 @@ async function checkSignature(
   if (!signature) {
     if (await store.tpsHasDevice(tps))
       return apiError(
-        403,
         'signature_required',
         ballot === 'ppwp'
           ? `TPS ${tps} has an enrolled device: its submissions must carry the device's signature`
@@ -283,11 +262,10 @@ async function checkSignature(
     return undefined;
   }
   if (ballot !== 'ppwp')
-    return apiError(400, 'unsupported_ballot', 'signed submissions are for the ppwp ballot only');
+    return apiError('unsupported_ballot', 'signed submissions are for the ppwp ballot only');
   const device = await store.device(signature.deviceId);
   if (!device || device.revokedAt || device.tps !== tps)
     return apiError(
-      403,
       'unknown_device',
       `device ${signature.deviceId} is not enrolled for TPS ${tps} (unknown, revoked or of another TPS)`,
     );
@@ -302,11 +280,18 @@ async function checkSignature(
   };
   if (!(await verifySummary(summary, signature.signature, device.publicKey)))
     return apiError(
-      403,
       'bad_signature',
       'the signature does not match these numbers and photos (or this device)',
     );
   return undefined;
 }
+
+/** The limits of a submission's parts (the multipart parser's, and the words of its refusals). */
+export const PART_LIMITS: PartLimits = {
+  maxPhotoBytes: PHOTO_LIMITS.maxBytes,
+  maxPhotos: PHOTO_LIMITS.maxPhotos,
+  // "result", "photos", "signature", one spare, and the photos.
+  maxParts: PHOTO_LIMITS.maxPhotos + 4,
+};
 
 export { PHOTO_LIMITS };

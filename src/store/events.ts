@@ -2,7 +2,7 @@
 // which each event's hash covers the one before it, so no event can be changed, dropped or slipped
 // in unseen. Each credential action writes its events in the same transaction as its change.
 import { sql, type Kysely } from 'kysely';
-import { z } from 'zod';
+import * as z from 'zod';
 import { canonicalJson } from '../core/canonical.ts';
 import type { TpsCode } from '../core/codes.ts';
 import { sha256Hex } from './blobs.ts';

@@ -3,7 +3,7 @@
 // before (same content hash) adds nothing, a changed one becomes a new row, and the newest counts.
 import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Ballot } from '../core/ballots.ts';
 import { canonicalJson } from '../core/canonical.ts';
 import type { TpsCode } from '../core/codes.ts';

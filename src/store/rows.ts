@@ -2,7 +2,7 @@
 // wrote, or that was edited by hand, and that no longer fits fails here, naming the table, the row
 // and the column, instead of deep inside a view. Rows this process has just written are not read
 // back: the ingest path builds its record from the values it wrote.
-import { z } from 'zod';
+import * as z from 'zod';
 import { CHasilSchema } from '../core/chasil.ts';
 import { Sha256HexSchema } from '../core/receipt.ts';
 import { RuleBreachSchema } from '../core/rules.ts';

@@ -2,7 +2,7 @@
 // source published them (Rekap's own current result, or Sirekap's JSON): any field may be missing.
 // A finding never changes a number; a misread proposal is a suggestion for a reviewer.
 import type { Ballot } from '../ballots.ts';
-import { z } from 'zod';
+import * as z from 'zod';
 import { TextSchema } from '../rules.ts';
 
 export type AuditRecord = {

@@ -1,5 +1,5 @@
 // The geometry of a paper form, in millimetres from the top-left corner of the printed page.
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const RectSchema = z.strictObject({
   x: z.number(),
