@@ -84,7 +84,7 @@ async function throughput(bytes: Buffer, n: number, parallel: number) {
     Array.from({ length: parallel }, async () => {
       while (next++ < n) {
         const r = await checkPhoto(bytes);
-        if (!r.ok) throw new Error(`a good photo was refused: ${r.reason}`);
+        if (!r.ok) throw new Error(`a good photo was refused: ${r.error}`);
       }
     }),
   );

@@ -92,10 +92,11 @@ describe('rejections name what is wrong', () => {
     expect(r.status).toBe(400);
     expect(r.json.message).toContain('pilpres');
   });
-  it('404 for a ballot this election does not hold', async () => {
+  it('400 unknown_ballot for a ballot this election does not hold (one code, one status)', async () => {
     const r = await post(TPS, { token, query: '?ballot=dpr' });
-    expect(r.status).toBe(404);
+    expect(r.status).toBe(400);
     expect(r.json.error).toBe('unknown_ballot');
+    expect(r.json.message).toBe('no dpr contest in this election');
   });
   it('415 when not multipart', async () => {
     const r = await post(TPS, {

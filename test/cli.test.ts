@@ -45,7 +45,7 @@ describe('rekap revoke-device', () => {
     });
     await store.close();
     if (!enrolled.ok) throw new Error('enrolment failed');
-    const id = enrolled.device.id;
+    const id = enrolled.value.device.id;
     const r = await rekap('revoke-device', '--device', id, '--data', dataDir);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(new RegExp(`revoked device ${id} of TPS 16.08.01.1007.002`));

@@ -341,8 +341,11 @@ describe('the device cap is a store option', () => {
           label: null,
           tokenHash: who.tokenHash,
         });
-      expect(await enrolOne()).toMatchObject({ ok: true, created: true });
-      expect(await enrolOne()).toMatchObject({ ok: false, reason: 'device-limit', limit: 1 });
+      expect(await enrolOne()).toMatchObject({ ok: true, value: { created: true } });
+      expect(await enrolOne()).toMatchObject({
+        ok: false,
+        error: { reason: 'device_limit', limit: 1 },
+      });
     } finally {
       await store.close();
       await rm(dataDir, { recursive: true, force: true });
@@ -440,7 +443,7 @@ describe('rekap kpps-token, devices and revoke-device', { timeout: 240_000 }, ()
         tokenHash: who.tokenHash,
       });
       if (!e.ok) throw new Error('enrolment failed');
-      return { device: e.device, token: issued!.token };
+      return { device: e.value.device, token: issued!.token };
     });
     // Two devices that share their first 8 characters (written straight into the database).
     const sqlite = new Database(join(dataDir, 'rekap.sqlite'));

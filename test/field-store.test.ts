@@ -39,14 +39,18 @@ describe.each(backends)('field app store on $name', (backend) => {
     const key = (await generateDeviceKey()).publicKey;
     expect(await store.tpsHasDevice(A)).toBe(false);
     const first = await store.enrolDevice({ tps: A, publicKey: key, label: 'HP', tokenHash: 'h' });
-    expect(first).toMatchObject({ ok: true, created: true, device: { tps: A, publicKey: key } });
+    expect(first).toMatchObject({
+      ok: true,
+      value: { created: true, device: { tps: A, publicKey: key } },
+    });
     const again = await store.enrolDevice({ tps: A, publicKey: key, label: null, tokenHash: 'h' });
-    expect(again).toEqual({ ...first, created: false });
+    if (!first.ok) throw new Error('not enrolled');
+    expect(again).toEqual({ ok: true, value: { ...first.value, created: false } });
     expect(
       await store.enrolDevice({ tps: B, publicKey: key, label: null, tokenHash: 'x' }),
     ).toMatchObject({
       ok: false,
-      reason: 'other-tps',
+      error: { reason: 'other_tps' },
     });
     // Two phones racing with the same key get one device.
     const racing = (await generateDeviceKey()).publicKey;
@@ -55,18 +59,17 @@ describe.each(backends)('field app store on $name', (backend) => {
         store.enrolDevice({ tps: A, publicKey: racing, label: null, tokenHash: 'h' }),
       ),
     );
-    expect(both.filter((e) => e.ok && e.created)).toHaveLength(1);
-    expect(new Set(both.map((e) => ('device' in e ? e.device.id : null))).size).toBe(1);
+    expect(both.filter((e) => e.ok && e.value.created)).toHaveLength(1);
+    expect(new Set(both.map((e) => (e.ok ? e.value.device.id : null))).size).toBe(1);
     expect(await store.tpsHasDevice(A)).toBe(true);
     expect(await store.tpsHasDevice(B)).toBe(false);
-    if (!first.ok) throw new Error('not enrolled');
-    expect(await store.revokeDevice(first.device.id)).toBe(true);
-    expect((await store.device(first.device.id))?.revokedAt).toEqual(expect.any(String));
+    expect(await store.revokeDevice(first.value.device.id)).toBe(true);
+    expect((await store.device(first.value.device.id))?.revokedAt).toEqual(expect.any(String));
     expect(
       await store.enrolDevice({ tps: A, publicKey: key, label: null, tokenHash: 'h' }),
     ).toMatchObject({
       ok: false,
-      reason: 'revoked',
+      error: { reason: 'revoked_key' },
     });
   });
 
@@ -94,7 +97,7 @@ describe.each(backends)('field app store on $name', (backend) => {
     });
     if (!device.ok) throw new Error('not enrolled');
     const signature = {
-      deviceId: device.device.id,
+      deviceId: device.value.device.id,
       signedAt: '2024-02-14T13:05:00.000Z',
       signature: 'S'.repeat(86),
     };
@@ -126,7 +129,7 @@ describe.each(backends)('field app store on $name', (backend) => {
     expect(view?.versions).toHaveLength(1);
     expect(view?.versions[0]?.signature).toEqual({
       ...signature,
-      publicKey: device.device.publicKey,
+      publicKey: device.value.device.publicKey,
     });
     // Unsigned versions still hash as before migration 0002.
     const unsigned = await store.recordSubmission({ ...base, tps: B });

@@ -6,6 +6,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ERRORS, ErrorBodySchema, errorBody, statusesOf } from '../src/contract/errors.ts';
 import { buildApp } from '../src/server/app.ts';
 import type { Store } from '../src/store/store.ts';
 import { storeBackends } from './support/backends.ts';
@@ -54,14 +55,22 @@ function multipart(parts: Part[]): { body: Buffer; contentType: string } {
   return { body: Buffer.concat(chunks), contentType: `multipart/form-data; boundary=${boundary}` };
 }
 
-/** Every answer of the API's error style: `{ error, message, details? }`, a snake_case code. */
+/**
+ * Every answer of the API's error style: `{ error, message, text, details? }` (ErrorBodySchema),
+ * a snake_case code of the catalogue answered with one of its statuses, and the catalogue's words.
+ */
 function expectApiError(a: Answer, status: number | number[], error?: string) {
   const statuses = Array.isArray(status) ? status : [status];
   expect(statuses, a.text.slice(0, 500)).toContain(a.status);
-  expect(Object.keys(a.json).sort()).toEqual(expect.arrayContaining(['error', 'message'].sort()));
-  for (const k of Object.keys(a.json)) expect(['error', 'message', 'details']).toContain(k);
+  expect(Object.keys(a.json).sort()).toEqual(
+    expect.arrayContaining(['error', 'message', 'text'].sort()),
+  );
+  for (const k of Object.keys(a.json)) expect(['error', 'message', 'text', 'details']).toContain(k);
   expect(a.json.error).toMatch(SNAKE);
   if (error) expect(a.json.error).toBe(error);
+  const body = ErrorBodySchema.parse(a.json);
+  expect(statusesOf(body.error)).toContain(a.status);
+  expect(body.text).toEqual({ id: ERRORS[body.error].id, en: ERRORS[body.error].en });
 }
 
 let server: TestServer;
@@ -419,7 +428,7 @@ for (const backend of storeBackends('validation')) {
           try {
             const res = await app.inject({ method: 'GET', url: '/api/v1/results/id?ballot=ppwp' });
             expect(res.statusCode).toBe(500);
-            expect(res.json()).toEqual({ error: 'internal_error', message: 'internal error' });
+            expect(res.json()).toEqual(errorBody('internal_error', 'internal error'));
             expect(res.body).not.toMatch(/ENOENT|22021|0x00|UTF8|rekap-/);
           } finally {
             await app.close();
@@ -457,7 +466,7 @@ for (const backend of storeBackends('validation')) {
         expect(created.status, created.text).toBe(201);
         const r = await patchWhole(created.url, uploadToken, bytes);
         expect(r.status).toBe(500);
-        expect(JSON.parse(r.text)).toEqual({ error: 'internal_error', message: 'internal error' });
+        expect(JSON.parse(r.text)).toEqual(errorBody('internal_error', 'internal error'));
         expect(r.text).not.toMatch(/EACCES|secret|rekap-/);
       } finally {
         await app.close();
@@ -514,7 +523,7 @@ describe('the catalogue of error codes', () => {
     const dir = join(import.meta.dirname, '../src/server');
     const found = new Map<string, string>();
     const patterns = [
-      /apiError\(\s*\d{3},\s*[`'"]([^`'"]+)[`'"]/g,
+      /apiError\(\s*[`'"]([^`'"]+)[`'"]/g,
       /refusal\(\s*\d{3},\s*[`'"]([^`'"]+)[`'"]/g,
       /\berror: [`'"]([^`'"]+)[`'"]/g,
     ];

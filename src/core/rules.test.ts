@@ -105,7 +105,7 @@ describe('parseCHasil', () => {
     bad.extra = 1;
     const parsed = parseCHasil(bad, PPWP_2024);
     expect(parsed.ok).toBe(false);
-    const paths = parsed.ok ? [] : parsed.problems.map((p) => p.path);
+    const paths = parsed.ok ? [] : parsed.error.problems.map((p) => p.path);
     expect(paths).toEqual(
       expect.arrayContaining(['votes.2', 'voters.dpt.l', 'invalid', '(result)']),
     );
@@ -114,7 +114,7 @@ describe('parseCHasil', () => {
     const r = clone();
     r.votes = { '1': 54, '2': 129, '4': 31 };
     const parsed = parseCHasil(r, PPWP_2024);
-    const paths = parsed.ok ? [] : parsed.problems.map((p) => p.path);
+    const paths = parsed.ok ? [] : parsed.error.problems.map((p) => p.path);
     expect(paths).toEqual(['votes.3', 'votes.4']);
   });
   it('refuses negative numbers and strings', () => {
@@ -122,7 +122,7 @@ describe('parseCHasil', () => {
     r.valid = -1;
     r.invalid = '16';
     const parsed = parseCHasil(r, PPWP_2024);
-    expect(parsed.ok ? [] : parsed.problems.map((p) => p.path).sort()).toEqual([
+    expect(parsed.ok ? [] : parsed.error.problems.map((p) => p.path).sort()).toEqual([
       'invalid',
       'valid',
     ]);

@@ -3,7 +3,7 @@
 // likely misreads with a proposal, outliers against its desa and kecamatan, duplicates). Ready to
 // feed the operators' review; nothing here changes a number.
 import type { FastifyInstance } from 'fastify';
-import { BallotSchema, type Ballot } from '../core/ballots.ts';
+import type { Ballot } from '../core/ballots.ts';
 import { parseRegionCode, type TpsCode } from '../core/codes.ts';
 import {
   auditRecord,
@@ -14,20 +14,14 @@ import {
   type Finding,
   type FindingKind,
 } from '../core/anomaly/index.ts';
+import type { RegionAnomalies } from '../contract/results.ts';
 import type { TpsResult } from '../store/recap.ts';
 import type { Store } from '../store/store.ts';
+import { ballotOf } from './ballot.ts';
 import { apiError, sendError } from './errors.ts';
 
 /** The most TPS one answer audits (a kabupaten is about 2,000; ask per kabupaten or below). */
 export const ANOMALY_REGION_LIMIT = 5000;
-
-export type RegionAnomalies = {
-  region: string;
-  ballot: string;
-  tpsAudited: number;
-  summary: Record<FindingKind, number>;
-  tps: { tps: string; version: number; findings: Finding[] }[];
-};
 
 export function registerAnomalies(app: FastifyInstance, deps: { store: Store }): void {
   const { store } = deps;
@@ -35,29 +29,27 @@ export function registerAnomalies(app: FastifyInstance, deps: { store: Store }):
   app.get<{ Params: { code: string }; Querystring: { ballot?: string } }>(
     '/api/v1/anomalies/:code',
     async (req, reply) => {
-      const ballot = BallotSchema.safeParse(req.query.ballot ?? 'ppwp');
-      if (!ballot.success)
-        return sendError(reply, apiError(400, 'bad_ballot', `unknown ballot: ${req.query.ballot}`));
+      const ballot = ballotOf(req.query);
+      if (!ballot.ok) return sendError(reply, ballot.error);
       const region = parseRegionCode(req.params.code);
       if (!region)
-        return sendError(reply, apiError(400, 'bad_code', `not a region code: ${req.params.code}`));
-      const key = `${region}/${ballot.data}`;
+        return sendError(reply, apiError('bad_code', `not a region code: ${req.params.code}`));
+      const key = `${region}/${ballot.value}`;
       const mark = await store.changeMark();
       const hit = cache.get(key);
       if (hit?.mark === mark) return hit.body;
       const codes = await store.tpsBelow(region);
       if (codes.length === 0)
-        return sendError(reply, apiError(404, 'unknown_region', `no TPS below ${region}`));
+        return sendError(reply, apiError('unknown_region', `no TPS below ${region}`));
       if (codes.length > ANOMALY_REGION_LIMIT)
         return sendError(
           reply,
           apiError(
-            400,
             'region_too_large',
             `${codes.length} TPS below ${region}; ask for a region of at most ${ANOMALY_REGION_LIMIT}`,
           ),
         );
-      const body = await regionAnomalies(store, region, ballot.data, codes);
+      const body = await regionAnomalies(store, region, ballot.value, codes);
       cache.set(key, { mark, body });
       if (cache.size > 200) cache.delete(cache.keys().next().value!);
       return body;

@@ -7,23 +7,25 @@ import Fastify, {
   type FastifyRequest,
   type FastifyReply,
 } from 'fastify';
-import { BallotSchema, type Ballot } from '../core/ballots.ts';
 import { parseRegionCode, parseTpsCode } from '../core/codes.ts';
 import { BlobCorruptError, STORAGE_FULL_RETRY_AFTER_S, isStorageFull } from '../store/blobs.ts';
 import type { Store } from '../store/store.ts';
 import type { WebAsset } from '../web/assets.ts';
 import { kppsOf } from './auth.ts';
+import { ballotOf } from './ballot.ts';
 import { responseCache } from './cache.ts';
-import { describeValue, quote } from '../core/problems.ts';
+import { quote } from '../core/problems.ts';
+import { err, ok, type Result } from '../core/result.ts';
 import {
   apiError,
   clientErrorHandler,
   publicError,
+  sendError,
   type ApiError,
   type ErrorLimits,
 } from './errors.ts';
 import { openApiDocument } from './openapi.ts';
-import { PHOTO_LIMITS, acceptSubmission, readSubmissionParts } from './submit.ts';
+import { PART_LIMITS, acceptSubmission, readSubmissionParts } from './submit.ts';
 import { registerDevices } from './devices.ts';
 import { registerSignal } from './signal.ts';
 import { registerAnomalies } from './anomalies.ts';
@@ -49,34 +51,11 @@ export type AppDeps = {
   limits?: Partial<ServerLimits>;
 };
 
-const isApiError = (x: unknown): x is ApiError =>
-  typeof x === 'object' && x !== null && 'status' in x && 'error' in x && 'message' in x;
-
-function send(reply: FastifyReply, e: ApiError) {
-  return reply
-    .code(e.status)
-    .send({ error: e.error, message: e.message, ...(e.details ? { details: e.details } : {}) });
-}
-
-function ballotOf(query: unknown): Ballot | ApiError {
-  const raw = (query as { ballot?: unknown }).ballot ?? 'ppwp';
-  const parsed = BallotSchema.safeParse(raw);
-  return parsed.success
-    ? parsed.data
-    : apiError(
-        400,
-        'unknown_ballot',
-        `unknown ballot ${typeof raw === 'string' ? quote(raw) : describeValue(raw)} (one of ${BallotSchema.options.join(', ')})`,
-      );
-}
-
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { store } = deps;
   const errorLimits = (): ErrorLimits => ({
     bodyLimit: app.initialConfig.bodyLimit ?? 1024 * 1024,
-    maxPhotoBytes: PHOTO_LIMITS.maxBytes,
-    maxPhotos: PHOTO_LIMITS.maxPhotos,
-    maxParts: PHOTO_LIMITS.maxPhotos + 4,
+    ...PART_LIMITS,
   });
   const clock = deps.clock ?? (() => new Date());
   const limits = resolveLimits(deps.limits);
@@ -91,7 +70,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // Refusals of the router (a URL that does not decode, a path segment over 100 characters) and
     // of Node's HTTP parser, in our codes and words too.
     frameworkErrors: (err, req, reply) => {
-      void send(reply, publicError(err, errorLimits(), req.headers['content-type']));
+      void sendError(reply, publicError(err, errorLimits(), req.headers['content-type']));
     },
     clientErrorHandler,
     ...(deps.security?.trustProxy ? { trustProxy: deps.security.trustProxy } : {}),
@@ -100,11 +79,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await registerSecurity(app, { ...deps.security, store });
   await app.register(multipart, {
     limits: {
-      fileSize: PHOTO_LIMITS.maxBytes,
-      files: PHOTO_LIMITS.maxPhotos,
+      fileSize: PART_LIMITS.maxPhotoBytes,
+      files: PART_LIMITS.maxPhotos,
       fieldSize: 64 * 1024,
       fields: 4,
-      parts: PHOTO_LIMITS.maxPhotos + 4,
+      parts: PART_LIMITS.maxParts,
     },
   });
 
@@ -112,9 +91,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // Disk full (photos or database): expected, nothing was recorded; the client tries again.
     if (isStorageFull(err)) {
       req.log.error({ err }, 'storage full: request refused');
-      return send(
+      return sendError(
         reply.header('retry-after', String(STORAGE_FULL_RETRY_AFTER_S)),
-        apiError(503, 'storage_full', 'the server has no room left to store this; try again later'),
+        apiError('storage_full', 'the server has no room left to store this; try again later'),
       );
     }
     // Everything else in our codes and words: never a foreign code (SQLSTATE, errno, FST_...) nor
@@ -122,12 +101,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     const e = publicError(err, errorLimits(), req.headers['content-type']);
     if (e.status >= 500) req.log.error({ err }, 'request failed');
     else if (e.error === 'bad_request') req.log.info({ err }, 'request refused');
-    return send(reply, e);
+    return sendError(reply, e);
   });
   app.setNotFoundHandler((req, reply) =>
-    reply
-      .code(404)
-      .send({ error: 'not_found', message: `no such route: ${req.method} ${quote(req.url, 200)}` }),
+    sendError(reply, apiError('not_found', `no such route: ${req.method} ${quote(req.url, 200)}`)),
   );
 
   // Liveness for the field app's sender and for monitors: nothing about where the store is (its
@@ -160,7 +137,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     req: FastifyRequest,
     reply: FastifyReply,
     key: string,
-    read: () => Promise<object | ApiError>,
+    read: () => Promise<Result<object, ApiError>>,
   ) => {
     const mark = await store.changeMark();
     const etag = `"${mark}"`;
@@ -169,8 +146,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     let body = cache.get(key, mark);
     if (body === undefined) {
       const value = await read();
-      if (isApiError(value)) return send(reply, value);
-      body = JSON.stringify(value);
+      if (!value.ok) return sendError(reply, value.error);
+      body = JSON.stringify(value.value);
       cache.set(key, mark, body);
     }
     return reply.type('application/json; charset=utf-8').send(body);
@@ -178,51 +155,60 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   app.get<{ Params: { code: string } }>('/api/v1/results/:code', async (req, reply) => {
     const ballot = ballotOf(req.query);
-    if (isApiError(ballot)) return send(reply, ballot);
+    if (!ballot.ok) return sendError(reply, ballot.error);
     const code = parseRegionCode(req.params.code);
     if (!code)
-      return send(reply, apiError(400, 'bad_code', `not a region code: ${req.params.code}`));
-    return cachedRead(req, reply, `results/${code}/${ballot}`, async () => {
-      const result = await store.regionResult(code, ballot);
-      return result ?? apiError(404, 'unknown_region', `no region ${code} in this election`);
+      return sendError(reply, apiError('bad_code', `not a region code: ${req.params.code}`));
+    return cachedRead(req, reply, `results/${code}/${ballot.value}`, async () => {
+      const result = await store.regionResult(code, ballot.value);
+      return result
+        ? ok(result)
+        : err(apiError('unknown_region', `no region ${code} in this election`));
     });
   });
 
   app.get<{ Params: { code: string } }>('/api/v1/tps/:code', async (req, reply) => {
     const ballot = ballotOf(req.query);
-    if (isApiError(ballot)) return send(reply, ballot);
+    if (!ballot.ok) return sendError(reply, ballot.error);
     const code = parseTpsCode(req.params.code);
-    if (!code) return send(reply, apiError(400, 'bad_code', `not a TPS code: ${req.params.code}`));
-    return cachedRead(req, reply, `tps/${code}/${ballot}`, async () => {
-      const result = await store.tpsResult(code, ballot);
-      if (!result) return apiError(404, 'unknown_tps', `no TPS ${code} in this election`);
+    if (!code) return sendError(reply, apiError('bad_code', `not a TPS code: ${req.params.code}`));
+    return cachedRead(req, reply, `tps/${code}/${ballot.value}`, async () => {
+      const result = await store.tpsResult(code, ballot.value);
+      if (!result) return err(apiError('unknown_tps', `no TPS ${code} in this election`));
       // The newest Sirekap import and the findings on the current version (not counted).
-      return withExtras(store, code, result);
+      return ok(await withExtras(store, code, result));
     });
   });
 
   app.post<{ Params: { code: string } }>('/api/v1/tps/:code/submissions', async (req, reply) => {
     const ballot = ballotOf(req.query);
-    if (isApiError(ballot)) return send(reply, ballot);
+    if (!ballot.ok) return sendError(reply, ballot.error);
     const code = parseTpsCode(req.params.code);
-    if (!code) return send(reply, apiError(400, 'bad_code', `not a TPS code: ${req.params.code}`));
+    if (!code) return sendError(reply, apiError('bad_code', `not a TPS code: ${req.params.code}`));
     const tps = await store.tps(code);
-    if (!tps) return send(reply, apiError(404, 'unknown_tps', `no TPS ${code} in this election`));
+    if (!tps) return sendError(reply, apiError('unknown_tps', `no TPS ${code} in this election`));
     const who = await kppsOf(req, store);
-    if (isApiError(who)) return send(reply.header('www-authenticate', 'Bearer'), who);
-    if (who.tps !== code)
-      return send(
+    if (!who.ok) return sendError(reply.header('www-authenticate', 'Bearer'), who.error);
+    if (who.value.tps !== code)
+      return sendError(
         reply,
-        apiError(403, 'wrong_tps', `this token belongs to TPS ${who.tps}, not ${code}`),
+        apiError('wrong_tps', `this token belongs to TPS ${who.value.tps}, not ${code}`),
       );
     const parts = await readSubmissionParts(req, reply, intake);
-    if (isApiError(parts)) return send(reply, parts);
-    const outcome = await acceptSubmission({ store, clock }, tps, ballot, who.uploader, parts);
-    if (isApiError(outcome)) return send(reply, outcome);
+    if (!parts.ok) return sendError(reply, parts.error);
+    const accepted = await acceptSubmission(
+      { store, clock },
+      tps,
+      ballot.value,
+      who.value.uploader,
+      parts.value,
+    );
+    if (!accepted.ok) return sendError(reply, accepted.error);
+    const outcome = accepted.value;
     const r = outcome.record;
     if (!outcome.duplicate)
       req.log.debug(
-        { tps: r.tps, ballot, version: r.version, status: r.status, hash: r.hash },
+        { tps: r.tps, ballot: ballot.value, version: r.version, status: r.status, hash: r.hash },
         'submission accepted',
       );
     return reply.code(outcome.duplicate ? 200 : 201).send({
@@ -249,7 +235,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   app.get<{ Params: { sha256: string } }>('/api/v1/photos/:sha256', async (req, reply) => {
     const photo = await store.photo(req.params.sha256);
-    if (!photo) return send(reply, apiError(404, 'unknown_photo', 'no such photo'));
+    if (!photo) return sendError(reply, apiError('unknown_photo', 404, 'no such photo'));
     let bytes: Buffer;
     try {
       // Only bytes that hash to the photo's sha256 come back; only those may be cached for good.
@@ -260,10 +246,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         { sha256: e.sha256, location: e.location, problem: e.problem, detail: e.detail },
         'stored photo does not match its sha256 (run rekap verify-blobs)',
       );
-      return send(
+      return sendError(
         reply.header('cache-control', 'no-store'),
         apiError(
-          500,
           'photo_corrupt',
           `the stored bytes of photo ${photo.sha256} are damaged (${e.problem}); they are not served`,
         ),

@@ -6,6 +6,7 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { FastifyServerOptions } from 'fastify';
 import type { ServerLimits } from './limits.ts';
+import { apiError, rawAnswer } from './errors.ts';
 
 /** A request whose body is still arriving, as the rate check sees it. */
 type Incoming = {
@@ -27,14 +28,7 @@ export type ConnectionGuard = {
   attach(server: Server): void;
 };
 
-function timeoutAnswer(message: string): string {
-  const body = JSON.stringify({ error: 'request_timeout', message });
-  return (
-    'HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n' +
-    'Content-Type: application/json; charset=utf-8\r\n' +
-    `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`
-  );
-}
+const timeoutAnswer = (message: string): string => rawAnswer(apiError('request_timeout', message));
 
 export function connectionGuard(limits: ServerLimits): ConnectionGuard {
   const incoming = new Set<Incoming>();

@@ -11,7 +11,8 @@ import type { Readable } from 'node:stream';
 import type { Multipart } from '@fastify/multipart';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { lingerAfterAnswer } from './connections.ts';
-import { apiError, type ApiError } from './errors.ts';
+import { err, ok, type Result } from '../core/result.ts';
+import { apiError, partRefusal, type ApiError, type PartLimits } from './errors.ts';
 import type { ServerLimits } from './limits.ts';
 
 /** Bytes held by the requests in flight, against one total. */
@@ -142,7 +143,6 @@ class BodyMeter {
     if (this.bytes > limits.submissionBytes)
       return this.refuse(
         apiError(
-          413,
           'payload_too_large',
           `the request body is too large: over ${megabytes(limits.submissionBytes)} (at most ${limits.submissionBytes} bytes per submission)`,
         ),
@@ -163,7 +163,6 @@ class BodyMeter {
     if (!budget.take(n)) {
       this.refuse(
         apiError(
-          503,
           'server_busy',
           `the server holds as many uploads as it can (${megabytes(budget.total)}); try again in ${limits.busyRetryAfterS} s`,
         ),
@@ -204,14 +203,14 @@ function collect(
   maxBytes: number,
   tooLarge: () => ApiError,
   meter: BodyMeter,
-): Promise<Buffer | ApiError> {
-  const read = new Promise<Buffer | ApiError>((resolve, reject) => {
+): Promise<Result<Buffer, ApiError>> {
+  const read = new Promise<Result<Buffer, ApiError>>((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     const over = () => {
       file.off('data', onData);
       file.resume(); // the parser goes on to the end of the part (or the request is cut off)
-      resolve(tooLarge());
+      resolve(err(tooLarge()));
     };
     const onData = (chunk: Buffer) => {
       size += chunk.length;
@@ -239,7 +238,7 @@ function collect(
       ended = true;
       if (file.truncated) over();
       // On a refusal `refused` below has answered already.
-      else if (meter.hold(size)) resolve(Buffer.concat(chunks, size));
+      else if (meter.hold(size)) resolve(ok(Buffer.concat(chunks, size)));
     });
   });
   read.catch(() => undefined);
@@ -252,38 +251,25 @@ export type PartReader = {
     part: Extract<Multipart, { type: 'file' }>,
     maxBytes: number,
     tooLarge: () => ApiError,
-  ): Promise<Buffer | ApiError>;
+  ): Promise<Result<Buffer, ApiError>>;
 };
 
-/** The 4xx for what @fastify/multipart or its parser threw, or undefined for what is a bug. */
-function multipartError(e: unknown, limits: { fileBytes: number }): ApiError | undefined {
+/**
+ * The 4xx for what @fastify/multipart (its codes: errors.ts `partRefusal`, the one mapping) or its
+ * parser threw, or undefined for what is a bug.
+ */
+function multipartError(e: unknown, limits: PartLimits): ApiError | undefined {
   const { code, message = '' } = e as { code?: string; message?: string };
-  switch (code) {
-    case 'FST_REQ_FILE_TOO_LARGE':
-      return apiError(
-        413,
-        'payload_too_large',
-        `a file part is too large: over ${megabytes(limits.fileBytes)} (at most ${limits.fileBytes} bytes)`,
-      );
-    case 'FST_FILES_LIMIT':
-      return apiError(400, 'too_many_photos', 'too many file parts');
-    case 'FST_PARTS_LIMIT':
-    case 'FST_FIELDS_LIMIT':
-      return apiError(400, 'too_many_parts', 'too many parts in the multipart body');
-    case 'FST_PROTO_VIOLATION':
-      return apiError(400, 'unknown_part', 'a part is named after a property of Object.prototype');
-    case 'FST_INVALID_JSON_FIELD_ERROR':
-      return apiError(400, 'malformed_json', 'a part sent as application/json is not valid JSON');
-  }
+  const known = partRefusal(code, limits);
+  if (known) return known;
   if (/boundary not found/i.test(message))
     return apiError(
-      400,
       'malformed_multipart',
       'the Content-Type multipart/form-data has no boundary parameter',
     );
   if (/unexpected end|terminated early/i.test(message)) return cutOff();
   if ((e as { code?: string }).code === 'ECONNRESET' || /aborted/i.test(message))
-    return apiError(400, 'malformed_multipart', 'the request body was cut off (connection closed)');
+    return apiError('malformed_multipart', 'the request body was cut off (connection closed)');
   return undefined;
 }
 
@@ -294,15 +280,13 @@ const STALL_CHECK_MS = 250;
 const stalledParts = (meter: BodyMeter, seen: number): ApiError =>
   meter.parts > seen
     ? apiError(
-        400,
         'malformed_multipart',
         `${meter.parts - seen} of ${meter.parts} parts have a malformed header: each part needs Content-Disposition: form-data; name="..."`,
       )
-    : apiError(400, 'malformed_multipart', 'the multipart body could not be read to its end');
+    : apiError('malformed_multipart', 'the multipart body could not be read to its end');
 
 const cutOff = () =>
   apiError(
-    400,
     'malformed_multipart',
     'the multipart body ends before its closing boundary (cut off in transit?)',
   );
@@ -317,7 +301,7 @@ export async function readMultipart(
   req: FastifyRequest,
   reply: FastifyReply,
   intake: MultipartIntake,
-  fileBytes: number,
+  partLimits: PartLimits,
   onPart: (part: Multipart, reader: PartReader) => Promise<ApiError | undefined>,
 ): Promise<ApiError | undefined> {
   const { limits } = intake;
@@ -334,7 +318,6 @@ export async function readMultipart(
   if (Number.isFinite(declared) && declared > limits.submissionBytes)
     return refuse(
       apiError(
-        413,
         'payload_too_large',
         `the request body is too large: ${declared} bytes (at most ${limits.submissionBytes}, ${megabytes(limits.submissionBytes)}, per submission)`,
       ),
@@ -343,7 +326,6 @@ export async function readMultipart(
   if (!boundary)
     return refuse(
       apiError(
-        400,
         'malformed_multipart',
         'the Content-Type multipart/form-data has no boundary parameter (for example: multipart/form-data; boundary=XYZ)',
       ),
@@ -399,7 +381,7 @@ export async function readMultipart(
   } catch (e) {
     meter.stop();
     if (e instanceof BodyRefused) return refuse(e.refusal);
-    const known = multipartError(e, { fileBytes });
+    const known = multipartError(e, partLimits);
     if (known) return refuse(known);
     throw e;
   }
@@ -408,7 +390,6 @@ export async function readMultipart(
   if (seen < meter.parts)
     return refuse(
       apiError(
-        400,
         'malformed_multipart',
         `${meter.parts - seen} of ${meter.parts} parts have a malformed header: each part needs Content-Disposition: form-data; name="..."`,
       ),

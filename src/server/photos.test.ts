@@ -24,16 +24,14 @@ function pngHeader(width: number, height: number): Buffer {
 
 const reasonOf = async (bytes: Buffer) => {
   const r = await checkPhoto(bytes);
-  return r.ok ? 'accepted' : r.reason;
+  return r.ok ? 'accepted' : r.error;
 };
 
 describe('checkPhoto', () => {
   it.each(['jpeg', 'png', 'webp'] as const)('accepts a whole %s with its size', async (format) => {
     expect(await checkPhoto(await image(format))).toEqual({
       ok: true,
-      contentType: `image/${format}`,
-      width: 400,
-      height: 600,
+      value: { contentType: `image/${format}`, width: 400, height: 600 },
     });
   });
   it('gives the size as shown, after the EXIF orientation', async () => {
@@ -41,7 +39,10 @@ describe('checkPhoto', () => {
       .withMetadata({ orientation: 6 })
       .jpeg()
       .toBuffer();
-    expect(await checkPhoto(rotated)).toMatchObject({ ok: true, width: 400, height: 600 });
+    expect(await checkPhoto(rotated)).toMatchObject({
+      ok: true,
+      value: { width: 400, height: 600 },
+    });
   });
   it.each(['jpeg', 'png', 'webp'] as const)('refuses a truncated %s', async (format) => {
     const whole = await image(format);
@@ -57,7 +58,7 @@ describe('checkPhoto', () => {
     expect(await checkPhoto(Buffer.from('hello, this is not a photo'))).toMatchObject({
       ok: false,
     });
-    expect(await checkPhoto(Buffer.alloc(0))).toEqual({ ok: false, reason: 'empty file' });
+    expect(await checkPhoto(Buffer.alloc(0))).toEqual({ ok: false, error: 'empty file' });
     const gif = await sharp({
       create: { width: 300, height: 300, channels: 3, background: '#fff' },
     })
@@ -74,7 +75,7 @@ describe('checkPhoto', () => {
     it.each(photos)('%s', async (_name, bytes) => {
       const r = await checkPhoto(bytes);
       expect(r).toMatchObject({ ok: false });
-      expect(r.ok ? '' : r.reason).toMatch(/^not a whole image \(.+\)/);
+      expect(r.ok ? '' : r.error).toMatch(/^not a whole image \(.+\)/);
     });
   });
   it('names what the decoder found, without internal detail', async () => {

@@ -4,9 +4,12 @@
 // over no data, a scan of zeros) never counts as evidence.
 import { imageSize } from 'image-size';
 import sharp from 'sharp';
+import { err, ok, type Result } from '../core/result.ts';
 
-export type PhotoCheck =
-  { ok: true; contentType: string; width: number; height: number } | { ok: false; reason: string };
+/** What a photo that passed is kept with. */
+export type PhotoOk = { contentType: string; width: number; height: number };
+/** A photo that passed, or the reason it did not (for people). */
+export type PhotoCheck = Result<PhotoOk, string>;
 
 export const PHOTO_LIMITS = {
   /** Bytes per photo. A phone's full-resolution JPEG is 3-8 MB; the field app sends ~400 KB. */
@@ -27,7 +30,7 @@ export async function checkPhoto(bytes: Buffer): Promise<PhotoCheck> {
   const header = checkPhotoHeader(bytes);
   if (!header.ok) return header;
   const problem = await decodesWhole(bytes);
-  return problem ? { ok: false, reason: `not a whole image (${problem})` } : header;
+  return problem ? err(`not a whole image (${problem})`) : header;
 }
 
 /**
@@ -37,35 +40,29 @@ export async function checkPhoto(bytes: Buffer): Promise<PhotoCheck> {
  * in between is whole.
  */
 export function checkPhotoHeader(bytes: Buffer): PhotoCheck {
-  if (bytes.length === 0) return { ok: false, reason: 'empty file' };
+  if (bytes.length === 0) return err('empty file');
   let size: ReturnType<typeof imageSize>;
   try {
     size = imageSize(bytes);
   } catch (e) {
-    return { ok: false, reason: `not a decodable image (${(e as Error).message})` };
+    return err(`not a decodable image (${(e as Error).message})`);
   }
   const format = size.type === 'jpg' ? 'jpeg' : (size.type ?? 'unknown');
   const type = TYPES[format];
-  if (!type)
-    return { ok: false, reason: `unsupported image format ${format} (use JPEG, PNG or WebP)` };
+  if (!type) return err(`unsupported image format ${format} (use JPEG, PNG or WebP)`);
   const swap = (size.orientation ?? 1) >= 5;
   const width = (swap ? size.height : size.width) ?? 0;
   const height = (swap ? size.width : size.height) ?? 0;
   if (width * height > PHOTO_LIMITS.maxPixels)
-    return {
-      ok: false,
-      reason: `image too large: ${width}x${height} pixels (at most ${PHOTO_LIMITS.maxPixels})`,
-    };
+    return err(`image too large: ${width}x${height} pixels (at most ${PHOTO_LIMITS.maxPixels})`);
   if (Math.min(width, height) < PHOTO_LIMITS.minSide)
-    return {
-      ok: false,
-      reason: `image too small to read a form: ${width}x${height} pixels (at least ${PHOTO_LIMITS.minSide} on each side)`,
-    };
+    return err(
+      `image too small to read a form: ${width}x${height} pixels (at least ${PHOTO_LIMITS.minSide} on each side)`,
+    );
   if (format === 'jpeg' && !jpegSegmentsChain(bytes))
-    return { ok: false, reason: 'not a decodable image (broken JPEG structure)' };
-  if (!complete(bytes, format))
-    return { ok: false, reason: 'image is truncated (the upload was cut off)' };
-  return { ok: true, contentType: type, width, height };
+    return err('not a decodable image (broken JPEG structure)');
+  if (!complete(bytes, format)) return err('image is truncated (the upload was cut off)');
+  return ok({ contentType: type, width, height });
 }
 
 /** Walks a JPEG's marker segments from SOI to the start of scan; false if any is cut or malformed. */

@@ -60,7 +60,7 @@ export const withQuotas = (given?: Partial<Quotas>): Quotas => ({ ...QUOTAS, ...
 
 /** The answer to a request beyond a quota; `quota` is its name in `Quotas`. */
 export const quotaExceeded = (status: 413 | 429, quota: keyof Quotas, message: string): ApiError =>
-  apiError(status, 'quota_exceeded', `quota ${quota}: ${message}`);
+  apiError('quota_exceeded', status, `quota ${quota}: ${message}`);
 
 /** Bytes for people: `64 MB`, `3.5 MB`, `512 KB`. */
 export function formatBytes(n: number): string {

@@ -21,6 +21,7 @@ import type {
 } from 'fastify';
 import type { Store } from '../store/store.ts';
 import { bearerToken } from './auth.ts';
+import { apiError, sendError } from './errors.ts';
 
 /** Most requests per window, per bearer token and per client address; absent: not limited. */
 export type Limit = { perToken?: number; perAddress?: number };
@@ -339,13 +340,13 @@ export async function registerSecurity(
   const refuse = (reply: FastifyReply, v: Verdict, max: number, reason: string) => {
     const after = Math.max(1, v.isAllowed ? 1 : v.ttlInSeconds);
     reply.request.log.debug({ reason, max }, 'rate limited');
-    return reply
-      .code(429)
-      .header('retry-after', String(after))
-      .send({
-        error: 'rate_limited',
-        message: `${reason}: at most ${max} per ${windowText(limits.windowMs)}; retry in ${after} s`,
-      });
+    return sendError(
+      reply.header('retry-after', String(after)),
+      apiError(
+        'rate_limited',
+        `${reason}: at most ${max} per ${windowText(limits.windowMs)}; retry in ${after} s`,
+      ),
+    );
   };
 
   const failuresMax = limits.authFailures.perAddress;

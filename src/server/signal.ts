@@ -1,55 +1,17 @@
 // Signal observations: what each attempt of a field app to reach the server saw (time, place,
 // connection, round-trip time, bytes moved, success), for the blank-spot map.
 import type { FastifyInstance } from 'fastify';
-import { z } from 'zod';
 import { parseRegionCode, parseTpsCode, type TpsCode } from '../core/codes.ts';
+import { problemsOf, problemsText } from '../core/problems.ts';
+import { err, ok, type Result } from '../core/result.ts';
+import { OBSERVATION_BOUNDS, SignalObservationsSchema } from '../contract/kpps.ts';
 import type { Store } from '../store/store.ts';
 import { kppsOf } from './auth.ts';
 import { apiError, sendError, type ApiError } from './errors.ts';
 import { QUOTAS, formatDuration, quotaExceeded, type Quotas } from './quotas.ts';
 
-export const MAX_OBSERVATIONS = 1000;
 /** The most observations one GET answers (the newest); at most `publicObservationsPerTps` each. */
 export const OBSERVATIONS_PAGE = 10_000;
-
-/**
- * What an observation may say beyond its shape. Indonesia's land lies between 6°04'30"N (Pulau
- * Rondo, Aceh) and 11°00'36"S (Pulau Ndana, Rote Ndao), 94°58'21"E (Pulau Benggala, Aceh) and
- * 141°01'10"E (the border with Papua New Guinea, Merauke); the box adds about half a degree
- * (~55 km) for a phone's fix at the edge. It is a sanity check, not a border: it also holds
- * parts of Malaysia, Singapore, Brunei, Timor-Leste, Papua New Guinea and the southern
- * Philippines. Times start with the election year (2024-01-01 00:00 WIT, UTC+9, the first of
- * Indonesia's three zones to reach it) and may run ahead of the server's clock by a phone's drift.
- */
-export const OBSERVATION_BOUNDS = {
-  lat: { min: -11.5, max: 6.5 },
-  lng: { min: 94.5, max: 141.5 },
-  notBefore: '2024-01-01T00:00:00+09:00',
-  maxAheadMs: 10 * 60_000,
-} as const;
-
-const within = (axis: 'lat' | 'lng', name: string) => {
-  const { min, max } = OBSERVATION_BOUNDS[axis];
-  return z
-    .number()
-    .min(min, `${name} outside Indonesia (${min} to ${max})`)
-    .max(max, `${name} outside Indonesia (${min} to ${max})`);
-};
-
-export const SignalObservationSchema = z.strictObject({
-  tps: z.string(),
-  at: z.iso.datetime({ offset: true }),
-  lat: within('lat', 'latitude').optional(),
-  lng: within('lng', 'longitude').optional(),
-  accuracyM: z.number().min(0).optional(),
-  connection: z.enum(['none', '2g', '3g', '4g', '5g', 'wifi', 'unknown']),
-  rttMs: z.number().min(0).nullable(),
-  uploadKbps: z.number().min(0).nullable(),
-  /** Bytes moved by the attempt. */
-  bytes: z.number().int().min(0).optional(),
-  ok: z.boolean(),
-});
-export const SignalObservationsSchema = z.array(SignalObservationSchema).max(MAX_OBSERVATIONS);
 
 const HOUR = 3600_000;
 
@@ -89,22 +51,25 @@ export function registerSignal(
   // cannot all pass the check. One process serves a data folder.
   const serially = oneAtATime();
 
-  /** Stores the batch if the hourly quota has room for it: the number stored, or the refusal. */
+  /**
+   * Stores the batch if the hourly quota has room for it: the number stored, or the refusal (with
+   * when to try again).
+   */
   const withinQuota = (
     tps: TpsCode,
     batch: Parameters<Store['recordObservations']>[0],
     uploader: string,
-  ): Promise<{ stored: number } | { refused: ApiError; retryAfterS?: number }> =>
+  ): Promise<Result<number, { refusal: ApiError; retryAfterS?: number }>> =>
     serially(tps, async () => {
       const limit = quotas.observationsPerHour;
       if (batch.length > limit)
-        return {
-          refused: quotaExceeded(
+        return err({
+          refusal: quotaExceeded(
             413,
             'observationsPerHour',
             `a batch of ${batch.length} observations is more than the ${limit} one TPS may send in an hour; send at most ${limit} at a time`,
           ),
-        };
+        });
       const now = clock();
       // Room for the batch means at most `limit - n` in the last hour: when the one that many
       // places before the newest leaves the hour, there is.
@@ -113,36 +78,32 @@ export function registerSignal(
         new Date(now.getTime() - HOUR),
         limit - batch.length,
       );
-      if (blocking === undefined)
-        return { stored: await store.recordObservations(batch, uploader) };
+      if (blocking === undefined) return ok(await store.recordObservations(batch, uploader));
       const retryAfterS = Math.max(
         1,
         Math.ceil((Date.parse(blocking) + HOUR - now.getTime()) / 1000),
       );
-      return {
+      return err({
         retryAfterS,
-        refused: quotaExceeded(
+        refusal: quotaExceeded(
           429,
           'observationsPerHour',
           `TPS ${tps} may send at most ${limit} observations an hour; keep these and send them again in ${formatDuration(retryAfterS * 1000)} (Retry-After)`,
         ),
-      };
+      });
     });
 
   app.post('/api/v1/signal/observations', async (req, reply) => {
-    const who = await kppsOf(req, store);
-    if ('status' in who) return sendError(reply.header('www-authenticate', 'Bearer'), who);
-    const body = SignalObservationsSchema.safeParse(req.body);
+    const auth = await kppsOf(req, store);
+    if (!auth.ok) return sendError(reply.header('www-authenticate', 'Bearer'), auth.error);
+    const who = auth.value;
+    const body = SignalObservationsSchema.safeParse(req.body, { reportInput: true });
     if (!body.success)
       return sendError(
         reply,
         apiError(
-          400,
           'malformed_observations',
-          body.error.issues
-            .slice(0, 10)
-            .map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`)
-            .join('; '),
+          problemsText(problemsOf(body.error.issues, { root: '(body)' })),
         ),
       );
     const observations = [];
@@ -150,38 +111,33 @@ export function registerSignal(
     const badTimes: string[] = [];
     for (const [i, o] of body.data.entries()) {
       const tps = parseTpsCode(o.tps);
-      if (!tps) return sendError(reply, apiError(400, 'bad_code', `${i}.tps: not a TPS code`));
+      if (!tps) return sendError(reply, apiError('bad_code', `${i}.tps: not a TPS code`));
       if (tps !== who.tps)
         return sendError(
           reply,
-          apiError(403, 'wrong_tps', `${i}.tps: this token belongs to TPS ${who.tps}, not ${tps}`),
+          apiError('wrong_tps', `${i}.tps: this token belongs to TPS ${who.tps}, not ${tps}`),
         );
       const late = badTime(o.at, now);
       if (late) badTimes.push(`${i}.at: ${late}`);
       observations.push({ ...o, tps });
     }
     if (badTimes.length > 0)
-      return sendError(
-        reply,
-        apiError(400, 'malformed_observations', badTimes.slice(0, 10).join('; ')),
-      );
-    const outcome = await withinQuota(who.tps, observations, who.uploader);
-    if ('refused' in outcome) {
-      req.log.warn({ tps: who.tps, batch: observations.length }, outcome.refused.message);
-      if (outcome.retryAfterS) reply.header('retry-after', String(outcome.retryAfterS));
-      return sendError(reply, outcome.refused);
+      return sendError(reply, apiError('malformed_observations', badTimes.slice(0, 10).join('; ')));
+    const stored = await withinQuota(who.tps, observations, who.uploader);
+    if (!stored.ok) {
+      const { refusal, retryAfterS } = stored.error;
+      req.log.warn({ tps: who.tps, batch: observations.length }, refusal.message);
+      if (retryAfterS) reply.header('retry-after', String(retryAfterS));
+      return sendError(reply, refusal);
     }
-    return reply.code(202).send({ stored: outcome.stored });
+    return reply.code(202).send({ stored: stored.value });
   });
 
   app.get('/api/v1/signal/observations', async (req, reply) => {
     const raw = (req.query as { region?: unknown }).region ?? 'id';
     const region = typeof raw === 'string' ? parseRegionCode(raw) : undefined;
     if (!region)
-      return sendError(
-        reply,
-        apiError(400, 'bad_code', `not a region code: ${JSON.stringify(raw)}`),
-      );
+      return sendError(reply, apiError('bad_code', `not a region code: ${JSON.stringify(raw)}`));
     // One more than the answer holds, overall and of each TPS: what is left over says that
     // something was cut.
     const perTps = quotas.publicObservationsPerTps;

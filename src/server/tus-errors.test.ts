@@ -9,7 +9,7 @@ describe('tus answers in the API style', () => {
     });
     expect(tusAnswer(leak)).toEqual({
       status_code: 500,
-      body: '{"error":"internal_error","message":"internal error"}\n',
+      body: '{"error":"internal_error","message":"internal error","text":{"id":"Terjadi kesalahan di server","en":"Internal error"}}\n',
     });
   });
   it('gives tus refusals our codes, and keeps ours', () => {

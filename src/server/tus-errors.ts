@@ -1,39 +1,50 @@
 // The tus server's refusals in the API's style. @tus/server answers its own errors in plain text
 // and, for any other error a hook or the store throws, "Something went wrong with that request"
 // followed by the error's message: a database's or the file system's words (a path, a SQLSTATE
-// message) would reach the phone. `tusAnswer` gives every error a `{ error, message }` body with a
-// snake_case code (docs/errors.md); a 5xx says only "internal error".
+// message) would reach the phone. `tusAnswer` gives every error the API's one error body (a code
+// of the catalogue, src/contract/errors.ts); a 5xx says only "internal error".
 import { ERRORS, Metadata, TUS_RESUMABLE } from '@tus/server';
+import { apiError, jsonOf, type ApiError } from './errors.ts';
 
 type TusError = Error | { status_code: number; body: string };
 export type TusAnswer = { status_code: number; body: string };
 
-const body = (error: string, message: string) => `${JSON.stringify({ error, message })}\n`;
+const answer = (e: ApiError): TusAnswer => ({ status_code: e.status, body: `${jsonOf(e)}\n` });
 
-/** tus's own refusals (its ERRORS), by their plain-text body. */
-const TUS_CODES = new Map<string, [string, string]>([
-  [ERRORS.MISSING_OFFSET.body, ['bad_offset', 'an Upload-Offset header is required']],
-  [ERRORS.ABORTED.body, ['upload_busy', 'another request is writing this upload; try again']],
-  [ERRORS.INVALID_TERMINATION.body, ['upload_complete', 'a finished upload cannot be deleted']],
+/** tus's own refusals (its ERRORS), by their plain-text body, with the status tus gives them. */
+const TUS_CODES = new Map<string, ApiError>([
+  [ERRORS.MISSING_OFFSET.body, apiError('bad_offset', 403, 'an Upload-Offset header is required')],
   [
-    ERRORS.INVALID_CONTENT_TYPE.body,
-    ['unsupported_media_type', 'expected Content-Type application/offset+octet-stream'],
+    ERRORS.ABORTED.body,
+    apiError('upload_busy', 'another request is writing this upload; try again'),
   ],
-  [ERRORS.FILE_NOT_FOUND.body, ['unknown_upload', 'no such upload']],
+  [
+    ERRORS.INVALID_TERMINATION.body,
+    apiError('upload_complete', 'a finished upload cannot be deleted'),
+  ],
+  [
+    // tus says 403; the catalogue (and tusPrecheck, which answers it first) 415.
+    ERRORS.INVALID_CONTENT_TYPE.body,
+    apiError('unsupported_media_type', 'expected Content-Type application/offset+octet-stream'),
+  ],
+  [ERRORS.FILE_NOT_FOUND.body, apiError('unknown_upload', 'no such upload')],
   [
     ERRORS.INVALID_OFFSET.body,
-    ['offset_mismatch', 'Upload-Offset is not the offset the server holds (ask with HEAD)'],
+    apiError('offset_mismatch', 'Upload-Offset is not the offset the server holds (ask with HEAD)'),
   ],
-  [ERRORS.FILE_NO_LONGER_EXISTS.body, ['upload_expired', 'this upload has expired']],
-  [ERRORS.ERR_SIZE_EXCEEDED.body, ['payload_too_large', 'more bytes than Upload-Length']],
-  [ERRORS.ERR_MAX_SIZE_EXCEEDED.body, ['payload_too_large', 'the photo is larger than allowed']],
+  [ERRORS.FILE_NO_LONGER_EXISTS.body, apiError('upload_expired', 'this upload has expired')],
+  [ERRORS.ERR_SIZE_EXCEEDED.body, apiError('payload_too_large', 'more bytes than Upload-Length')],
+  [
+    ERRORS.ERR_MAX_SIZE_EXCEEDED.body,
+    apiError('payload_too_large', 'the photo is larger than allowed'),
+  ],
   [
     ERRORS.INVALID_LENGTH.body,
-    ['length_required', 'an Upload-Length header (the photo size) is required'],
+    apiError('length_required', 400, 'an Upload-Length header (the photo size) is required'),
   ],
   [
     ERRORS.INVALID_METADATA.body,
-    ['bad_metadata', 'Upload-Metadata must be comma-separated "key base64value" pairs'],
+    apiError('bad_metadata', 'Upload-Metadata must be comma-separated "key base64value" pairs'),
   ],
 ]);
 
@@ -47,20 +58,21 @@ export function tusAnswer(err: TusError): TusAnswer {
   if (status >= 400 && status < 500 && text?.startsWith('{'))
     return { status_code: status, body: text };
   const known = text === undefined ? undefined : TUS_CODES.get(text);
-  if (known && status >= 400 && status < 500)
-    return { status_code: status, body: body(known[0], known[1]) };
+  if (known && status >= 400 && status < 500) return answer(known);
   if (status === 501)
-    return {
-      status_code: 501,
-      body: body('not_implemented', 'this tus extension is not supported'),
-    };
+    return answer(apiError('not_implemented', 'this tus extension is not supported'));
   if (status >= 400 && status < 500)
-    return { status_code: status, body: body('bad_request', 'the upload request is malformed') };
-  return { status_code: 500, body: body('internal_error', 'internal error') };
+    return answer({ ...apiError('bad_request', 'the upload request is malformed'), status });
+  return answer(apiError('internal_error', 'internal error'));
 }
 
 /** The tus headers @tus/server checks before any hook runs, and what each must be. */
-const HEADER_RULES: [name: string, ok: (v: string) => boolean, code: string, expected: string][] = [
+const HEADER_RULES: [
+  name: string,
+  ok: (v: string) => boolean,
+  code: 'bad_offset' | 'bad_length' | 'bad_request' | 'bad_metadata',
+  expected: string,
+][] = [
   ['upload-offset', (v) => /^(0|[1-9]\d{0,15})$/.test(v), 'bad_offset', 'a whole number of bytes'],
   ['upload-length', (v) => /^(0|[1-9]\d{0,15})$/.test(v), 'bad_length', 'a whole number of bytes'],
   ['upload-defer-length', (v) => v === '1', 'bad_request', '1'],
@@ -89,7 +101,7 @@ const HEADER_RULES: [name: string, ok: (v: string) => boolean, code: string, exp
 export function tusPrecheck(
   method: string,
   headers: Record<string, string | string[] | undefined>,
-): { status: number; error: string; message: string } | undefined {
+): ApiError | undefined {
   if (method === 'OPTIONS') return undefined;
   const value = (name: string) => {
     const v = headers[name];
@@ -97,21 +109,20 @@ export function tusPrecheck(
   };
   const resumable = value('tus-resumable');
   if (resumable !== TUS_RESUMABLE)
-    return {
-      status: 412,
-      error: 'tus_resumable_required',
-      message: `send Tus-Resumable: ${TUS_RESUMABLE}${resumable === undefined ? '' : ` (got ${JSON.stringify(resumable.slice(0, 20))})`}`,
-    };
+    return apiError(
+      'tus_resumable_required',
+      `send Tus-Resumable: ${TUS_RESUMABLE}${resumable === undefined ? '' : ` (got ${JSON.stringify(resumable.slice(0, 20))})`}`,
+    );
   if (method === 'PATCH' && value('content-type') !== 'application/offset+octet-stream')
-    return {
-      status: 415,
-      error: 'unsupported_media_type',
-      message: 'expected Content-Type application/offset+octet-stream',
-    };
-  for (const [name, ok, error, expected] of HEADER_RULES) {
+    return apiError(
+      'unsupported_media_type',
+      'expected Content-Type application/offset+octet-stream',
+    );
+  for (const [name, ok, code, expected] of HEADER_RULES) {
     const v = value(name);
-    if (v !== undefined && !ok(v))
-      return { status: 400, error, message: `the ${name} header must be ${expected}` };
+    if (v === undefined || ok(v)) continue;
+    const message = `the ${name} header must be ${expected}`;
+    return code === 'bad_offset' ? apiError(code, 400, message) : apiError(code, message);
   }
   return undefined;
 }

@@ -15,6 +15,7 @@ import { parseTpsCode, type TpsCode } from '../core/codes.ts';
 import { STORAGE_FULL_RETRY_AFTER_S, isStorageFull, sha256Hex } from '../store/blobs.ts';
 import type { Store } from '../store/store.ts';
 import { kppsOf } from './auth.ts';
+import { apiError, jsonOf, sendError, type ApiError } from './errors.ts';
 import { tusAnswer, tusPrecheck } from './tus-errors.ts';
 import { PHOTO_LIMITS, checkPhoto } from './photos.ts';
 import { QUOTAS, formatBytes, formatDuration, quotaExceeded, type Quotas } from './quotas.ts';
@@ -26,18 +27,17 @@ type Who = { tps: TpsCode; uploader: string };
 /** An unfinished upload, as the quota counts it: its TPS, its declared size, when it began. */
 type Parked = { tps: string; size: number; createdAt: number; reservedAt: number };
 
-/** What a tus hook throws to refuse a request: tus answers its status with a JSON body. */
+/** What a tus hook throws to refuse a request: tus answers its status with our JSON body. */
 class TusRefusal extends Error {
   readonly status_code: number;
   readonly body: string;
-  constructor(status: number, error: string, message: string) {
-    super(message);
-    this.status_code = status;
-    this.body = `${JSON.stringify({ error, message })}\n`;
+  constructor(e: ApiError) {
+    super(e.message);
+    this.status_code = e.status;
+    this.body = `${jsonOf(e)}\n`;
   }
 }
-const refusal = (status: number, error: string, message: string) =>
-  new TusRefusal(status, error, message);
+const refusal = (e: ApiError) => new TusRefusal(e);
 
 export async function registerUploads(
   app: FastifyInstance,
@@ -59,7 +59,7 @@ export async function registerUploads(
     // srvx's request on Node carries the IncomingMessage it wraps.
     const node = (req as { runtime?: { node?: { req?: IncomingMessage } } }).runtime?.node?.req;
     const who = node && owners.get(node);
-    if (!who) throw refusal(401, 'no_token', 'a KPPS bearer token is required');
+    if (!who) throw refusal(apiError('no_token', 'a KPPS bearer token is required'));
     return who;
   };
   // The unfinished uploads by id, from the `<id>.json` that tus keeps beside each: read from the
@@ -131,7 +131,7 @@ export async function registerUploads(
   const overQuota = (status: 413 | 429, tps: string, quota: keyof Quotas, message: string) => {
     const e = quotaExceeded(status, quota, message);
     app.log.warn({ tps }, e.message);
-    return refusal(e.status, e.error, e.message);
+    return refusal(e);
   };
 
   /** Refuses (429) a new photo of a TPS that holds its quota of photos no submission names. */
@@ -169,8 +169,11 @@ export async function registerUploads(
         req as { runtime?: { node?: { res?: { setHeader(k: string, v: string): void } } } }
       ).runtime?.node?.res;
       res?.setHeader('retry-after', String(STORAGE_FULL_RETRY_AFTER_S));
-      const message = 'the server has no room left to store this photo; try again later';
-      return { status_code: 503, body: `${JSON.stringify({ error: 'storage_full', message })}\n` };
+      const full = apiError(
+        'storage_full',
+        'the server has no room left to store this photo; try again later',
+      );
+      return { status_code: full.status, body: `${jsonOf(full)}\n` };
     },
     // HEAD, PATCH and DELETE of an upload: only the TPS that created it may touch it.
     async onIncomingRequest(req, id) {
@@ -183,23 +186,26 @@ export async function registerUploads(
         return; // tus answers 404 itself
       }
       if (upload.metadata?.tps !== who.tps)
-        throw refusal(403, 'wrong_tps', `this upload belongs to another TPS, not ${who.tps}`);
+        throw refusal(apiError('wrong_tps', `this upload belongs to another TPS, not ${who.tps}`));
     },
     async onUploadCreate(req, upload) {
       const who = ownerOf(req);
       const meta = upload.metadata ?? {};
       if (upload.sizeIsDeferred)
-        throw refusal(400, 'length_required', 'declare Upload-Length (the photo size) up front');
+        throw refusal(
+          apiError('length_required', 400, 'declare Upload-Length (the photo size) up front'),
+        );
       const tps = parseTpsCode(meta.tps ?? '');
-      if (!tps) throw refusal(400, 'bad_metadata', 'Upload-Metadata "tps" must be a TPS code');
+      if (!tps) throw refusal(apiError('bad_metadata', 'Upload-Metadata "tps" must be a TPS code'));
       if (tps !== who.tps)
-        throw refusal(403, 'wrong_tps', `this token belongs to TPS ${who.tps}, not ${tps}`);
+        throw refusal(apiError('wrong_tps', `this token belongs to TPS ${who.tps}, not ${tps}`));
       const sha256 = meta.sha256 ?? '';
       if (!/^[0-9a-f]{64}$/.test(sha256))
         throw refusal(
-          400,
-          'bad_metadata',
-          'Upload-Metadata "sha256" must be the photo\'s sha256 in 64 lowercase hex digits',
+          apiError(
+            'bad_metadata',
+            'Upload-Metadata "sha256" must be the photo\'s sha256 in 64 lowercase hex digits',
+          ),
         );
       await checkUnreferenced(tps, sha256, parkedOf(tps).count);
       // No await from here to the reservation: concurrent creations see each other.
@@ -239,22 +245,23 @@ export async function registerUploads(
         await removeUpload(upload.id);
         // 460: the tus checksum extension's "Checksum Mismatch".
         throw refusal(
-          460,
-          'checksum_mismatch',
-          `the bytes received hash to ${sha256}, not to the declared ${String(upload.metadata?.sha256)}`,
+          apiError(
+            'checksum_mismatch',
+            `the bytes received hash to ${sha256}, not to the declared ${String(upload.metadata?.sha256)}`,
+          ),
         );
       }
       const check = await checkPhoto(bytes);
       if (!check.ok) {
         await removeUpload(upload.id);
-        throw refusal(422, 'invalid_photo', `photo: ${check.reason}`);
+        throw refusal(apiError('invalid_photo', `photo: ${check.error}`));
       }
       // Again, now that it is complete: photos finished meanwhile count.
       await checkUnreferenced(who.tps, sha256, 0).catch(async (e: unknown) => {
         await removeUpload(upload.id);
         throw e;
       });
-      await store.keepUploadedPhoto(bytes, check, who).catch(async (e: unknown) => {
+      await store.keepUploadedPhoto(bytes, check.value, who).catch(async (e: unknown) => {
         // Disk full: nothing was kept. Drop the partial file too, or the phone's next HEAD would
         // find every byte here and take the photo as sent; it sends the photo again instead.
         if (isStorageFull(e)) await removeUpload(upload.id);
@@ -272,20 +279,15 @@ export async function registerUploads(
   const handle = async (req: FastifyRequest, reply: FastifyReply) => {
     if (req.method !== 'OPTIONS') {
       const who = await kppsOf(req, store);
-      if ('status' in who)
-        return reply
-          .code(who.status)
-          .header('www-authenticate', 'Bearer')
-          .header('tus-resumable', '1.0.0')
-          .send({ error: who.error, message: who.message });
-      owners.set(req.raw, { tps: who.tps, uploader: who.uploader });
+      if (!who.ok)
+        return sendError(
+          reply.header('www-authenticate', 'Bearer').header('tus-resumable', '1.0.0'),
+          who.error,
+        );
+      owners.set(req.raw, { tps: who.value.tps, uploader: who.value.uploader });
     }
     const refused = tusPrecheck(req.method, req.headers);
-    if (refused)
-      return reply
-        .code(refused.status)
-        .header('tus-resumable', '1.0.0')
-        .send({ error: refused.error, message: refused.message });
+    if (refused) return sendError(reply.header('tus-resumable', '1.0.0'), refused);
     // tus reads the body and writes the answer on the raw request and response.
     reply.hijack();
     await tus.handle(req.raw, reply.raw);

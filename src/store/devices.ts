@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { regionContains, type RegionCode, type TpsCode } from '../core/codes.ts';
+import { err, ok, type Result } from '../core/result.ts';
 import { withEvents, type Actor } from './events.ts';
 import type { Database } from './schema.ts';
 import { closeTokens, uploaderOf, type TokenContext } from './tokens.ts';
@@ -46,12 +47,15 @@ export type NewDevice = {
   tokenHash: string;
 };
 
-export type Enrolment =
-  | { ok: true; device: Device; created: boolean }
+/** Why an enrolment is refused (the reasons its `device_refused` event logs). */
+export type EnrolRefusal =
   /** The key is enrolled for another TPS, or was revoked. */
-  | { ok: false; reason: 'other-tps' | 'revoked'; device: Device }
+  | { reason: 'other_tps' | 'revoked_key'; device: Device }
   /** The token has enrolled `limit` devices that are not revoked. */
-  | { ok: false; reason: 'device-limit'; limit: number };
+  | { reason: 'device_limit'; limit: number };
+
+/** The enrolled device (`created` when this call enrolled it), or why not. */
+export type Enrolment = Result<{ device: Device; created: boolean }, EnrolRefusal>;
 
 const toDevice = (r: Database['devices']): Device => ({
   id: r.id,
@@ -87,15 +91,11 @@ export async function enrolDevice(
     const refused = (details: Record<string, unknown>) =>
       log({ type: 'device_refused', tps: d.tps, actor, details: { token: actor, ...details } });
     const check = (device: Device, created: boolean): Enrolment => {
-      if (device.tps !== d.tps) {
-        refused({ reason: 'other_tps', deviceId: device.id });
-        return { ok: false, reason: 'other-tps', device };
-      }
-      if (device.revokedAt) {
-        refused({ reason: 'revoked_key', deviceId: device.id });
-        return { ok: false, reason: 'revoked', device };
-      }
-      return { ok: true, device, created };
+      const reason =
+        device.tps !== d.tps ? 'other_tps' : device.revokedAt ? 'revoked_key' : undefined;
+      if (!reason) return ok({ device, created });
+      refused({ reason, deviceId: device.id });
+      return err({ reason, device });
     };
     const known = await byKey(trx, d.publicKey);
     if (known) return check(known, false);
@@ -108,7 +108,7 @@ export async function enrolDevice(
       .executeTakeFirstOrThrow();
     if (Number(enrolled.n) >= limit) {
       refused({ reason: 'device_limit', limit });
-      return { ok: false, reason: 'device-limit', limit };
+      return err({ reason: 'device_limit', limit });
     }
     const inserted = await trx
       .insertInto('devices')
