@@ -2,6 +2,7 @@
 // train and test by TPS (never by image), and the label-0 crops sorted into X marks and written
 // zeros. See training/digits/README.md.
 
+import { parse } from 'csv-parse/sync';
 import type { Preprocessed } from '../reader/digits/preprocess.ts';
 
 export const X_LABEL = 10;
@@ -36,26 +37,16 @@ export function realCropSplit(csv: string): {
   testTps: number;
   dropped: number;
 } {
-  const [header, ...lines] = csv.trim().split(/\r?\n/);
-  const cols = header!.split(',');
-  const col = (name: string) => cols.indexOf(name);
-  const [iFile, iLabel, iTps, iGuess, iMd5] = [
-    'file',
-    'label',
-    'tps_code',
-    'zero_form_guess',
-    'md5',
-  ].map(col);
+  const rows: Record<string, string>[] = parse(csv, { columns: true, skip_empty_lines: true });
   const seen = new Set<string>();
   const crops: RealCrop[] = [];
   const tpsTrain = new Set<string>();
   const tpsTest = new Set<string>();
   let dropped = 0;
-  for (const line of lines) {
-    const f = line.split(',');
-    const file = f[iFile!]!;
-    let label = Number(f[iLabel!]);
-    const md5 = f[iMd5!]!;
+  for (const f of rows) {
+    const file = f.file!;
+    let label = Number(f.label);
+    const md5 = f.md5!;
     // The one conflicting duplicate (3_... and 7_... are the same image) shows a 7.
     if (file === '3_C_5305032015002_3_3.jpg') label = 7;
     if (seen.has(md5)) {
@@ -64,8 +55,8 @@ export function realCropSplit(csv: string): {
     }
     seen.add(md5);
     // Malformed codes have no tps_code: group by the code as written in the file name.
-    const tps = f[iTps!] || `raw:${file.split('_')[2] ?? file}`;
-    const guess = f[iGuess!];
+    const tps = f.tps_code || `raw:${file.split('_')[2] ?? file}`;
+    const guess = f.zero_form_guess;
     const bucket = fnv1a(tps) % TEST_MODULUS;
     const test = bucket === 0;
     (test ? tpsTest : tpsTrain).add(tps);
