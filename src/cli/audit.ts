@@ -46,7 +46,7 @@ export async function auditSirekapFile(
   for await (const [, line] of numberedLines(path)) {
     const parsed = parseSirekapLine(line);
     if (!parsed?.ok) continue;
-    set.add(parsed.record, auditRecord(parsed.record).clean);
+    set.add(parsed.value, auditRecord(parsed.value).clean);
   }
   const summary: AuditSummary = {
     lines: 0,
@@ -69,8 +69,8 @@ export async function auditSirekapFile(
       continue;
     }
     summary.records++;
-    const own = auditRecord(parsed.record);
-    const findings = [...own.findings, ...set.findings(parsed.record, own.clean)];
+    const own = auditRecord(parsed.value);
+    const findings = [...own.findings, ...set.findings(parsed.value, own.clean)];
     if (own.clean) summary.clean++;
     if (findings.length === 0) continue;
     summary.flagged++;
@@ -80,7 +80,7 @@ export async function auditSirekapFile(
       summary.byCheck[f.check] = (summary.byCheck[f.check] ?? 0) + 1;
       if (f.kind === 'misread' && f.check === 'single-field') summary.misreadProposals++;
     }
-    onTps({ tps: parsed.record.tps, line: n, findings });
+    onTps({ tps: parsed.value.tps, line: n, findings });
   }
   return summary;
 }

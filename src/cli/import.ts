@@ -61,7 +61,7 @@ export async function importSirekapFile(
       continue;
     }
     summary.records++;
-    const r = parsed.record;
+    const r = parsed.value;
     batch.push({
       tps: r.tps as TpsCode,
       ballot: r.ballot,

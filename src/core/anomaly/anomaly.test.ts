@@ -54,7 +54,7 @@ describe('per-record checks', () => {
     const rec = fromSirekap({ tps_code: '3101011001001', chart: null, administrasi: null });
     expect(rec.ok).toBe(true);
     if (!rec.ok) return;
-    const a = auditRecord(rec.record);
+    const a = auditRecord(rec.value);
     expect(a.findings.map((f) => f.kind)).toEqual(['incomplete']);
     expect(a.complete).toBe(false);
   });

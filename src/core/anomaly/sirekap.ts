@@ -3,6 +3,7 @@
 // `administrasi` null, a candidate null): that is a finding of the record, never an error here.
 // It carries no section II (ballot papers) and no section III (disabled voters).
 import { dotted, parseTpsCode } from '../codes.ts';
+import { err, ok, type Result } from '../result.ts';
 import type { AuditRecord } from './types.ts';
 
 /** Sirekap's ids of the 2024 PPWP pairs, in pair order. */
@@ -39,7 +40,8 @@ export const SIREKAP_FIELDS: readonly string[] = [
   ...ADMIN.map(([p]) => p),
 ];
 
-export type SirekapParse = { ok: true; record: AuditRecord } | { ok: false; error: string };
+/** A record, or why the line is not one (for people). */
+export type SirekapParse = Result<AuditRecord, string>;
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -48,14 +50,13 @@ const count = (v: unknown): number | null =>
 
 /** One parsed JSON value (a line of the file) as a record, or why it is not one. */
 export function fromSirekap(json: unknown): SirekapParse {
-  if (!isObject(json)) return { ok: false, error: 'not a JSON object' };
+  if (!isObject(json)) return err('not a JSON object');
   const code = typeof json.tps_code === 'string' ? parseTpsCode(json.tps_code) : undefined;
-  if (!code) return { ok: false, error: 'tps_code missing or not a TPS code' };
+  if (!code) return err('tps_code missing or not a TPS code');
   const chart = json.chart;
   const admin = json.administrasi;
-  if (chart != null && !isObject(chart)) return { ok: false, error: 'chart is not an object' };
-  if (admin != null && !isObject(admin))
-    return { ok: false, error: 'administrasi is not an object' };
+  if (chart != null && !isObject(chart)) return err('chart is not an object');
+  if (admin != null && !isObject(admin)) return err('administrasi is not an object');
   const values: Record<string, number | null> = {};
   for (const [k, id] of Object.entries(SIREKAP_PPWP_PAIRS))
     values[`votes.${k}`] = chart ? count(chart[id]) : null;
@@ -63,10 +64,7 @@ export function fromSirekap(json: unknown): SirekapParse {
   const photos = Array.isArray(json.images)
     ? json.images.map((u) => (typeof u === 'string' && u ? u : null))
     : [];
-  return {
-    ok: true,
-    record: { tps: dotted(code), ballot: 'ppwp', voteKeys: ['1', '2', '3'], values, photos },
-  };
+  return ok({ tps: dotted(code), ballot: 'ppwp', voteKeys: ['1', '2', '3'], values, photos });
 }
 
 /** A line of a Sirekap JSONL file; blank lines give undefined. */
@@ -76,7 +74,7 @@ export function parseSirekapLine(line: string): SirekapParse | undefined {
   try {
     json = JSON.parse(line);
   } catch (e) {
-    return { ok: false, error: `malformed JSON: ${(e as Error).message}` };
+    return err(`malformed JSON: ${(e as Error).message}`);
   }
   return fromSirekap(json);
 }
