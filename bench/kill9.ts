@@ -12,7 +12,6 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseArgs, promisify } from 'node:util';
@@ -22,7 +21,7 @@ import { consistentResult } from '../src/synth/results.ts';
 import { mulberry32 } from '../src/core/random.ts';
 import { testPhoto } from '../test/support/photos.ts';
 import { dropSchema, postgresAvailable, testSchemaUrl } from '../test/support/postgres.ts';
-import { tokenRows } from '../test/support/cli.ts';
+import { freePort, tokenRows } from '../test/support/cli.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 const BIN = join(ROOT, 'bin', 'rekap.mjs');
@@ -62,16 +61,6 @@ try {
 }
 
 const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => (typeof a === 'object' && a ? resolve(a.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 const dataDir = await mkdtemp(join(tmpdir(), 'rekap-kill9-'));
 let dbUrl: string | undefined;

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { writeFileSync } from 'node:fs';
-import pg from 'pg';
+import { dropSchema, postgresProblem } from '../test/support/postgres.ts';
 import { buildTpsLoads, IngestGenerator } from './bodies.ts';
 import {
   cpuMeter,
@@ -108,31 +108,6 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const)
     void cleanupAll().finally(() => process.exit(130));
   });
 process.once('exit', killAllChildrenNow);
-
-// ---- PostgreSQL -----------------------------------------------------------------------------------
-
-async function postgresProblem(): Promise<string | null> {
-  const client = new pg.Client({ connectionString: POSTGRES_URL, connectionTimeoutMillis: 3000 });
-  try {
-    await client.connect();
-    await client.query('select 1');
-    return null;
-  } catch (e) {
-    return `no PostgreSQL at ${POSTGRES_URL}: ${(e as Error).message}`;
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
-
-async function dropSchema(schema: string) {
-  const client = new pg.Client({ connectionString: POSTGRES_URL });
-  await client.connect();
-  try {
-    await client.query(`drop schema if exists ${schema} cascade`);
-  } finally {
-    await client.end();
-  }
-}
 
 // ---- one backend ----------------------------------------------------------------------------------
 
@@ -238,7 +213,8 @@ async function benchBackend(backend: Backend, photo: StampablePhoto, outDir: str
   console.log(`\n== ${backend} ==`);
   let dbUrl: string | undefined;
   if (backend === 'postgres') {
-    const problem = await postgresProblem();
+    const error = await postgresProblem(POSTGRES_URL);
+    const problem = error && `no PostgreSQL at ${POSTGRES_URL}: ${error.message}`;
     if (problem) {
       console.log(`  skipped: ${problem}`);
       for (const benchmark of [runIngest ? 'ingest' : null, runReads ? 'reads' : null])
@@ -255,7 +231,7 @@ async function benchBackend(backend: Backend, photo: StampablePhoto, outDir: str
     const u = new URL(POSTGRES_URL);
     u.searchParams.set('schema', schema);
     dbUrl = u.toString();
-    cleanups.push(() => dropSchema(schema));
+    cleanups.push(() => dropSchema(schema, POSTGRES_URL));
   }
   const dataDir = await mkdtemp(join(tmpdir(), `rekap-bench-${backend}-`));
   cleanups.push(() => rm(dataDir, { recursive: true, force: true }));

@@ -2,10 +2,9 @@
 // runs against its data (kpps-token, rebuild --check).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { tokenRows } from '../test/support/cli.ts';
+import { freePort, tokenRows } from '../test/support/cli.ts';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const REKAP = join(ROOT, 'bin', 'rekap.mjs');
@@ -26,17 +25,7 @@ export function killAllChildrenNow(): void {
   for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const srv = createServer();
-    srv.once('error', rej);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => res(port));
-    });
-  });
-}
+export { freePort };
 
 function storeArgs(dataDir: string, dbUrl: string | undefined): string[] {
   return ['--data', dataDir, ...(dbUrl ? ['--db', dbUrl] : [])];

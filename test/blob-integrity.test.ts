@@ -7,7 +7,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { writeSync } from 'node:fs';
 import { mkdtemp, open, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -22,7 +21,7 @@ import { createUpload, patchWhole, sha256, submitRefs, tus } from './support/fie
 import { testPhoto } from './support/photos.ts';
 import { dropSchema, postgresAvailable, testSchemaUrl } from './support/postgres.ts';
 import { issueToken } from './support/server.ts';
-import { BIN, rekapWith } from './support/cli.ts';
+import { BIN, freePort, rekapWith } from './support/cli.ts';
 
 const rekap = (...args: string[]) => rekapWith({ timeout: 120_000 }, ...args);
 
@@ -271,16 +270,6 @@ describe.each(backends)('photo integrity on $name', (backend) => {
     expect(report.bad[0]!.detail).toMatch(/^the bytes hash to [0-9a-f]{64}$/);
   });
 });
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => (typeof a === 'object' && a ? resolve(a.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 /** `rekap serve` on a data folder: resolves once it answers, or with its exit and stderr. */
 async function serve(

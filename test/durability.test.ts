@@ -2,23 +2,12 @@
 // submission is ever visible: the real `rekap serve` process, killed in the middle of a burst.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { consistentResult } from '../src/synth/results.ts';
 import { testPhoto } from './support/photos.ts';
-import { BIN, rekap, tokenRows } from './support/cli.ts';
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      s.close(() => (typeof a === 'object' && a ? resolve(a.port) : reject(new Error('no port'))));
-    });
-  });
-}
+import { BIN, freePort, rekap, tokenRows } from './support/cli.ts';
 
 async function startServer(dataDir: string, port: number): Promise<ChildProcess> {
   const child = spawn(

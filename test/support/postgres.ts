@@ -8,26 +8,32 @@ export const POSTGRES_URL =
 
 let available: Promise<boolean> | undefined;
 
+/** Why the PostgreSQL server at `url` does not answer a query, or null when it does. */
+export async function postgresProblem(url = POSTGRES_URL): Promise<Error | null> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 3000 });
+  try {
+    await client.connect();
+    await client.query('select 1');
+    return null;
+  } catch (e) {
+    return e as Error;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
 export function postgresAvailable(): Promise<boolean> {
   available ??= (async () => {
-    const client = new pg.Client({ connectionString: POSTGRES_URL, connectionTimeoutMillis: 3000 });
-    try {
-      await client.connect();
-      await client.query('select 1');
-      return true;
-    } catch (e) {
-      if (process.env.CI)
-        throw new Error(
-          `PostgreSQL is required in CI but ${POSTGRES_URL} failed: ${(e as Error).message}`,
-          { cause: e },
-        );
-      console.warn(
-        `skipping PostgreSQL tests: no server at ${POSTGRES_URL} (${(e as Error).message}); set REKAP_TEST_POSTGRES`,
-      );
-      return false;
-    } finally {
-      await client.end().catch(() => undefined);
-    }
+    const e = await postgresProblem();
+    if (!e) return true;
+    if (process.env.CI)
+      throw new Error(`PostgreSQL is required in CI but ${POSTGRES_URL} failed: ${e.message}`, {
+        cause: e,
+      });
+    console.warn(
+      `skipping PostgreSQL tests: no server at ${POSTGRES_URL} (${e.message}); set REKAP_TEST_POSTGRES`,
+    );
+    return false;
   })();
   return available;
 }
@@ -40,8 +46,8 @@ export function testSchemaUrl(tag: string): { url: string; schema: string } {
   return { url: url.toString(), schema };
 }
 
-export async function dropSchema(schema: string): Promise<void> {
-  const client = new pg.Client({ connectionString: POSTGRES_URL });
+export async function dropSchema(schema: string, url = POSTGRES_URL): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
     await client.query(`drop schema if exists ${schema} cascade`);
