@@ -303,7 +303,7 @@ describe.each(storeBackends('cred'))('KPPS credentials on $name', (backend) => {
       expect(types, type).toContain(type);
     for (const e of events) expect(Object.keys(EVENT_TYPES)).toContain(e.type);
     expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
-    expect(verifyEventChain(events)).toEqual({ ok: true, count: events.length });
+    expect(verifyEventChain(events)).toEqual({ ok: true, value: events.length });
     // The revoked phone closed its token: one device_revoked and its token_revoked after it.
     const revokedAt = events.findIndex((e) => e.type === 'device_revoked');
     expect(events[revokedAt + 1]).toMatchObject({
@@ -321,8 +321,8 @@ describe.each(storeBackends('cred'))('KPPS credentials on $name', (backend) => {
     // Any change to a stored event breaks the chain at that event.
     const tampered: StoredEvent[] = events.map((e) => ({ ...e }));
     tampered[2] = { ...tampered[2]!, details: { ...(tampered[2]!.details as object), x: 1 } };
-    expect(verifyEventChain(tampered)).toMatchObject({ ok: false, seq: 3 });
-    expect(verifyEventChain(events.slice(1))).toMatchObject({ ok: false, seq: 2 });
+    expect(verifyEventChain(tampered)).toMatchObject({ ok: false, error: { seq: 3 } });
+    expect(verifyEventChain(events.slice(1))).toMatchObject({ ok: false, error: { seq: 2 } });
   });
 });
 

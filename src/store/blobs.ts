@@ -23,6 +23,7 @@ import {
 } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
+import { err, ok, type Result } from '../core/result.ts';
 
 export const sha256Hex = (bytes: Uint8Array | string): string =>
   createHash('sha256').update(bytes).digest('hex');
@@ -60,9 +61,11 @@ export type BlobBackend = {
 
 /** Why stored bytes cannot be handed out. */
 export type BlobProblem = 'missing' | 'short' | 'wrong_hash' | 'unreadable';
-export type RawBlob =
-  | { ok: true; bytes: Buffer }
-  | { ok: false; problem: Exclude<BlobProblem, 'wrong_hash'>; detail: string };
+/** What a backend's read found: the bytes (not yet checked against their hash), or why none. */
+export type RawBlob = Result<
+  Buffer,
+  { problem: Exclude<BlobProblem, 'wrong_hash'>; detail: string }
+>;
 
 /** Stored bytes that are not the photo they are recorded as: a bug or a damaged disk, never input. */
 export class BlobCorruptError extends Error {
@@ -107,11 +110,12 @@ export function verifiedBlobStore(backend: BlobBackend): BlobStore {
     put: (bytes) => backend.put(bytes),
     async get(location, sha256) {
       const raw = await backend.read(location);
-      if (!raw.ok) throw new BlobCorruptError(sha256, location, raw.problem, raw.detail);
-      const actual = sha256Hex(raw.bytes);
+      if (!raw.ok)
+        throw new BlobCorruptError(sha256, location, raw.error.problem, raw.error.detail);
+      const actual = sha256Hex(raw.value);
       if (actual !== sha256)
         throw new BlobCorruptError(sha256, location, 'wrong_hash', `the bytes hash to ${actual}`);
-      return raw.bytes;
+      return raw.value;
     },
     close: () => backend.close(),
   };
@@ -333,24 +337,24 @@ function syncDir(dir: string) {
 
 async function readPack(root: string, location: BlobLocation): Promise<RawBlob> {
   const m = LOCATION.exec(location);
-  if (!m) return { ok: false, problem: 'missing', detail: 'not a pack location' };
+  if (!m) return err({ problem: 'missing', detail: 'not a pack location' });
   const [, file, offset, length] = m as unknown as [string, string, string, string];
   let handle;
   try {
     handle = await open(join(root, file), 'r');
   } catch (e) {
     return errCode(e) === 'ENOENT'
-      ? { ok: false, problem: 'missing', detail: `no ${file}` }
-      : { ok: false, problem: 'unreadable', detail: String(errCode(e) ?? e) };
+      ? err({ problem: 'missing', detail: `no ${file}` })
+      : err({ problem: 'unreadable', detail: String(errCode(e) ?? e) });
   }
   try {
     const out = Buffer.alloc(Number(length));
     const { bytesRead } = await handle.read(out, 0, out.length, Number(offset));
     return bytesRead === out.length
-      ? { ok: true, bytes: out }
-      : { ok: false, problem: 'short', detail: `${bytesRead} of ${out.length} bytes` };
+      ? ok(out)
+      : err({ problem: 'short', detail: `${bytesRead} of ${out.length} bytes` });
   } catch (e) {
-    return { ok: false, problem: 'unreadable', detail: String(errCode(e) ?? e) };
+    return err({ problem: 'unreadable', detail: String(errCode(e) ?? e) });
   } finally {
     await handle.close();
   }

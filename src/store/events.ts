@@ -5,6 +5,7 @@ import { sql, type Kysely } from 'kysely';
 import * as z from 'zod';
 import { canonicalJson } from '../core/canonical.ts';
 import type { TpsCode } from '../core/codes.ts';
+import { err, ok, type Result } from '../core/result.ts';
 import { sha256Hex } from './blobs.ts';
 import type { Dialect } from './migrations.ts';
 import { jsonColumn } from './rows.ts';
@@ -72,22 +73,23 @@ export function eventHash(e: Omit<StoredEvent, 'hash'>): string {
 /**
  * Checks a run of events: consecutive sequence numbers, each hash right, each linked to the one
  * before. Without `after`, the run must start at the first event ever (seq 1, no previous hash).
+ * The number of events checked, or the first that breaks the chain and why.
  */
 export function verifyEventChain(
   events: readonly StoredEvent[],
   after: { seq: number; hash: string } | null = null,
-): { ok: true; count: number } | { ok: false; seq: number; reason: string } {
+): Result<number, { seq: number; reason: string }> {
   let prev = after;
   for (const e of events) {
     const seq = (prev?.seq ?? 0) + 1;
-    if (e.seq !== seq) return { ok: false, seq: e.seq, reason: `expected event ${seq} here` };
+    if (e.seq !== seq) return err({ seq: e.seq, reason: `expected event ${seq} here` });
     if (e.prevHash !== (prev?.hash ?? null))
-      return { ok: false, seq: e.seq, reason: 'not linked to the event before it' };
+      return err({ seq: e.seq, reason: 'not linked to the event before it' });
     if (eventHash(e) !== e.hash)
-      return { ok: false, seq: e.seq, reason: 'its hash does not match its content' };
+      return err({ seq: e.seq, reason: 'its hash does not match its content' });
     prev = e;
   }
-  return { ok: true, count: events.length };
+  return ok(events.length);
 }
 
 export type EventLog = (e: NewEvent) => void;
