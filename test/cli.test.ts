@@ -10,12 +10,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import type { TpsCode } from '../src/core/codes.ts';
-import { EXAMPLE_PPWP } from '../src/synth/results.ts';
 import { demoElection } from '../src/demo/okutimur.ts';
 import { openStore } from '../src/store/store.ts';
 import { loadWebAssets } from '../src/web/assets.ts';
 import { dropSchema, postgresAvailable, testSchemaUrl } from './support/postgres.ts';
 import { BIN, rekapWith as run, tokenRows, type Run } from './support/cli.ts';
+import { plainSubmission } from './support/results.ts';
 
 async function rekap(...args: string[]): Promise<Run> {
   return rekapWith({}, ...args);
@@ -108,15 +108,7 @@ describe('rekap rebuild', () => {
     expect(empty.stdout).toContain('ok: live totals equal a recount of 0 submissions');
     const store = await openStore({ dataDir });
     const tps = '16.08.01.1007.001' as TpsCode;
-    await store.recordSubmission({
-      tps,
-      ballot: 'ppwp',
-      result: EXAMPLE_PPWP,
-      photos: [],
-      flags: [],
-      uploader: 'kpps:test',
-      receivedAt: new Date(),
-    });
+    await store.recordSubmission(plainSubmission(tps));
     await store.close();
     expect((await rekap('rebuild', '--check', '--data', dataDir)).code).toBe(0);
     // Damage a derived total behind the store's back.

@@ -5,10 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { EXAMPLE_PPWP } from '../src/synth/results.ts';
 import { openStore, type Store } from '../src/store/store.ts';
 import { dropSchema, POSTGRES_URL, postgresAvailable, testSchemaUrl } from './support/postgres.ts';
 import { TPS_A, TPS_B, TWO_TPS_ELECTION } from './support/backends.ts';
+import { plainSubmission } from './support/results.ts';
 
 const available = await postgresAvailable();
 const schemas: string[] = [];
@@ -55,15 +55,7 @@ const versions = async (store: Store, tps: typeof TPS_A) =>
   (await store.tpsResult(tps, 'ppwp'))?.versions.length;
 
 async function submit(store: Store, tps: typeof TPS_A): Promise<void> {
-  const outcome = await store.recordSubmission({
-    tps,
-    ballot: 'ppwp',
-    result: EXAMPLE_PPWP,
-    photos: [],
-    flags: [],
-    uploader: 'kpps:test',
-    receivedAt: new Date(),
-  });
+  const outcome = await store.recordSubmission(plainSubmission(tps));
   expect(outcome.counted).toBe(true);
 }
 

@@ -6,6 +6,7 @@ import type { CHasil } from '../src/core/chasil.ts';
 import { openDb, type Db } from '../src/store/db.ts';
 import { StoredRowError } from '../src/store/rows.ts';
 import { storeBackends, TPS_A, TWO_TPS_ELECTION, type OpenedStore } from './support/backends.ts';
+import { plainSubmission } from './support/results.ts';
 
 const ok = { l: 60, p: 60, total: 120 };
 const none = { l: 0, p: 0, total: 0 };
@@ -34,15 +35,7 @@ describe.each(storeBackends('rows'))('stored rows on $name', (backend) => {
     opened = await backend.open();
     if (!opened) return;
     await opened.store.loadElection(TWO_TPS_ELECTION);
-    const { record } = await opened.store.recordSubmission({
-      tps: TPS_A,
-      ballot: 'ppwp',
-      result: RESULT,
-      photos: [],
-      flags: [],
-      uploader: 'kpps:test',
-      receivedAt: new Date(),
-    });
+    const { record } = await opened.store.recordSubmission(plainSubmission(TPS_A, RESULT));
     id = record.id;
     expect(record.result).toEqual(RESULT);
     raw = await openDb({ url: opened.dbUrl, dataDir: opened.dataDir });

@@ -1,6 +1,9 @@
-// The C.Hasil most server tests send: a clean PPWP result of a TPS with a DPT of 100 + 100.
+// The C.Hasil most server tests send (a clean PPWP result of a TPS with a DPT of 100 + 100), and
+// the plainest submission a store test records.
 import type { CHasil } from '../../src/core/chasil.ts';
-import { consistentResult } from '../../src/synth/results.ts';
+import type { TpsCode } from '../../src/core/codes.ts';
+import type { NewSubmission } from '../../src/store/submissions.ts';
+import { consistentResult, EXAMPLE_PPWP } from '../../src/synth/results.ts';
 
 /** Clean: 30, `v2` and 20 votes, 4 invalid; v2 - 18 of the voters are men, 72 women. */
 export const cleanResult = (v2 = 90): CHasil =>
@@ -12,3 +15,14 @@ export const cleanResult = (v2 = 90): CHasil =>
     invalid: 4,
     votes: { '1': 30, '2': v2, '3': 20 },
   });
+
+/** A submission as the store takes it: no photos, no flags, from a test uploader, received now. */
+export const plainSubmission = (tps: TpsCode, result: CHasil = EXAMPLE_PPWP): NewSubmission => ({
+  tps,
+  ballot: 'ppwp',
+  result,
+  photos: [],
+  flags: [],
+  uploader: 'kpps:test',
+  receivedAt: new Date(),
+});
