@@ -14,7 +14,7 @@ import {
   type FindingKind,
 } from '../core/anomaly/index.ts';
 
-export const AUDIT_USAGE = `rekap audit sirekap FILE.jsonl [--json]
+const AUDIT_USAGE = `rekap audit sirekap FILE.jsonl [--json]
     Anomalies in Sirekap hhcw/ppwp TPS records (one JSON object a line, with its tps_code): rule
     breaches, impossible values, incomplete records, likely misreads with the proposed value,
     outliers against neighbouring TPS, duplicates. --json prints { tps: [...], badLines, summary }.`;

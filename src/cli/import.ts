@@ -11,7 +11,7 @@ import { fileOrSay, numberedLines, processIo, type Io } from './io.ts';
 import { UsageError } from './usage.ts';
 import { parseWithPositionals, storeOptions } from './options.ts';
 
-export const IMPORT_USAGE = `rekap import sirekap FILE.jsonl [--data DIR] [--db URL]
+const IMPORT_USAGE = `rekap import sirekap FILE.jsonl [--data DIR] [--db URL]
     Keep Sirekap hhcw/ppwp TPS records (one JSON object a line, with its tps_code) as an external
     source shown beside Rekap's results. The same file twice adds nothing.`;
 

@@ -70,7 +70,7 @@ export function parentRegion(code: RegionCode): RegionCode | undefined {
   return (i < 0 ? NATION_CODE : code.slice(0, i)) as RegionCode;
 }
 
-export function tpsDesa(code: TpsCode): RegionCode {
+function tpsDesa(code: TpsCode): RegionCode {
   return code.slice(0, code.lastIndexOf('.')) as RegionCode;
 }
 

@@ -66,7 +66,7 @@ export function pathText(path: readonly PropertyKey[], root = '(root)'): string 
 }
 
 /** `"a", "b" and 3 more`: at most a few keys, each quoted (bounded). */
-export function keyList(keys: readonly string[]): string {
+function keyList(keys: readonly string[]): string {
   const shown = keys.slice(0, MAX_KEYS).map((k) => quote(k));
   return keys.length > MAX_KEYS
     ? `${shown.join(', ')} and ${keys.length - MAX_KEYS} more`

@@ -12,7 +12,7 @@ const TPS_DOTTED = /^\d{2}\.\d{2}\.\d{2}\.\d{4}\.\d{3}$/;
 /** `Date.prototype.toISOString()`'s form: UTC, milliseconds. The receipt stores it as a number. */
 const ISO_MS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 /** The most photos a receipt carries (the submission API takes at most 10). */
-export const MAX_RECEIPT_PHOTOS = 16;
+const MAX_RECEIPT_PHOTOS = 16;
 
 export const SignedAtSchema = z
   .string()
@@ -32,7 +32,7 @@ export const ELECTION_YEAR = 2024;
  * Midnight of 1 January of `year` in WIT (UTC+9), the earliest of Indonesia's three time zones:
  * no result of that year's election is signed before it.
  */
-export const electionYearStart = (year: number): Date =>
+const electionYearStart = (year: number): Date =>
   new Date(Date.UTC(year, 0, 1) - 9 * 3600 * 1000);
 
 /**
@@ -95,7 +95,7 @@ export function toBase64Url(bytes: Uint8Array): string {
 }
 
 /** undefined when the text is not base64url. */
-export function fromBase64Url(text: string): Uint8Array<ArrayBuffer> | undefined {
+function fromBase64Url(text: string): Uint8Array<ArrayBuffer> | undefined {
   if (!/^[A-Za-z0-9_-]*$/.test(text) || text.length % 4 === 1) return undefined;
   const bin = atob(text.replaceAll('-', '+').replaceAll('_', '/'));
   const out = new Uint8Array(bin.length);
@@ -113,7 +113,7 @@ export async function generateDeviceKey(): Promise<{ privateKey: CryptoKey; publ
 }
 
 /** The raw 32 bytes of an Ed25519 public key written in base64url, or undefined. */
-export function publicKeyBytes(publicKey: string): Uint8Array<ArrayBuffer> | undefined {
+function publicKeyBytes(publicKey: string): Uint8Array<ArrayBuffer> | undefined {
   const bytes = fromBase64Url(publicKey);
   return bytes?.length === 32 ? bytes : undefined;
 }

@@ -4,7 +4,7 @@
 import { parse } from 'csv-parse/sync';
 import { compressTpsNumbers, DemoFactsSchema, type DemoFacts } from './facts.ts';
 
-export const DEMO_FACTS_SOURCE =
+const DEMO_FACTS_SOURCE =
   'Derived by scripts/derive-demo-fixtures.ts from shared/data (see its README). TPS numbers per desa: ' +
   'tps/okutimur-tps.csv, from ridwaanhall/pemilu2024.kpu.go.id (MIT), a mirror of the KPU Sirekap ' +
   'region tree, committed 2024-03-08. Votes per kecamatan: sirekap/okutimur-ppwp-kecamatan.csv, from ' +

@@ -12,7 +12,7 @@ import { createRandom, type Random } from '../core/random.ts';
 
 export const DEMO_SEED = 2024;
 export const DEMO_KABUPATEN = '16.08' as RegionCode;
-export const DEMO_ELECTION_NAME =
+const DEMO_ELECTION_NAME =
   'DEMO: Pemilu Presiden 2024, Kab. Ogan Komering Ulu Timur (DPT dan hasil TPS sintetis)';
 
 /** The most voters a TPS may have in a general election. */

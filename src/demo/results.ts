@@ -37,7 +37,7 @@ export const DEFAULT_NIGHT_MS = 10 * 60_000;
 const TPS_CONCENTRATION = 500;
 
 /** The real shares of the demo's kecamatan, falling back to the whole kabupaten's. */
-export function demoShares(): (tps: TpsCode) => Record<string, number> {
+function demoShares(): (tps: TpsCode) => Record<string, number> {
   const facts = okuTimurFacts();
   const byKec = new Map(facts.kecamatan.map((k) => [k.code, sharesOf(k)]));
   const sum = (key: 'votes_01' | 'votes_02' | 'votes_03') =>

@@ -74,7 +74,7 @@ const FLOOR = 1e-9;
  * Odds at which the boxes' own reading is clear enough that only a person may overrule it: the
  * arithmetic may settle a doubt, not contradict a clear pen stroke.
  */
-export const OVERRIDE_ODDS = 4;
+const OVERRIDE_ODDS = 4;
 /** Alternatives costing this much more than the best (in nats) are not looked for: confidence >= 0.993. */
 const CONFIDENCE_HORIZON = 5;
 

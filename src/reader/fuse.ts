@@ -21,7 +21,7 @@ export type FusedBox = {
 };
 
 /** The probability that one bubble is blackened, from its darkness. */
-export function bubbleFilled(darkness: number): number {
+function bubbleFilled(darkness: number): number {
   return 1 / (1 + Math.exp(-(darkness - 0.35) / 0.06));
 }
 
@@ -32,7 +32,7 @@ const FORGOTTEN = 0.2;
  * How well each class explains the bubble column. A column is either filled for the digit (one
  * bubble, the digit's) or forgotten (none); a bubble can also be filled wrongly (floor 1e-3).
  */
-export function bubbleLikelihood(col: BubbleColumn): BoxProbabilities {
+function bubbleLikelihood(col: BubbleColumn): BoxProbabilities {
   const s = col.darkness.map(bubbleFilled);
   const none = s.reduce((a, f) => a * (1 - f), 1);
   const out = {} as BoxProbabilities;

@@ -5,7 +5,7 @@ import sharp from 'sharp';
 import { toGray, type GrayImage } from './image.ts';
 
 /** Longest side kept; a 600 x 900 mm page then has ~3.5 px/mm, ample for 15 mm digit boxes. */
-export const READ_MAX_SIDE = 3200;
+const READ_MAX_SIDE = 3200;
 /** Pixels accepted before decoding at all (about 200 megapixels). */
 const MAX_INPUT_PIXELS = 200_000_000;
 

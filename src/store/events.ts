@@ -56,7 +56,7 @@ export type StoredEvent = NewEvent & {
 };
 
 /** The hash of an event: sha256 of the canonical JSON of all its fields but the hash. */
-export function eventHash(e: Omit<StoredEvent, 'hash'>): string {
+function eventHash(e: Omit<StoredEvent, 'hash'>): string {
   return sha256Hex(
     canonicalJson({
       seq: e.seq,

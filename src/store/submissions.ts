@@ -68,7 +68,7 @@ export type SubmissionRecord = {
 };
 
 /** The hash that identifies a submission's content: TPS, ballot, the numbers and the photos. */
-export function contentHash(
+function contentHash(
   s: Pick<NewSubmission, 'tps' | 'ballot' | 'result' | 'photos'>,
 ): string {
   return sha256Hex(
@@ -272,7 +272,7 @@ async function writeSubmission(
 }
 
 /** Adds a tally difference to the TPS's desa, kecamatan, kabupaten, provinsi and the nation. */
-export async function applyDelta(
+async function applyDelta(
   trx: Transaction<Database>,
   dialect: Dialect,
   tps: TpsCode,

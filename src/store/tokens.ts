@@ -9,7 +9,7 @@ import { withEvents, type Actor, type EventLog } from './events.ts';
 import type { Dialect } from './migrations.ts';
 import type { Database } from './schema.ts';
 
-export const newToken = (): string => `kpps_${randomBytes(24).toString('base64url')}`;
+const newToken = (): string => `kpps_${randomBytes(24).toString('base64url')}`;
 
 /** The uploader recorded with a submission: identifies the token without revealing it. */
 export const uploaderOf = (tokenHash: string): string => `kpps:${tokenHash.slice(0, 16)}`;

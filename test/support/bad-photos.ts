@@ -54,7 +54,7 @@ export async function pngNotZlib(label = 'png-not-zlib'): Promise<Buffer> {
 }
 
 /** The first half of a JPEG with the end-of-image marker appended: a cut upload made to look whole. */
-export async function jpegHalfWithEnd(label = 'jpeg-half'): Promise<Buffer> {
+async function jpegHalfWithEnd(label = 'jpeg-half'): Promise<Buffer> {
   const jpeg = await testPhoto(label);
   return Buffer.concat([jpeg.subarray(0, Math.floor(jpeg.length / 2)), EOI]);
 }
@@ -88,7 +88,7 @@ export async function jpegClaims7000(label = 'jpeg-7000'): Promise<Buffer> {
 }
 
 /** The first half of a WebP with its RIFF and VP8 lengths rewritten to match: looks whole. */
-export async function webpHalf(label = 'webp-half'): Promise<Buffer> {
+async function webpHalf(label = 'webp-half'): Promise<Buffer> {
   const webp = await sharp(await testPhoto(label)).webp().toBuffer();
   const half = Buffer.from(webp.subarray(0, Math.floor(webp.length / 2) & ~1));
   half.writeUInt32LE(half.length - 8, 4); // RIFF size

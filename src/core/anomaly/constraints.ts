@@ -14,7 +14,7 @@ export type Constraint = {
 };
 
 /** ceil(n × 1.02): the ballots a TPS gets (DPT plus the 2% reserve). */
-export const withReserve = (n: number): number => Math.floor((n * 102 + 99) / 100);
+const withReserve = (n: number): number => Math.floor((n * 102 + 99) / 100);
 
 /** The checks for a contest, before filtering on the fields a record has. */
 export function constraintsFor(

@@ -7,7 +7,7 @@ import { err, ok, type Result } from '../result.ts';
 import type { AuditRecord } from './types.ts';
 
 /** Sirekap's ids of the 2024 PPWP pairs, in pair order. */
-export const SIREKAP_PPWP_PAIRS: Readonly<Record<string, string>> = {
+const SIREKAP_PPWP_PAIRS: Readonly<Record<string, string>> = {
   '1': '100025',
   '2': '100026',
   '3': '100027',

@@ -57,9 +57,9 @@ const WORK_SIDE = 1400;
 /** Candidates considered for the quadrilateral search. */
 const TOP_K = 18;
 /** Beyond this edge spread (page mm) the digits cannot be read. */
-export const MAX_BLUR_MM = 2.5;
+const MAX_BLUR_MM = 2.5;
 /** Below this the digit boxes (about 19 mm) are under 19 px across. */
-export const MIN_PX_PER_MM = 1;
+const MIN_PX_PER_MM = 1;
 
 const fail = (reason: PageFailReason, detail: string): PageNotFound => ({
   ok: false,

@@ -9,7 +9,7 @@ export type Point = { x: number; y: number };
 export type Homography = number[];
 
 /** Solves A x = b (n x n, row-major) by Gaussian elimination with partial pivoting; null if singular. */
-export function solveLinear(a: number[], b: number[], n: number): number[] | null {
+function solveLinear(a: number[], b: number[], n: number): number[] | null {
   const m = a.slice();
   const v = b.slice();
   for (let col = 0; col < n; col++) {

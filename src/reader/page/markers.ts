@@ -44,7 +44,7 @@ export function downscale(img: GrayImage, factor: number): GrayImage {
 }
 
 /** Pixels darker than the mean of a (2r+1)^2 window by more than `frac` of it (and 6 levels). */
-export function adaptiveThreshold(img: GrayImage, r: number, frac = 0.15): Uint8Array {
+function adaptiveThreshold(img: GrayImage, r: number, frac = 0.15): Uint8Array {
   const { width: w, height: h, data } = img;
   const iw = w + 1;
   const integral = new Float64Array(iw * (h + 1));
@@ -163,7 +163,7 @@ export function components(
  * Checks the checkerboard pattern around `c` with dark diagonal `u` (unit) and dark-square
  * centres at distance `d` from c. Returns the normalised contrast (0 when the pattern fails).
  */
-export function patternScore(
+function patternScore(
   img: GrayImage,
   c: Point,
   u: Point,

@@ -5,13 +5,13 @@ import type { GrayImage } from '../image.ts';
 import type { FieldTemplate, PageTemplate, Rect } from './types.ts';
 
 /** Millimetres per pixel of a 100 dpi render. */
-export const MM_PER_PX_100DPI = 25.4 / 100;
+const MM_PER_PX_100DPI = 25.4 / 100;
 const DARK = 128;
 
 type Box = { x0: number; y0: number; x1: number; y1: number; count: number };
 
 /** Bounding boxes of the 4-connected dark components. */
-export function darkComponents(img: GrayImage, dark = DARK): Box[] {
+function darkComponents(img: GrayImage, dark = DARK): Box[] {
   const { width, height, data } = img;
   const seen = new Uint8Array(width * height);
   const out: Box[] = [];
@@ -94,7 +94,7 @@ function meanIn(img: GrayImage, x0: number, y0: number, x1: number, y1: number):
 
 /** The field paths in the order the boxes appear (rows top to bottom, groups left to right). */
 const lpTotal = (g: string) => [`${g}.l`, `${g}.p`, `${g}.total`];
-export const PAGE_FIELDS: Record<1 | 2 | 3, string[]> = {
+const PAGE_FIELDS: Record<1 | 2 | 3, string[]> = {
   1: [
     ...['dpt', 'voters.dpt', 'voters.dptb', 'voters.dpk', 'voters.total'].flatMap(lpTotal),
     'ballots.received',
