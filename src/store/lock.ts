@@ -15,8 +15,17 @@ import { hostname } from 'node:os';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
+import * as z from 'zod';
 
 export type LockHolder = { pid: number; host: string; since: string; command: string };
+
+/** `LOCK.holder` as read back: only for the refusal message, so a missing command is no matter. */
+const HolderFileSchema = z.object({
+  pid: z.number(),
+  host: z.string(),
+  since: z.string(),
+  command: z.string().optional(),
+});
 
 export type DataLock = { readonly holder: LockHolder; release(): void };
 
@@ -84,10 +93,8 @@ export function lockDataFolder(dataDir: string): DataLock {
 
 function readHolder(file: string): LockHolder | undefined {
   try {
-    const h = JSON.parse(readFileSync(file, 'utf8')) as Partial<LockHolder>;
-    return typeof h.pid === 'number' && typeof h.host === 'string' && typeof h.since === 'string'
-      ? { pid: h.pid, host: h.host, since: h.since, command: String(h.command ?? '') }
-      : undefined;
+    const h = HolderFileSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
+    return h.success ? { ...h.data, command: h.data.command ?? '' } : undefined;
   } catch {
     return undefined;
   }
