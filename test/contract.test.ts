@@ -48,10 +48,13 @@ async function check(res: Response, method: string, template: string): Promise<u
   exercised.add(`${method.toUpperCase()} ${template}`);
   const text = await res.text();
   const documented = op.responses[String(res.status)];
-  expect(documented, `${method} ${template} answered ${res.status}, not in the document: ${text}`)
-    .toBeDefined();
+  expect(
+    documented,
+    `${method} ${template} answered ${res.status}, not in the document: ${text}`,
+  ).toBeDefined();
   const schema = documented!.content?.['application/json']?.schema;
-  if (!schema) return text;
+  // A HEAD answer has the headers of its GET and no body.
+  if (!schema || method === 'HEAD') return text;
   expect(res.headers.get('content-type') ?? '').toMatch(/^application\/json/);
   const body: unknown = JSON.parse(text);
   let validate = validators.get(schema);
@@ -139,7 +142,10 @@ describe('real answers of every route fit the document', () => {
     await check(again, 'POST', '/api/v1/kpps/devices');
     const fresh = await api('/api/v1/kpps/devices', {
       method: 'POST',
-      headers: { ...bearer(await issueToken(server.store, OTHER_TPS)), 'content-type': 'application/json' },
+      headers: {
+        ...bearer(await issueToken(server.store, OTHER_TPS)),
+        'content-type': 'application/json',
+      },
       body: JSON.stringify({ tps: OTHER_TPS, publicKey: device.publicKey }),
     });
     expect(fresh.status).toBe(409);
@@ -229,7 +235,11 @@ describe('real answers of every route fit the document', () => {
     const tps = await server.store.tps(TPS as TpsCode);
     const result = cleanResult(tps!.dpt!);
     const sig = await signed(device, TPS, result, [uploaded]);
-    const part = { deviceId: device.deviceId, signedAt: sig.summary.signedAt, signature: sig.signature };
+    const part = {
+      deviceId: device.deviceId,
+      signedAt: sig.summary.signedAt,
+      signature: sig.signature,
+    };
     const post = (r: unknown, s = part) => {
       const form = new FormData();
       form.set('result', new Blob([JSON.stringify(r)], { type: 'application/json' }));
@@ -250,7 +260,11 @@ describe('real answers of every route fit the document', () => {
     // A flagged version (its numbers break a rule), signed too: the TPS has a device now.
     const flagged = { ...result, valid: result.valid + 1 };
     const sig2 = await signed(device, TPS, flagged, [uploaded]);
-    const res2 = await post(flagged, { ...part, signedAt: sig2.summary.signedAt, signature: sig2.signature });
+    const res2 = await post(flagged, {
+      ...part,
+      signedAt: sig2.summary.signedAt,
+      signature: sig2.signature,
+    });
     expect(res2.status).toBe(201);
     expect(((await check(res2, 'POST', route)) as { status: string }).status).toBe('flagged');
     // Refusals: unsigned (403), a bad result (422), a bad code (400), an unknown TPS (404), no
@@ -258,10 +272,22 @@ describe('real answers of every route fit the document', () => {
     const unsigned = await submitRefs(server.url, token, TPS, result, [uploaded]);
     expect(unsigned.status).toBe(403);
     const refusals: [string, RequestInit, number][] = [
-      [`/api/v1/tps/${TPS}/submissions`, { method: 'POST', headers: bearer(token), body: 'x' }, 415],
+      [
+        `/api/v1/tps/${TPS}/submissions`,
+        { method: 'POST', headers: bearer(token), body: 'x' },
+        415,
+      ],
       [`/api/v1/tps/nope/submissions`, { method: 'POST', headers: bearer(token) }, 400],
-      [`/api/v1/tps/16.08.01.1007.999/submissions`, { method: 'POST', headers: bearer(token) }, 404],
-      [`/api/v1/tps/${TPS}/submissions?ballot=nope`, { method: 'POST', headers: bearer(token) }, 400],
+      [
+        `/api/v1/tps/16.08.01.1007.999/submissions`,
+        { method: 'POST', headers: bearer(token) },
+        404,
+      ],
+      [
+        `/api/v1/tps/${TPS}/submissions?ballot=nope`,
+        { method: 'POST', headers: bearer(token) },
+        400,
+      ],
       [`/api/v1/tps/${TPS}/submissions`, { method: 'POST' }, 401],
     ];
     for (const [path, init, status] of refusals) {
@@ -269,16 +295,30 @@ describe('real answers of every route fit the document', () => {
       expect(res.status, path).toBe(status);
       await check(res, 'POST', route);
     }
-    const form = new FormData();
-    form.set('result', JSON.stringify({ ...EXAMPLE_PPWP, valid: 'many' }));
-    form.append('photo', new Blob([new Uint8Array(await testPhoto(TPS))], { type: 'image/jpeg' }));
-    const invalid = await api(`/api/v1/tps/${OTHER_TPS}/submissions`, {
-      method: 'POST',
-      headers: bearer(await issueToken(server.store, OTHER_TPS)),
-      body: form,
-    });
+    // At a TPS without a device (unsigned): a result that is not one (422), then one that breaks
+    // a rule, kept and flagged: its findings are the TPS's anomalies below.
+    const otherToken = await issueToken(server.store, OTHER_TPS);
+    const unsignedPost = async (r: unknown) => {
+      const form = new FormData();
+      form.set('result', JSON.stringify(r));
+      form.append(
+        'photo',
+        new Blob([new Uint8Array(await testPhoto(OTHER_TPS))], { type: 'image/jpeg' }),
+      );
+      return api(`/api/v1/tps/${OTHER_TPS}/submissions`, {
+        method: 'POST',
+        headers: bearer(otherToken),
+        body: form,
+      });
+    };
+    const invalid = await unsignedPost({ ...EXAMPLE_PPWP, valid: 'many' });
     expect(invalid.status).toBe(422);
     await check(invalid, 'POST', route);
+    const other = await server.store.tps(OTHER_TPS as TpsCode);
+    const broken = cleanResult(other!.dpt!);
+    const kept = await unsignedPost({ ...broken, valid: broken.valid + 7 });
+    expect(kept.status).toBe(201);
+    expect(((await check(kept, 'POST', route)) as { status: string }).status).toBe('flagged');
   });
 
   it('GET /api/v1/results/{code}: the nation, a kecamatan, a desa with its TPS, refusals', async () => {
@@ -325,7 +365,10 @@ describe('real answers of every route fit the document', () => {
     expect(body.versions[0]!.signature).not.toBeNull();
     expect(body.versions[0]!.photos.length).toBe(1);
     expect(body.external).not.toBeNull();
-    expect(body.anomalies.length).toBeGreaterThan(0);
+    const flagged = await api(`/api/v1/tps/${OTHER_TPS}`);
+    expect(flagged.status).toBe(200);
+    const withFindings = (await check(flagged, 'GET', route)) as { anomalies: unknown[] };
+    expect(withFindings.anomalies.length).toBeGreaterThan(0);
     const empty = await api(`/api/v1/tps/16.08.01.1007.003`);
     expect(empty.status).toBe(200);
     await check(empty, 'GET', route);
@@ -360,14 +403,28 @@ describe('real answers of every route fit the document', () => {
   it('signal observations: POST 202 and refusals, GET 200', async () => {
     const route = '/api/v1/signal/observations';
     const at = new Date().toISOString();
-    const obs = { tps: TPS, at, lat: -4.05, lng: 104.21, accuracyM: 12, connection: '3g', rttMs: 420, uploadKbps: 80, bytes: 5000, ok: true };
+    const obs = {
+      tps: TPS,
+      at,
+      lat: -4.05,
+      lng: 104.21,
+      accuracyM: 12,
+      connection: '3g',
+      rttMs: 420,
+      uploadKbps: 80,
+      bytes: 5000,
+      ok: true,
+    };
     const post = (body: unknown, t: string | null = token) =>
       api(route, {
         method: 'POST',
         headers: { ...(t ? bearer(t) : {}), 'content-type': 'application/json' },
         body: JSON.stringify(body),
       });
-    const stored = await post([obs, { ...obs, connection: 'none', rttMs: null, uploadKbps: null, ok: false }]);
+    const stored = await post([
+      obs,
+      { ...obs, connection: 'none', rttMs: null, uploadKbps: null, ok: false },
+    ]);
     expect(stored.status).toBe(202);
     await check(stored, 'POST', route);
     for (const [body, t, status] of [

@@ -3,6 +3,7 @@
 // followed by the error's message: a database's or the file system's words (a path, a SQLSTATE
 // message) would reach the phone. `tusAnswer` gives every error the API's one error body (a code
 // of the catalogue, src/contract/errors.ts); a 5xx says only "internal error".
+import type { ServerResponse } from 'node:http';
 import { ERRORS, Metadata, TUS_RESUMABLE } from '@tus/server';
 import { apiError, jsonOf, type ApiError } from './errors.ts';
 
@@ -125,4 +126,22 @@ export function tusPrecheck(
     return code === 'bad_offset' ? apiError(code, 400, message) : apiError(code, message);
   }
   return undefined;
+}
+
+/**
+ * tus writes every answer as a web Response, whose body type for a string is text/plain; our
+ * refusals are JSON (`tusAnswer`), so a refusal's answer says so. Wraps `res.writeHead` of one
+ * request: an answer of 400 or more gets `application/json` instead of tus's text/plain.
+ */
+export function refusalsAsJson(res: ServerResponse): void {
+  const writeHead = res.writeHead.bind(res) as (...args: unknown[]) => ServerResponse;
+  res.writeHead = ((status: number, ...rest: unknown[]) => {
+    if (status >= 400)
+      for (const headers of rest)
+        if (Array.isArray(headers))
+          for (let i = 0; i + 1 < headers.length; i += 2)
+            if (String(headers[i]).toLowerCase() === 'content-type')
+              headers[i + 1] = 'application/json; charset=utf-8';
+    return writeHead(status, ...rest);
+  });
 }

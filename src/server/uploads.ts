@@ -16,7 +16,7 @@ import { STORAGE_FULL_RETRY_AFTER_S, isStorageFull, sha256Hex } from '../store/b
 import type { Store } from '../store/store.ts';
 import { kppsOf } from './auth.ts';
 import { apiError, jsonOf, sendError, type ApiError } from './errors.ts';
-import { tusAnswer, tusPrecheck } from './tus-errors.ts';
+import { refusalsAsJson, tusAnswer, tusPrecheck } from './tus-errors.ts';
 import { PHOTO_LIMITS, checkPhoto } from './photos.ts';
 import { QUOTAS, formatBytes, formatDuration, quotaExceeded, type Quotas } from './quotas.ts';
 
@@ -290,6 +290,7 @@ export async function registerUploads(
     if (refused) return sendError(reply.header('tus-resumable', '1.0.0'), refused);
     // tus reads the body and writes the answer on the raw request and response.
     reply.hijack();
+    refusalsAsJson(reply.raw);
     await tus.handle(req.raw, reply.raw);
   };
 
