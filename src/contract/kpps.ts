@@ -145,7 +145,7 @@ const observationShape = {
 export const SignalObservationSchema = named(
   'SignalObservation',
   z.strictObject(observationShape),
-  "One attempt of the field app to reach the server: when, where, over what, and whether it got through.",
+  'One attempt of the field app to reach the server: when, where, over what, and whether it got through.',
 );
 export type SignalObservationInput = z.infer<typeof SignalObservationSchema>;
 export const SignalObservationsSchema = named(

@@ -32,8 +32,7 @@ export const ELECTION_YEAR = 2024;
  * Midnight of 1 January of `year` in WIT (UTC+9), the earliest of Indonesia's three time zones:
  * no result of that year's election is signed before it.
  */
-const electionYearStart = (year: number): Date =>
-  new Date(Date.UTC(year, 0, 1) - 9 * 3600 * 1000);
+const electionYearStart = (year: number): Date => new Date(Date.UTC(year, 0, 1) - 9 * 3600 * 1000);
 
 /**
  * Why a signing time (already of SignedAtSchema's form) cannot be a device's, judged by the

@@ -16,7 +16,7 @@ function pngChunk(type: string, data: Buffer): Buffer {
 /** The PNG's chunks: type, where the chunk starts and its data length. */
 function pngChunks(png: Buffer): { type: string; start: number; length: number }[] {
   const out = [];
-  for (let i = 8; i + 8 <= png.length; ) {
+  for (let i = 8; i + 8 <= png.length;) {
     const length = png.readUInt32BE(i);
     out.push({ type: png.toString('latin1', i + 4, i + 8), start: i, length });
     i += 12 + length;
@@ -26,7 +26,7 @@ function pngChunks(png: Buffer): { type: string; start: number; length: number }
 
 /** Where a JPEG's entropy-coded data starts (just after its start-of-scan header). */
 function scanStart(jpeg: Buffer): number {
-  for (let i = 2; i + 4 <= jpeg.length; ) {
+  for (let i = 2; i + 4 <= jpeg.length;) {
     const marker = jpeg[i + 1]!;
     const length = jpeg.readUInt16BE(i + 2);
     if (marker === 0xda) return i + 2 + length;
@@ -39,7 +39,9 @@ const EOI = Buffer.from([0xff, 0xd9]);
 
 /** A PNG whose IDAT holds bytes that are not zlib (with a correct CRC, so only decoding tells). */
 export async function pngNotZlib(label = 'png-not-zlib'): Promise<Buffer> {
-  const png = await sharp(await testPhoto(label)).png().toBuffer();
+  const png = await sharp(await testPhoto(label))
+    .png()
+    .toBuffer();
   const chunks = pngChunks(png);
   const ihdr = chunks.find((c) => c.type === 'IHDR')!;
   const idatBytes = chunks.filter((c) => c.type === 'IDAT').reduce((n, c) => n + c.length, 0);
@@ -75,7 +77,7 @@ export async function jpegZeroScan(label = 'jpeg-zero-scan'): Promise<Buffer> {
 /** A 400x300 JPEG whose frame header claims 7000x7000 (49 megapixels, under the pixel limit). */
 export async function jpegClaims7000(label = 'jpeg-7000'): Promise<Buffer> {
   const jpeg = Buffer.from(await testPhoto(label, { width: 400, height: 300 }));
-  for (let i = 2; i + 9 <= jpeg.length; ) {
+  for (let i = 2; i + 9 <= jpeg.length;) {
     const marker = jpeg[i + 1]!;
     if (marker === 0xc0 || marker === 0xc1 || marker === 0xc2) {
       jpeg.writeUInt16BE(7000, i + 5); // height
@@ -89,7 +91,9 @@ export async function jpegClaims7000(label = 'jpeg-7000'): Promise<Buffer> {
 
 /** The first half of a WebP with its RIFF and VP8 lengths rewritten to match: looks whole. */
 async function webpHalf(label = 'webp-half'): Promise<Buffer> {
-  const webp = await sharp(await testPhoto(label)).webp().toBuffer();
+  const webp = await sharp(await testPhoto(label))
+    .webp()
+    .toBuffer();
   const half = Buffer.from(webp.subarray(0, Math.floor(webp.length / 2) & ~1));
   half.writeUInt32LE(half.length - 8, 4); // RIFF size
   half.writeUInt32LE(half.length - 20, 16); // the one 'VP8 ' chunk's size

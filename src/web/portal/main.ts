@@ -2,13 +2,17 @@
 // current view fresh while results come in (a poll every 5 seconds that only touches what changed).
 import {
   getJson,
+  MetaSchema,
   metaUrl,
+  RegionResultSchema,
   regionUrl,
+  TpsResultSchema,
   tpsUrl,
   type Meta,
   type RegionResult,
   type TpsResult,
 } from './api.ts';
+import { mapResult } from '../../core/result.ts';
 import { h, patch, type Child } from '../shared/dom.ts';
 import { formatTime, otherLang, storedLang, translate } from '../shared/i18n.ts';
 import { parseRoute, type Route } from './routes.ts';
@@ -55,8 +59,8 @@ const t = (key: StringKey, vars?: Record<string, string | number>) =>
   translate(PORTAL_STRINGS, language.get(), key, vars);
 
 function ctx(): Ctx {
-  const contest = state.meta?.contests.find((c) => c.ballot === 'ppwp' && c.kind === 'pair');
-  return { lang: language.get(), pairs: contest?.pairs ?? [] };
+  const contest = state.meta?.contests.find((c) => c.ballot === 'ppwp');
+  return { lang: language.get(), pairs: contest?.kind === 'pair' ? contest.pairs : [] };
 }
 
 // ---- rendering ----
@@ -129,9 +133,9 @@ let timer: ReturnType<typeof setTimeout> | undefined;
 const scrollByRoute = new Map<string, number>();
 
 async function loadMeta(): Promise<void> {
-  const res = await getJson<Meta>(metaUrl());
+  const res = await getJson(metaUrl(), MetaSchema);
   if (!res.ok) return;
-  state.meta = res.value;
+  state.meta = res.value.value;
   renderShell();
   if (state.data) renderView();
 }
@@ -149,21 +153,24 @@ async function load(navigation: boolean): Promise<void> {
   const url = route.kind === 'region' ? regionUrl(route.code) : tpsUrl(route.code);
   const res =
     route.kind === 'region'
-      ? await getJson<RegionResult>(url, controller.signal)
-      : await getJson<TpsResult>(url, controller.signal);
+      ? mapResult(await getJson(url, RegionResultSchema, controller.signal), (r) => ({
+          kind: 'region' as const,
+          ...r,
+        }))
+      : mapResult(await getJson(url, TpsResultSchema, controller.signal), (r) => ({
+          kind: 'tps' as const,
+          ...r,
+        }));
   if (mine !== seq) return; // a newer request took over
   inFlight = null;
   $('view').removeAttribute('aria-busy');
   if (res.ok) {
-    const changed = navigation || state.data?.text !== res.text;
-    state.data =
-      route.kind === 'region'
-        ? { kind: 'region', text: res.text, value: res.value as RegionResult }
-        : { kind: 'tps', text: res.text, value: res.value as TpsResult };
+    const changed = navigation || state.data?.text !== res.value.text;
+    state.data = res.value;
     state.problem = null;
     state.updatedAt = new Date();
     if (changed) renderView();
-  } else if (res.notFound) {
+  } else if (res.error.notFound) {
     state.data = null;
     state.problem = 'not-found';
     renderView();
