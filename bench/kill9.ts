@@ -9,19 +9,24 @@
 //   node bin/run-ts.mjs bench/kill9.ts [--rounds 10] [--workers 12] [--seed N] [--postgres]
 //                                      [--out bench/results/kill9.json]
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseArgs, promisify } from 'node:util';
-import type { CHasil } from '../src/core/chasil.ts';
-import { generateDeviceKey, signSummary, type SignedSummary } from '../src/core/receipt.ts';
-import { consistentResult } from '../src/synth/results.ts';
 import { mulberry32 } from '../src/core/random.ts';
 import { testPhoto } from '../test/support/photos.ts';
 import { dropSchema, postgresAvailable, testSchemaUrl } from '../test/support/postgres.ts';
 import { freePort, tokenRows } from '../test/support/cli.ts';
+import {
+  createUpload,
+  enrol,
+  patchWhole,
+  sha256,
+  signed,
+  type Device,
+} from '../test/support/field.ts';
+import { variedResult } from '../test/support/results.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 const BIN = join(ROOT, 'bin', 'rekap.mjs');
@@ -59,8 +64,6 @@ try {
 } catch {
   /* no build-state helper: nothing to compare */
 }
-
-const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
 const dataDir = await mkdtemp(join(tmpdir(), 'rekap-kill9-'));
 let dbUrl: string | undefined;
@@ -125,19 +128,9 @@ server = await startServer();
 console.log(`kill9: ${tokens.length} TPS below ${REGION}, data in ${dataDir} (seed ${SEED})`);
 
 // A third of the TPS enrol a device and sign every submission.
-type Device = { deviceId: string; privateKey: CryptoKey };
 const devices = new Map<string, Device>();
-for (const [i, [tps, token]] of tokens.entries()) {
-  if (i % 3 !== 0) continue;
-  const key = await generateDeviceKey();
-  const res = await fetch(`${base}/api/v1/kpps/devices`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ tps, publicKey: key.publicKey, label: 'kill9' }),
-  });
-  if (res.status !== 201) throw new Error(`enrolment failed: ${res.status} ${await res.text()}`);
-  devices.set(tps, { deviceId: ((await res.json()) as { deviceId: string }).deviceId, ...key });
-}
+for (const [i, [tps, token]] of tokens.entries())
+  if (i % 3 === 0) devices.set(tps, await enrol(base, token, tps, 'kill9'));
 
 const photos = await Promise.all(Array.from({ length: 8 }, (_, i) => testPhoto(`kill9-${i}`)));
 
@@ -150,61 +143,24 @@ async function submit(round: number): Promise<void> {
   const i = n++;
   const [tps, token] = tokens[i % tokens.length]!;
   const v = i % 50;
-  const result: CHasil = consistentResult({
-    dptL: 150,
-    dptP: 150,
-    votesL: 100,
-    votesP: 100,
-    invalid: 5,
-    votes: { '1': 40 + v, '2': 100, '3': 55 - v },
-  });
+  const result = variedResult(v);
   const photo = photos[i % photos.length]!;
   const hash = sha256(photo);
   const form = new FormData();
   form.set('result', JSON.stringify(result));
   if (i % 4 === 3) {
-    const created = await fetch(`${base}/api/v1/uploads/`, {
-      method: 'POST',
-      headers: {
-        authorization: `Bearer ${token}`,
-        'tus-resumable': '1.0.0',
-        'upload-length': String(photo.length),
-        'upload-metadata': `tps ${Buffer.from(tps).toString('base64')},sha256 ${Buffer.from(hash).toString('base64')}`,
-      },
-    });
-    const location = created.headers.get('location');
-    if (created.status !== 201 || !location) return;
-    const patched = await fetch(new URL(location, base), {
-      method: 'PATCH',
-      headers: {
-        authorization: `Bearer ${token}`,
-        'tus-resumable': '1.0.0',
-        'upload-offset': '0',
-        'content-type': 'application/offset+octet-stream',
-      },
-      body: new Uint8Array(photo),
-    });
+    const created = await createUpload(base, token, photo, { tps, sha256: hash });
+    if (created.status !== 201 || !created.url) return;
+    const patched = await patchWhole(created.url, token, photo);
     if (patched.status !== 204) return;
     form.set('photos', JSON.stringify([hash]));
   } else form.append('photo', new Blob([new Uint8Array(photo)], { type: 'image/jpeg' }), 'p.jpg');
   const device = devices.get(tps);
   if (device) {
-    const summary: SignedSummary = {
-      v: 1,
-      tps,
-      ballot: 'ppwp',
-      result,
-      photos: [hash],
-      signedAt: new Date().toISOString(),
-      deviceId: device.deviceId,
-    };
+    const { summary, signature } = await signed(device, tps, result, [hash]);
     form.set(
       'signature',
-      JSON.stringify({
-        deviceId: device.deviceId,
-        signedAt: summary.signedAt,
-        signature: await signSummary(summary, device.privateKey),
-      }),
+      JSON.stringify({ deviceId: device.deviceId, signedAt: summary.signedAt, signature }),
     );
   }
   const res = await fetch(`${base}/api/v1/tps/${tps}/submissions`, {

@@ -5,7 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { consistentResult } from '../src/synth/results.ts';
+import { variedResult } from './support/results.ts';
 import { testPhoto } from './support/photos.ts';
 import { BIN, freePort, rekap, tokenRows } from './support/cli.ts';
 
@@ -67,14 +67,7 @@ describe('durability', () => {
           const i = n++;
           const [tps, token] = tokens[i % tokens.length]!;
           const v = i % 50;
-          const result = consistentResult({
-            dptL: 150,
-            dptP: 150,
-            votesL: 100,
-            votesP: 100,
-            invalid: 5,
-            votes: { '1': 40 + v, '2': 100, '3': 55 - v },
-          });
+          const result = variedResult(v);
           const form = new FormData();
           form.set('result', JSON.stringify(result));
           form.append(

@@ -99,12 +99,17 @@ export async function until(check: () => Promise<boolean>): Promise<void> {
 
 export type Device = { deviceId: string; publicKey: string; privateKey: CryptoKey };
 
-export async function enrol(base: string, token: string, tps: string): Promise<Device> {
+export async function enrol(
+  base: string,
+  token: string,
+  tps: string,
+  label = 'test phone',
+): Promise<Device> {
   const key = await generateDeviceKey();
   const res = await fetch(`${base}/api/v1/kpps/devices`, {
     method: 'POST',
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ tps, publicKey: key.publicKey, label: 'test phone' }),
+    body: JSON.stringify({ tps, publicKey: key.publicKey, label }),
   });
   if (res.status !== 201) throw new Error(`enrolment failed: ${res.status} ${await res.text()}`);
   const body = (await res.json()) as { deviceId: string };

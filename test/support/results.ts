@@ -26,3 +26,14 @@ export const plainSubmission = (tps: TpsCode, result: CHasil = EXAMPLE_PPWP): Ne
   uploader: 'kpps:test',
   receivedAt: new Date(),
 });
+
+/** Submission `v` (0..49) of a long run: a DPT of 150 + 150; 40 + v, 100 and 55 - v votes. */
+export const variedResult = (v: number): CHasil =>
+  consistentResult({
+    dptL: 150,
+    dptP: 150,
+    votesL: 100,
+    votesP: 100,
+    invalid: 5,
+    votes: { '1': 40 + v, '2': 100, '3': 55 - v },
+  });
