@@ -9,7 +9,7 @@ import { checkRules } from '../src/core/rules.ts';
 import { recount, type CountableVersion } from '../src/core/tally.ts';
 import { consistentResult } from '../src/synth/results.ts';
 import type { Store } from '../src/store/store.ts';
-import { storeBackends } from './support/backends.ts';
+import { REGIONS_TO_MARTAPURA, storeBackends } from './support/backends.ts';
 
 const DESA = ['16.08.01.1001', '16.08.01.1002', '16.08.02.2001'] as RegionCode[];
 const TPS: TpsCode[] = DESA.flatMap((d, i) =>
@@ -20,10 +20,7 @@ const setup: ElectionSetup = {
   name: 'test election',
   demo: false,
   regions: [
-    { code: NATION_CODE, name: 'Indonesia', level: 'nasional' },
-    { code: '16' as RegionCode, name: 'Sumatera Selatan', level: 'provinsi' },
-    { code: '16.08' as RegionCode, name: 'Ogan Komering Ulu Timur', level: 'kabupaten' },
-    { code: '16.08.01' as RegionCode, name: 'Martapura', level: 'kecamatan' },
+    ...REGIONS_TO_MARTAPURA,
     { code: '16.08.02' as RegionCode, name: 'Buay Madang', level: 'kecamatan' },
     ...DESA.map((code, i) => ({ code, name: `Desa ${i}`, level: 'desa' as const })),
   ],

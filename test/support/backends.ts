@@ -55,15 +55,20 @@ export function storeBackends(tag: string): StoreBackend[] {
 export const TPS_A = '16.08.01.1001.001' as TpsCode;
 export const TPS_B = '16.08.01.1001.002' as TpsCode;
 
+/** The nation, Sumatera Selatan, Ogan Komering Ulu Timur and its kecamatan Martapura. */
+export const REGIONS_TO_MARTAPURA: ElectionSetup['regions'] = [
+  { code: NATION_CODE, name: 'Indonesia', level: 'nasional' },
+  { code: '16' as RegionCode, name: 'Sumatera Selatan', level: 'provinsi' },
+  { code: '16.08' as RegionCode, name: 'Ogan Komering Ulu Timur', level: 'kabupaten' },
+  { code: '16.08.01' as RegionCode, name: 'Martapura', level: 'kecamatan' },
+];
+
 /** One desa of Martapura with two TPS (A and B), PPWP only, no registered DPT. */
 export const TWO_TPS_ELECTION: ElectionSetup = {
   name: 'test election',
   demo: false,
   regions: [
-    { code: NATION_CODE, name: 'Indonesia', level: 'nasional' },
-    { code: '16' as RegionCode, name: 'Sumatera Selatan', level: 'provinsi' },
-    { code: '16.08' as RegionCode, name: 'Ogan Komering Ulu Timur', level: 'kabupaten' },
-    { code: '16.08.01' as RegionCode, name: 'Martapura', level: 'kecamatan' },
+    ...REGIONS_TO_MARTAPURA,
     { code: '16.08.01.1001' as RegionCode, name: 'Desa', level: 'desa' },
   ],
   tps: [
