@@ -53,7 +53,7 @@ for (let i = worker; i < forms; i += workers) {
   for (const j of form.jpegs) {
     const t0 = performance.now();
     const d = await decodePhoto(j.data);
-    if (d.ok) photos.push({ name: j.file, image: d.image });
+    if (d.ok) photos.push({ name: j.file, image: d.value.image });
     decodeMs.push(performance.now() - t0);
   }
   const t0 = performance.now();

@@ -49,7 +49,7 @@ async function readJpegs(key: string, jpegs: { file: string; data: Buffer }[], t
   const inputs: PhotoInput[] = [];
   for (const j of jpegs) {
     const d = await decodePhoto(j.data);
-    if (d.ok) inputs.push({ name: j.file, image: d.image });
+    if (d.ok) inputs.push({ name: j.file, image: d.value.image });
   }
   const reading = readForm(inputs, { classify });
   const t = tally(key);

@@ -26,7 +26,7 @@ for (let i = START; i < START + N; i++) {
   const photos: PhotoInput[] = [];
   for (const j of form.jpegs) {
     const d = await decodePhoto(j.data);
-    if (d.ok) photos.push({ name: j.file, image: d.image });
+    if (d.ok) photos.push({ name: j.file, image: d.value.image });
   }
   const r = readForm(photos, { classify });
   for (const p of r.pages)

@@ -15,7 +15,7 @@ const form = await synthForm(seed, index);
 const photos: PhotoInput[] = [];
 for (const j of form.jpegs) {
   const d = await decodePhoto(j.data);
-  if (d.ok) photos.push({ name: j.file, image: d.image });
+  if (d.ok) photos.push({ name: j.file, image: d.value.image });
 }
 const model = await loadDigitClassifier();
 const reading = readForm(photos, {

@@ -21,12 +21,12 @@ describe('reader hard cases (seeded synthetic photos)', () => {
       const jpeg = form.jpegs.find((j) => j.file === `page${c.page}.jpg`)!;
       const truth = form.truth.pages.find((p) => p.page === c.page)!;
       const photo = await decodePhoto(jpeg.data);
-      if (!photo.ok) throw new Error(photo.reason);
-      const found = findPage(photo.image);
-      if (!found.ok) throw new Error(`${found.reason}: ${found.detail}`);
-      expect(found.pageId).toBe(c.page);
+      if (!photo.ok) throw new Error(photo.error);
+      const found = findPage(photo.value.image);
+      if (!found.ok) throw new Error(`${found.error.reason}: ${found.error.detail}`);
+      expect(found.value.pageId).toBe(c.page);
       // The corners land where the camera put the markers.
-      found.corners.forEach((p, k) => {
+      found.value.corners.forEach((p, k) => {
         const want = truth.markerCentres[k]!;
         expect(Math.hypot(p.x - want.x, p.y - want.y)).toBeLessThan(4);
       });

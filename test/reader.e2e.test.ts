@@ -19,8 +19,8 @@ async function photos(files: { file: string; data: Buffer }[]): Promise<PhotoInp
   const out: PhotoInput[] = [];
   for (const f of files) {
     const d = await decodePhoto(f.data);
-    if (!d.ok) throw new Error(`${f.file}: ${d.reason}`);
-    out.push({ name: f.file, image: d.image });
+    if (!d.ok) throw new Error(`${f.file}: ${d.error}`);
+    out.push({ name: f.file, image: d.value.image });
   }
   return out;
 }
@@ -93,7 +93,7 @@ describe('bad input gives a reason, never a crash', () => {
     const jpeg = form.jpegs[0]!.data;
     const cut = await decodePhoto(jpeg.subarray(0, Math.floor(jpeg.length / 2)));
     expect(cut).toMatchObject({ ok: false });
-    expect(cut.ok ? '' : cut.reason).toMatch(/truncated|corrupt/);
+    expect(cut.ok ? '' : cut.error).toMatch(/truncated|corrupt/);
     const huge = await sharp({
       create: { width: 12_000, height: 9_000, channels: 3, background: '#fafafa' },
     } as never)
@@ -102,9 +102,9 @@ describe('bad input gives a reason, never a crash', () => {
     const big = await decodePhoto(huge);
     expect(big.ok).toBe(true);
     if (big.ok) {
-      expect(Math.max(big.image.width, big.image.height)).toBeLessThanOrEqual(3200);
+      expect(Math.max(big.value.image.width, big.value.image.height)).toBeLessThanOrEqual(3200);
       expect(
-        readForm([{ name: 'huge.jpg', image: big.image }], { classify }).pages[0],
+        readForm([{ name: 'huge.jpg', image: big.value.image }], { classify }).pages[0],
       ).toMatchObject({ found: false });
     }
     expect(await decodePhoto(Buffer.from('not an image at all'))).toMatchObject({ ok: false });

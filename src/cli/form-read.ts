@@ -45,13 +45,13 @@ export async function formReadCommand(args: string[], deps: ReadCommandDeps): Pr
   const unreadable: PageReport[] = [];
   for (const file of photos) {
     const decoded = await decodePhoto(file);
-    if (decoded.ok) inputs.push({ name: basename(file), image: decoded.image });
+    if (decoded.ok) inputs.push({ name: basename(file), image: decoded.value.image });
     else
       unreadable.push({
         photo: basename(file),
         found: false,
         reason: 'not-a-form',
-        detail: decoded.reason,
+        detail: decoded.error,
       });
   }
   const reading = readForm(inputs, { classify, registeredDpt: dpt });

@@ -2,6 +2,7 @@
 // what cannot be read. Large photos are shrunk as they are decoded: the reader needs a few pixels
 // per millimetre of the form, not a phone's full 50 megapixels.
 import sharp from 'sharp';
+import { err, ok, type Result } from '../core/result.ts';
 import { toGray, type GrayImage } from './image.ts';
 
 /** Longest side kept; a 600 x 900 mm page then has ~3.5 px/mm, ample for 15 mm digit boxes. */
@@ -9,11 +10,11 @@ const READ_MAX_SIDE = 3200;
 /** Pixels accepted before decoding at all (about 200 megapixels). */
 const MAX_INPUT_PIXELS = 200_000_000;
 
-export type Decoded =
-  | { ok: true; image: GrayImage; original: { width: number; height: number } }
-  | { ok: false; reason: string };
+/** The photo for the reader, and the size it was taken at. */
+export type DecodedPhoto = { image: GrayImage; original: { width: number; height: number } };
 
-export async function decodePhoto(input: string | Buffer): Promise<Decoded> {
+/** The decoded photo, or why it cannot be read (for people: `no such file`, `image too large`...). */
+export async function decodePhoto(input: string | Buffer): Promise<Result<DecodedPhoto, string>> {
   try {
     const img = sharp(input, { limitInputPixels: MAX_INPUT_PIXELS, failOn: 'truncated' });
     const meta = await img.metadata();
@@ -28,11 +29,10 @@ export async function decodePhoto(input: string | Buffer): Promise<Decoded> {
       .grayscale()
       .raw()
       .toBuffer({ resolveWithObject: true });
-    return {
-      ok: true,
+    return ok({
       image: toGray(data, info.width, info.height, 1),
       original: { width: meta.width ?? info.width, height: meta.height ?? info.height },
-    };
+    });
   } catch (e) {
     const message = (e as Error).message;
     const reason = /pixel limit/i.test(message)
@@ -44,6 +44,6 @@ export async function decodePhoto(input: string | Buffer): Promise<Decoded> {
           : /no such file|ENOENT|missing/i.test(message)
             ? `no such file`
             : `cannot decode the image (${message})`;
-    return { ok: false, reason };
+    return err(reason);
   }
 }

@@ -129,11 +129,12 @@ export function readForm(photos: PhotoInput[], opts: ReadOptions): FormReading {
   const reports: PageReport[] = [];
   const found = new Map<number, { photo: PhotoInput; page: PageFound; template: PageTemplate }>();
   for (const photo of photos) {
-    const page = findPage(photo.image);
-    if (!page.ok) {
-      reports.push({ photo: photo.name, found: false, reason: page.reason, detail: page.detail });
+    const seen = findPage(photo.image);
+    if (!seen.ok) {
+      reports.push({ photo: photo.name, found: false, ...seen.error });
       continue;
     }
+    const page = seen.value;
     const template = PPWP_TEMPLATE.pages.find((p) => p.page === page.pageId);
     if (!page.pageId || !template) {
       reports.push({

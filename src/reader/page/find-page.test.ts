@@ -88,21 +88,21 @@ for (const { name, dir } of SOURCES)
           ms += performance.now() - t0;
           if (!r.ok) {
             misses.push(
-              `#${i} p${page} r${rotation} tilt ${f.tiltDeg.toFixed(0)}: ${r.reason} ${r.detail}`,
+              `#${i} p${page} r${rotation} tilt ${f.tiltDeg.toFixed(0)}: ${r.error.reason} ${r.error.detail}`,
             );
             continue;
           }
           const err = Math.max(
-            ...r.corners.map((c, k) => {
+            ...r.value.corners.map((c, k) => {
               const t = apply(f.pageToPhoto, MARKERS_MM[k]!);
               return Math.hypot(c.x - t.x, c.y - t.y);
             }),
           );
           errors.push(err);
-          if (r.pageId === page) rightPage++;
-          else misses.push(`#${i} page ${r.pageId} for ${page}`);
-          if (r.rotation === rotation) rightRot++;
-          else misses.push(`#${i} rotation ${r.rotation} for ${rotation}`);
+          if (r.value.pageId === page) rightPage++;
+          else misses.push(`#${i} page ${r.value.pageId} for ${page}`);
+          if (r.value.rotation === rotation) rightRot++;
+          else misses.push(`#${i} rotation ${r.value.rotation} for ${rotation}`);
         }
         errors.sort((a, b) => a - b);
         console.log(
@@ -122,7 +122,7 @@ for (const { name, dir } of SOURCES)
       const r = findPage(f.image);
       expect(r.ok).toBe(true);
       if (!r.ok) return;
-      const flat = rectify(f.image, r.homography, 2);
+      const flat = rectify(f.image, r.value.homography, 2);
       expect([flat.width, flat.height]).toEqual([1200, 1800]);
       const id = readPageId(flat, [2, 0, -0.5, 0, 2, -0.5, 0, 0, 1]);
       expect(id.page).toBe(2);
@@ -139,14 +139,14 @@ for (const { name, dir } of SOURCES)
       const half: GrayImage = { width: w, height: h >> 1, data: data.slice(0, w * (h >> 1)) };
       const r = findPage(half);
       expect(r.ok).toBe(false);
-      if (!r.ok) expect(r.reason).toBe('cut-off');
+      if (!r.ok) expect(r.error.reason).toBe('cut-off');
     });
 
     it('says the photo is too dark when it is', async () => {
       const f = fakePhoto(await render(3), PX_PER_MM, { seed: 4, rotation: 0 });
       const dark = { ...f.image, data: f.image.data.map((v) => v >> 3) };
       const r = findPage(dark);
-      expect(r).toMatchObject({ ok: false, reason: 'too-dark' });
+      expect(r).toMatchObject({ ok: false, error: { reason: 'too-dark' } });
     });
 
     it('says the photo is too blurry when the marker edges are smeared', async () => {
@@ -158,6 +158,6 @@ for (const { name, dir } of SOURCES)
       });
       const r = findPage(f.image);
       expect(r.ok).toBe(false);
-      if (!r.ok) expect(['too-blurry', 'not-a-form']).toContain(r.reason);
+      if (!r.ok) expect(['too-blurry', 'not-a-form']).toContain(r.error.reason);
     });
   });

@@ -2,6 +2,7 @@
 // (1-3) it is, and the homography from page millimetres to photo pixels. Works on a downscaled copy
 // for the search and refines the marker centres on the full image.
 
+import { err, ok, type Result } from '../../core/result.ts';
 import type { GrayImage } from '../image.ts';
 import {
   affineFromPoints,
@@ -34,7 +35,6 @@ export type PageQuality = {
 };
 
 export type PageFound = {
-  ok: true;
   /** Marker centres in the photo, in page order: top-left, top-right, bottom-right, bottom-left. */
   corners: [Point, Point, Point, Point];
   /** Clockwise angle by which the page appears turned in the photo. */
@@ -48,9 +48,9 @@ export type PageFound = {
 
 export type PageFailReason = 'not-a-form' | 'too-dark' | 'too-blurry' | 'cut-off' | 'too-small';
 
-export type PageNotFound = { ok: false; reason: PageFailReason; detail: string };
+export type PageNotFound = { reason: PageFailReason; detail: string };
 
-export type PageResult = PageFound | PageNotFound;
+export type PageResult = Result<PageFound, PageNotFound>;
 
 /** Longest side of the copy the markers are searched in. */
 const WORK_SIDE = 1400;
@@ -61,11 +61,7 @@ const MAX_BLUR_MM = 2.5;
 /** Below this the digit boxes (about 19 mm) are under 19 px across. */
 const MIN_PX_PER_MM = 1;
 
-const fail = (reason: PageFailReason, detail: string): PageNotFound => ({
-  ok: false,
-  reason,
-  detail,
-});
+const fail = (reason: PageFailReason, detail: string) => err<PageNotFound>({ reason, detail });
 
 export function findPage(img: GrayImage): PageResult {
   const { width: w, height: h } = img;
@@ -75,7 +71,12 @@ export function findPage(img: GrayImage): PageResult {
   const first = findPageAt(img, factor);
   // Markers missed on the downscaled copy (a steep tilt makes the far ones small): look once more
   // at twice the resolution. Costs about four times a search, and only when the first one fails.
-  if (first.ok || factor === 1 || first.reason === 'too-dark' || first.reason === 'too-blurry')
+  if (
+    first.ok ||
+    factor === 1 ||
+    first.error.reason === 'too-dark' ||
+    first.error.reason === 'too-blurry'
+  )
     return first;
   const second = findPageAt(img, Math.max(1, Math.floor(factor / 2)));
   return second.ok ? second : first;
@@ -137,14 +138,13 @@ function findPageAt(img: GrayImage, factor: number): PageResult {
       'too-small',
       `the page is photographed at ${pxPerMm.toFixed(2)} px/mm; at least ${MIN_PX_PER_MM} is needed`,
     );
-  return {
-    ok: true,
+  return ok({
     corners: chosen,
     rotation: rotationOf(H),
     homography: H,
     pageId: pageId.page,
     quality: { blur, contrast, markerScore, pxPerMm, pageIdDistance: pageId.distance },
-  };
+  });
 }
 
 /**
@@ -398,7 +398,7 @@ function twoMarkers(cands: MarkerCandidate[]): boolean {
 }
 
 /** Why no page was found: a page cut off when some markers are clearly there, else not a form. */
-function explainMissing(cands: MarkerCandidate[], small: GrayImage): PageNotFound {
+function explainMissing(cands: MarkerCandidate[], small: GrayImage): PageResult {
   const three = threeMarkerFits(cands, small)[0];
   if (three) {
     const p = three.predicted;

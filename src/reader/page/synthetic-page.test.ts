@@ -93,9 +93,9 @@ describe('findPage on a drawn page', () => {
       const r = findPage(f.image);
       expect(r.ok).toBe(true);
       if (!r.ok) return;
-      expect(r.rotation).toBe(rotation);
-      expect(r.pageId).toBe(page);
-      r.corners.forEach((c, i) => {
+      expect(r.value.rotation).toBe(rotation);
+      expect(r.value.pageId).toBe(page);
+      r.value.corners.forEach((c, i) => {
         const t = apply(f.pageToPhoto, MARKERS_MM[i]!);
         expect(Math.hypot(c.x - t.x, c.y - t.y)).toBeLessThan(3);
       });
@@ -108,8 +108,8 @@ describe('findPage on a drawn page', () => {
     fillMm(img, c.x - 10, c.y - 10, c.x + 10, c.y + 10, 245);
     const f = fakePhoto(img, PPM, { seed: 9, rotation: 90, longSide: 1800 });
     const r = findPage(f.image);
-    expect(r).toMatchObject({ ok: false, reason: 'cut-off' });
-    if (!r.ok) expect(r.detail).toContain('bottom-left');
+    expect(r).toMatchObject({ ok: false, error: { reason: 'cut-off' } });
+    if (!r.ok) expect(r.error.detail).toContain('bottom-left');
   });
 
   it('recovers a faint marker from the other three', () => {
@@ -124,7 +124,7 @@ describe('findPage on a drawn page', () => {
     expect(r.ok).toBe(true);
     if (!r.ok) return;
     const t = apply(f.pageToPhoto, c);
-    expect(Math.hypot(r.corners[2].x - t.x, r.corners[2].y - t.y)).toBeLessThan(3);
+    expect(Math.hypot(r.value.corners[2].x - t.x, r.value.corners[2].y - t.y)).toBeLessThan(3);
   });
 
   it('says cut-off when a corner is outside the photo', () => {
@@ -145,7 +145,7 @@ describe('findPage on a drawn page', () => {
     };
     for (let y = 0; y < image.height; y++)
       crop.data.set(image.data.subarray(y * image.width, y * image.width + w), y * w);
-    expect(findPage(crop)).toMatchObject({ ok: false, reason: 'cut-off' });
+    expect(findPage(crop)).toMatchObject({ ok: false, error: { reason: 'cut-off' } });
     expect(invert([1, 0, 0, 0, 1, 0, 0, 0, 1])).toBeTruthy();
   });
 });

@@ -7,12 +7,13 @@ import { t } from './i18n.ts';
 import type { Key } from './strings.ts';
 import type { PhotoAdded } from './worker-protocol.ts';
 
-function guidanceText(p: PhotoAdded): { text: string; ok: boolean } {
+/** The guidance in words, and whether the photo is a page the reader can use. */
+function guidanceText(p: PhotoAdded): { text: string; good: boolean } {
   const g = p.guidance;
-  if (!g.ok) return { text: t(`reason_${g.reason}` satisfies Key), ok: false };
-  const page = g.page ? t('pageN', { n: g.page }) : t('pageUnknown');
-  const sharp = g.blur > 1.5 ? t('blurry') : t('sharp');
-  return { text: `${page} · ${sharp}`, ok: g.page !== null };
+  if (!g.ok) return { text: t(`reason_${g.error.reason}` satisfies Key), good: false };
+  const page = g.value.page ? t('pageN', { n: g.value.page }) : t('pageUnknown');
+  const sharp = g.value.blur > 1.5 ? t('blurry') : t('sharp');
+  return { text: `${page} · ${sharp}`, good: g.value.page !== null };
 }
 
 export function renderCapture(app: App): void {
@@ -46,23 +47,21 @@ export function renderCapture(app: App): void {
         });
     }
   });
-  const pagesIn = new Set(
-    app.draft.photos.flatMap((p) => (p.guidance.ok && p.guidance.page ? [p.guidance.page] : [])),
-  );
+  const pageOf = (p: DraftPhoto) => (p.guidance.ok ? p.guidance.value.page : null);
+  const pagesIn = new Set(app.draft.photos.flatMap((p) => pageOf(p) ?? []));
   const missing = [1, 2, 3].filter((n) => !pagesIn.has(n as 1 | 2 | 3));
   // Pages in order (1, 2, 3), then photos that are not a page, whatever order they finished in.
-  const pageOf = (p: DraftPhoto) => (p.guidance.ok && p.guidance.page ? p.guidance.page : 9);
   const list = [...app.draft.photos]
-    .sort((a, b) => pageOf(a) - pageOf(b))
+    .sort((a, b) => (pageOf(a) ?? 9) - (pageOf(b) ?? 9))
     .map((p) => {
       const g = guidanceText(p);
       const thumb = h('img', { src: URL.createObjectURL(p.jpeg), alt: p.name, class: 'thumb' });
       return h(
         'li',
         {
-          class: g.ok ? 'photo ok' : 'photo bad',
+          class: g.good ? 'photo ok' : 'photo bad',
           'data-photo': p.name,
-          'data-page': p.guidance.ok ? String(p.guidance.page) : '',
+          'data-page': p.guidance.ok ? String(p.guidance.value.page) : '',
         },
         thumb,
         h(

@@ -3,10 +3,11 @@
 // with their compressed page photos, and the signal observations. It all survives closing the app
 // and restarting the phone.
 import { Dexie, type EntityTable } from 'dexie';
+import type { Connection } from '../../contract/kpps.ts';
 import type { CHasil } from '../../core/chasil.ts';
 import type { FormReading } from '../../reader/read-form.ts';
 import type { SignedSummary } from './signing.ts';
-import type { PhotoAdded } from './worker-protocol.ts';
+import type { Guidance, PhotoAdded } from './worker-protocol.ts';
 
 export type Mode = 'live' | 'training';
 
@@ -65,7 +66,7 @@ export type Observation = {
   lat?: number;
   lng?: number;
   accuracyM?: number;
-  connection: string;
+  connection: Connection;
   rttMs: number | null;
   uploadKbps: number | null;
   bytes: number;
@@ -101,7 +102,26 @@ export function openFieldDb(name = 'rekap-kpps'): FieldDb {
     observations: '++id, sent',
   });
   db.version(2).stores({ drafts: 'key' });
+  // Version 3: a photo's guidance is a Result (`value` / `error`); drafts saved before carried it
+  // flat (`{ ok, page, blur, pxPerMm }` or `{ ok, reason, detail }`).
+  db.version(3)
+    .stores({ drafts: 'key' })
+    .upgrade((tx) =>
+      tx
+        .table<DraftRecord, string>('drafts')
+        .toCollection()
+        .modify((d) => {
+          for (const p of d.photos ?? []) p.guidance = guidanceOfVersion2(p.guidance);
+        }),
+    );
   return db;
+}
+
+/** A guidance as version 2 stored it, as a Result; one already a Result is kept. */
+function guidanceOfVersion2(g: Guidance): Guidance {
+  if ('value' in g || 'error' in g) return g;
+  const { ok: found, ...rest } = g as { ok: boolean } & Record<string, unknown>;
+  return (found ? { ok: true, value: rest } : { ok: false, error: rest }) as Guidance;
 }
 
 export type { CHasil };

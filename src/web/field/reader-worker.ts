@@ -3,6 +3,7 @@
 // `read` runs readForm on the compressed pixels, the same bytes that are signed and sent.
 // First: zod must not probe for eval under the CSP (shared/jitless.ts).
 import '../shared/jitless.ts';
+import { err, ok } from '../../core/result.ts';
 import { classifyBoxes } from '../../reader/digits/classify.ts';
 import { createDigitClassifier, type DigitClassifier } from '../../reader/digits/model.ts';
 import { toGray, type GrayImage } from '../../reader/image.ts';
@@ -67,8 +68,12 @@ async function addPhoto(name: string, file: Blob): Promise<PhotoAdded> {
     height: packed.height,
     originalBytes: file.size,
     guidance: page.ok
-      ? { ok: true, page: page.pageId, blur: page.quality.blur, pxPerMm: page.quality.pxPerMm }
-      : { ok: false, reason: page.reason, detail: page.detail },
+      ? ok({
+          page: page.value.pageId,
+          blur: page.value.quality.blur,
+          pxPerMm: page.value.quality.pxPerMm,
+        })
+      : err(page.error),
   };
 }
 

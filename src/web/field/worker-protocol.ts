@@ -1,10 +1,13 @@
 // Messages between the app and its reader worker.
+import type { Result } from '../../core/result.ts';
 import type { PageFailReason } from '../../reader/page/find-page.ts';
 import type { FormReading } from '../../reader/read-form.ts';
 
-type Guidance =
-  | { ok: true; page: 1 | 2 | 3 | null; blur: number; pxPerMm: number }
-  | { ok: false; reason: PageFailReason; detail: string };
+/** What findPage made of a photo: the page and how sharp, or why it is not one. */
+export type Guidance = Result<
+  { page: 1 | 2 | 3 | null; blur: number; pxPerMm: number },
+  { reason: PageFailReason; detail: string }
+>;
 
 export type PhotoAdded = {
   name: string;
