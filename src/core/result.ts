@@ -10,11 +10,6 @@ export type Result<T, E> = Ok<T> | Err<E>;
 export const ok = <T>(value: T): Ok<T> => ({ ok: true, value });
 export const err = <E>(error: E): Err<E> => ({ ok: false, error });
 
-/** The value of a Result, or what `orElse` makes of its error. */
-export function unwrapOr<T, E>(r: Result<T, E>, orElse: (error: E) => T): T {
-  return r.ok ? r.value : orElse(r.error);
-}
-
 /** A Result's value under `f`; an error passes through unchanged. */
 export function mapResult<T, U, E>(r: Result<T, E>, f: (value: T) => U): Result<U, E> {
   return r.ok ? ok(f(r.value)) : r;

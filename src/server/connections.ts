@@ -95,7 +95,7 @@ export function connectionGuard(limits: ServerLimits): ConnectionGuard {
  * Retry-After would then look like a broken network, and be retried at once). Apache's "lingering
  * close" does the same.
  */
-export const LINGER_MS = 2_000;
+const LINGER_MS = 2_000;
 
 /**
  * For a request answered before its body was read (set `Connection: close` on the answer too):

@@ -45,7 +45,7 @@ export function apiError(
 }
 
 /** The body of a refusal: `{ error, message, text: { id, en }, details? }` (ErrorBodySchema). */
-export const bodyOf = (e: ApiError): ErrorBody => errorBody(e.error, e.message, e.details);
+const bodyOf = (e: ApiError): ErrorBody => errorBody(e.error, e.message, e.details);
 
 /** The body of a refusal as JSON text, for answers written outside Fastify (tus, a raw socket). */
 export const jsonOf = (e: ApiError): string => JSON.stringify(bodyOf(e));

@@ -30,7 +30,7 @@ function resultPaths(voteKeys: readonly string[]): string[] {
 }
 
 /** Flat `path -> value` as a nested object with every path of Rekap's result, null where absent. */
-export function nestResult(
+function nestResult(
   values: Readonly<Record<string, number | null>>,
   voteKeys: readonly string[],
 ): NullableResult {

@@ -68,7 +68,7 @@ const GROUPS = {
   { what: string; token: boolean; routes: readonly (readonly [string, string])[] }
 >;
 export type LimitGroup = keyof typeof GROUPS;
-export const LIMIT_GROUPS = Object.keys(GROUPS) as LimitGroup[];
+const LIMIT_GROUPS = Object.keys(GROUPS) as LimitGroup[];
 
 export type RateLimits = Record<LimitGroup, Limit> & {
   /** Requests without a valid token on a route that needs one, per client address. */
@@ -200,7 +200,7 @@ export function parseRateLimitSpec(spec: string): RateLimitsOption | false | Err
 }
 
 /** `--trust-proxy` / REKAP_TRUST_PROXY: `true`, or a comma-separated list of addresses or CIDRs. */
-export function parseTrustProxy(value: string): boolean | string[] {
+function parseTrustProxy(value: string): boolean | string[] {
   const text = value.trim();
   if (text === 'true') return true;
   if (text === 'false' || text === '') return false;
@@ -251,7 +251,7 @@ export function securityOptions(raw: {
  * - upgrade-insecure-requests only with HSTS (on plain http it would break every request).
  * Everything else (fonts, media, the manifest) falls back to default-src 'self'.
  */
-export function contentSecurityPolicy(tls: boolean): Record<string, string[]> {
+function contentSecurityPolicy(tls: boolean): Record<string, string[]> {
   return {
     'default-src': ["'self'"],
     'script-src': ["'self'", "'wasm-unsafe-eval'"],

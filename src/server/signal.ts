@@ -157,7 +157,7 @@ export function registerSignal(
 }
 
 /** Positions are published to 0.01 degree (about 1.1 km), enough for a blank-spot map. */
-export const PUBLIC_POSITION_DEGREES = 0.01;
+const PUBLIC_POSITION_DEGREES = 0.01;
 
 /**
  * An officer's phone position, to the metre, says where the officer lives or sleeps: the public

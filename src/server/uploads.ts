@@ -5,6 +5,7 @@
 // submission can name it by hash. Partial uploads live under `<data>/uploads` until finished, or
 // until they expire. Quotas (quotas.ts): the bytes a TPS may park in unfinished uploads, and the
 // complete photos that no submission of the TPS names.
+import * as z from 'zod';
 import type { IncomingMessage } from 'node:http';
 import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -19,6 +20,13 @@ import { apiError, jsonOf, sendError, type ApiError } from './errors.ts';
 import { refusalsAsJson, tusAnswer, tusPrecheck } from './tus-errors.ts';
 import { PHOTO_LIMITS, checkPhoto } from './photos.ts';
 import { QUOTAS, formatBytes, formatDuration, quotaExceeded, type Quotas } from './quotas.ts';
+
+/** What @tus/file-store keeps beside an unfinished upload (`<id>.json`), as far as it is read here. */
+const TusInfoSchema = z.looseObject({
+  size: z.number().optional(),
+  metadata: z.looseObject({ tps: z.string().optional() }).optional(),
+  creation_date: z.string().optional(),
+});
 
 export const UPLOADS_PATH = '/api/v1/uploads';
 
@@ -77,11 +85,7 @@ export async function registerUploads(
       if (!name.endsWith('.json')) continue;
       const id = name.slice(0, -'.json'.length);
       try {
-        const info = JSON.parse(await readFile(join(directory, name), 'utf8')) as {
-          size?: number;
-          metadata?: { tps?: string };
-          creation_date?: string;
-        };
+        const info = TusInfoSchema.parse(JSON.parse(await readFile(join(directory, name), 'utf8')));
         found.set(id, {
           tps: info.metadata?.tps ?? '',
           size: info.size ?? 0,
