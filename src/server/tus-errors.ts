@@ -135,7 +135,7 @@ export function tusPrecheck(
  */
 export function refusalsAsJson(res: ServerResponse): void {
   const writeHead = res.writeHead.bind(res) as (...args: unknown[]) => ServerResponse;
-  res.writeHead = ((status: number, ...rest: unknown[]) => {
+  res.writeHead = (status: number, ...rest: unknown[]) => {
     if (status >= 400)
       for (const headers of rest)
         if (Array.isArray(headers))
@@ -143,5 +143,5 @@ export function refusalsAsJson(res: ServerResponse): void {
             if (String(headers[i]).toLowerCase() === 'content-type')
               headers[i + 1] = 'application/json; charset=utf-8';
     return writeHead(status, ...rest);
-  });
+  };
 }

@@ -68,9 +68,7 @@ export type SubmissionRecord = {
 };
 
 /** The hash that identifies a submission's content: TPS, ballot, the numbers and the photos. */
-function contentHash(
-  s: Pick<NewSubmission, 'tps' | 'ballot' | 'result' | 'photos'>,
-): string {
+function contentHash(s: Pick<NewSubmission, 'tps' | 'ballot' | 'result' | 'photos'>): string {
   return sha256Hex(
     canonicalJson({
       tps: s.tps,
