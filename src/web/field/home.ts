@@ -1,14 +1,30 @@
 // The first screens: enrolling this phone for its TPS with the KPPS token (once, with a signal),
 // the home screen of an enrolled phone, and training mode (Bimtek) with its practice TPS.
+import * as z from 'zod';
 import { parseTpsCode } from '../../core/codes.ts';
+import { DeviceSchema, type EnrolDevice } from '../../contract/kpps.ts';
 import { h } from '../shared/dom.ts';
+import { parseAnswer, refusalOf } from './answers.ts';
 import { button, device, link, show, type App } from './app.ts';
-import { t } from './i18n.ts';
+import { currentLang, t } from './i18n.ts';
 import { setMode } from './mode.ts';
 import { generateDeviceKey } from './signing.ts';
 
 /** The practice TPS of training mode: never sent anywhere. */
 const TRAINING_TPS = '99.99.99.9999.999';
+
+/** The `details` of a `device_limit` refusal. */
+const DeviceLimitSchema = z.object({ limit: z.int() });
+
+/** Why an enrolment was refused, in the officer's words: ours for the two a KPPS can act on. */
+function enrolRefusal(status: number, text: string): string {
+  const body = refusalOf(text);
+  if (!body) return `HTTP ${status}`;
+  if (body.error === 'device_limit')
+    return t('enrolDeviceLimit', { n: DeviceLimitSchema.safeParse(body.details).data?.limit ?? 2 });
+  if (body.error === 'bad_token') return t('enrolBadToken');
+  return body.text[currentLang()];
+}
 
 export async function renderHome(app: App): Promise<void> {
   const dev = await device(app);
@@ -88,42 +104,31 @@ export function renderEnrol(app: App): void {
       submit.textContent = t('enrolling');
       try {
         const key = await generateDeviceKey();
+        const enrol: EnrolDevice = {
+          tps: code,
+          publicKey: key.publicKey,
+          label: navigator.userAgent.slice(0, 100),
+        };
         const res = await fetch('/api/v1/kpps/devices', {
           method: 'POST',
           headers: {
             authorization: `Bearer ${token.value.trim()}`,
             'content-type': 'application/json',
           },
-          body: JSON.stringify({
-            tps: code,
-            publicKey: key.publicKey,
-            label: navigator.userAgent.slice(0, 100),
-          }),
+          body: JSON.stringify(enrol),
         });
-        const body = (await res.json().catch(() => ({}))) as {
-          deviceId?: string;
-          tps?: string;
-          enrolledAt?: string;
-          message?: string;
-          error?: string;
-          details?: { limit?: number };
-        };
-        if (!res.ok || !body.deviceId)
-          throw new Error(
-            body.error === 'device_limit'
-              ? t('enrolDeviceLimit', { n: body.details?.limit ?? 2 })
-              : body.error === 'bad_token'
-                ? t('enrolBadToken')
-                : (body.message ?? body.error ?? `HTTP ${res.status}`),
-          );
+        const text = await res.text();
+        if (!res.ok) throw new Error(enrolRefusal(res.status, text));
+        const enrolled = parseAnswer(DeviceSchema, text, 'enrolment');
+        if (!enrolled.ok) throw new Error(enrolled.error);
         await app.db.devices.put({
           mode: 'live',
-          tps: body.tps ?? code,
+          tps: enrolled.value.tps,
           token: token.value.trim(),
-          deviceId: body.deviceId,
+          deviceId: enrolled.value.deviceId,
           publicKey: key.publicKey,
           privateKey: key.privateKey,
-          enrolledAt: body.enrolledAt ?? new Date().toISOString(),
+          enrolledAt: enrolled.value.enrolledAt,
         });
         setMode('live');
         await app.route();

@@ -3,7 +3,16 @@
 // submission is POSTed referencing the photos' hashes. Failures back off exponentially; coming
 // back online retries at once. Every attempt leaves a signal observation, sent in batches.
 import * as tus from 'tus-js-client';
+import {
+  SubmissionReceiptSchema,
+  type Connection,
+  type SignalObservationInput,
+  type SignaturePart,
+} from '../../contract/kpps.ts';
+import { TpsResultSchema } from '../../contract/results.ts';
+import { parseAnswer, refusalOf } from './answers.ts';
 import type { FieldDb, Observation, OutboxItem } from './db.ts';
+import { currentLang } from './i18n.ts';
 
 const BACKOFF_BASE_MS = 2_000;
 const BACKOFF_MAX_MS = 5 * 60_000;
@@ -43,8 +52,7 @@ function backoffMs(attempts: number, random = Math.random): number {
 
 type NetInfo = { type?: string; effectiveType?: string };
 
-/** 'none' | '2g' | '3g' | '4g' | '5g' | 'wifi' | 'unknown' */
-export function connectionType(): string {
+export function connectionType(): Connection {
   if (!navigator.onLine) return 'none';
   const c = (navigator as Navigator & { connection?: NetInfo }).connection;
   if (!c) return 'unknown';
@@ -149,19 +157,12 @@ async function postSubmission(item: OutboxItem): Promise<Response> {
   const form = new FormData();
   form.set('result', new Blob([JSON.stringify(item.summary.result)], { type: 'application/json' }));
   form.set('photos', new Blob([JSON.stringify(item.summary.photos)], { type: 'application/json' }));
-  form.set(
-    'signature',
-    new Blob(
-      [
-        JSON.stringify({
-          deviceId: item.summary.deviceId,
-          signedAt: item.summary.signedAt,
-          signature: item.signature,
-        }),
-      ],
-      { type: 'application/json' },
-    ),
-  );
+  const signature: SignaturePart = {
+    deviceId: item.summary.deviceId,
+    signedAt: item.summary.signedAt,
+    signature: item.signature,
+  };
+  form.set('signature', new Blob([JSON.stringify(signature)], { type: 'application/json' }));
   return fetch(`/api/v1/tps/${encodeURIComponent(item.tps)}/submissions?ballot=ppwp`, {
     method: 'POST',
     headers: { authorization: `Bearer ${item.token}` },
@@ -177,8 +178,17 @@ async function isPublished(item: OutboxItem): Promise<boolean> {
     signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
   });
   if (!res.ok) throw new HttpError(res.status, `HTTP ${res.status}`);
-  const body = (await res.json()) as { versions?: { id: string; hash: string }[] };
-  return (body.versions ?? []).some((v) => v.id === item.serverId || v.hash === item.serverHash);
+  // An answer that does not fit proves nothing: the item stays sent, and is checked again.
+  const tps = parseAnswer(TpsResultSchema, await res.text(), 'TPS result');
+  if (!tps.ok) throw new Error(tps.error);
+  return tps.value.versions.some((v) => v.id === item.serverId || v.hash === item.serverHash);
+}
+
+/** What the officer reads of a refusal: the catalogue's words in the app's language, and why. */
+function refusalMessage(status: number, text: string): string {
+  const body = refusalOf(text);
+  if (body) return `${body.text[currentLang()]} (${body.message})`;
+  return text.slice(0, 300) || `HTTP ${status}`;
 }
 
 export type Sender = { kick(): void; retryNow(): void; stop(): void };
@@ -217,7 +227,11 @@ export function startSender(db: FieldDb, onChange: () => void): Sender {
         const text = await res.text();
         bytes += text.length;
         if (res.status === 200 || res.status === 201) {
-          const body = JSON.parse(text) as { id: string; hash: string };
+          // A receipt that does not fit is no proof the server holds the item: it stays waiting
+          // and is sent again (an identical resubmission then answers 200 with the receipt).
+          const receipt = parseAnswer(SubmissionReceiptSchema, text, 'receipt');
+          if (!receipt.ok) throw new Error(receipt.error);
+          const body = receipt.value;
           item.serverId = body.id;
           item.serverHash = body.hash;
           // An identical resubmission (200) means the server already holds it: confirmed.
@@ -228,7 +242,7 @@ export function startSender(db: FieldDb, onChange: () => void): Sender {
             status: item.status,
             lastError: undefined,
           });
-        } else throw new HttpError(res.status, text.slice(0, 300) || `HTTP ${res.status}`);
+        } else throw new HttpError(res.status, refusalMessage(res.status, text));
       }
       if (item.status === 'sent' && (await isPublished(item))) {
         item.status = 'confirmed';
@@ -276,10 +290,13 @@ export function startSender(db: FieldDb, onChange: () => void): Sender {
     const byToken = new Map<string, Observation[]>();
     for (const o of waiting) byToken.set(o.token, [...(byToken.get(o.token) ?? []), o]);
     for (const [token, list] of byToken) {
+      const body: SignalObservationInput[] = list.map(
+        ({ id: _id, token: _t, sent: _s, ...o }) => o,
+      );
       const res = await fetch('/api/v1/signal/observations', {
         method: 'POST',
         headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-        body: JSON.stringify(list.map(({ id: _id, token: _t, sent: _s, ...o }) => o)),
+        body: JSON.stringify(body),
         signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
       });
       const next = afterObservationsPost(res.status, res.headers.get('retry-after'));

@@ -2,9 +2,12 @@
 // photo of the QR code or from pasted text; verify its signature offline; show the numbers; when
 // online, check that the published version of the TPS carries exactly this signed result.
 import * as jsqrModule from 'jsqr';
-import { checkPublished, type PublishedVersion } from '../../core/receipt.ts';
+import { fieldEntries } from '../../core/chasil.ts';
+import { checkPublished } from '../../core/receipt.ts';
+import { TpsResultSchema } from '../../contract/results.ts';
 import { h } from '../shared/dom.ts';
 import { dateLocale } from '../shared/i18n.ts';
+import { parseAnswer } from './answers.ts';
 import { currentLang, fieldLabel, fieldSection, t } from './i18n.ts';
 import { decodeReceipt, verifySummary } from './signing.ts';
 
@@ -44,13 +47,6 @@ async function qrFromFile(file: Blob): Promise<string | null> {
   );
 }
 
-const flat = (r: Record<string, unknown>, prefix = ''): [string, number][] =>
-  Object.entries(r).flatMap(([k, v]) =>
-    typeof v === 'number'
-      ? [[`${prefix}${k}`, v] as [string, number]]
-      : flat(v as Record<string, unknown>, `${prefix}${k}.`),
-  );
-
 async function check(text: string, out: HTMLElement): Promise<void> {
   const decoded = decodeReceipt(text);
   if (!decoded.ok) {
@@ -88,7 +84,7 @@ async function check(text: string, out: HTMLElement): Promise<void> {
       h(
         'tbody',
         null,
-        flat(r.summary.result).map(([path, v]) =>
+        fieldEntries(r.summary.result).map(([path, v]) =>
           h(
             'tr',
             { 'data-path': path },
@@ -111,8 +107,9 @@ async function check(text: string, out: HTMLElement): Promise<void> {
       cache: 'no-store',
     });
     if (!res.ok) throw new Error(`HTTP ${res.status}`);
-    const body = (await res.json()) as { versions?: PublishedVersion[] };
-    const c = checkPublished(r, body.versions ?? []);
+    const tps = parseAnswer(TpsResultSchema, await res.text(), 'TPS result');
+    if (!tps.ok) throw new Error(tps.error);
+    const c = checkPublished(r, tps.value.versions);
     published.className = c.ok ? 'ok' : 'warn';
     published.textContent = c.ok
       ? t('publishedSame', { v: c.value.version })
