@@ -94,3 +94,19 @@ export function fieldEntries(result: CHasil): [string, number][] {
   rows.push(['valid', result.valid], ['invalid', result.invalid], ['total', result.total]);
   return rows;
 }
+
+/** Every field's dotted path for a contest with these vote keys (`voteKeys`), in form order. */
+export function fieldPaths(votes: readonly string[]): string[] {
+  const g = { l: 0, p: 0, total: 0 };
+  const zero: CHasil = {
+    dpt: g,
+    voters: { dpt: g, dptb: g, dpk: g, total: g },
+    ballots: { received: 0, used: 0, returned: 0, unused: 0 },
+    disabled: g,
+    votes: Object.fromEntries(votes.map((k) => [k, 0])),
+    valid: 0,
+    invalid: 0,
+    total: 0,
+  };
+  return fieldEntries(zero).map(([path]) => path);
+}

@@ -2,7 +2,8 @@
 // the paper; the flagged ones must be confirmed or corrected and the form's rules hold (or the
 // officer confirms the paper breaks them) before the result is signed with the device key and
 // queued in the outbox.
-import type { CHasil } from '../../core/chasil.ts';
+import { voteKeys, PPWP_2024 } from '../../core/ballots.ts';
+import { fieldPaths, type CHasil } from '../../core/chasil.ts';
 import { checkRules, type RuleBreach } from '../../core/rules.ts';
 import type { FieldResult } from '../../reader/read-form.ts';
 import { h } from '../shared/dom.ts';
@@ -12,19 +13,26 @@ import { currentLang, fieldLabel, t } from './i18n.ts';
 import { signSummary, type SignedSummary } from './signing.ts';
 import type { Key } from './strings.ts';
 
-const SECTIONS: [Key, string[]][] = [
-  ['sec_dpt', ['dpt.l', 'dpt.p', 'dpt.total']],
-  [
-    'sec_voters',
-    ['dpt', 'dptb', 'dpk', 'total'].flatMap((g) =>
-      ['l', 'p', 'total'].map((k) => `voters.${g}.${k}`),
-    ),
-  ],
-  ['sec_ballots', ['received', 'used', 'returned', 'unused'].map((k) => `ballots.${k}`)],
-  ['sec_disabled', ['disabled.l', 'disabled.p', 'disabled.total']],
-  ['sec_votes', ['votes.1', 'votes.2', 'votes.3']],
-  ['sec_totals', ['valid', 'invalid', 'total']],
-];
+/** The section title of a field path's first part; anything else is a total (section V). */
+const SECTION_OF: Record<string, Key> = {
+  dpt: 'sec_dpt',
+  voters: 'sec_voters',
+  ballots: 'sec_ballots',
+  disabled: 'sec_disabled',
+  votes: 'sec_votes',
+};
+
+/** The form's sections in order, each with its fields' paths in form order. */
+const SECTIONS: [Key, string[]][] = (() => {
+  const sections: [Key, string[]][] = [];
+  for (const path of fieldPaths(voteKeys(PPWP_2024))) {
+    const title = SECTION_OF[path.split('.')[0]!] ?? 'sec_totals';
+    const last = sections.at(-1);
+    if (last?.[0] === title) last[1].push(path);
+    else sections.push([title, [path]]);
+  }
+  return sections;
+})();
 
 function drawCrop(app: App, field: FieldResult): HTMLCanvasElement | HTMLElement {
   const photo = app.draft.photos.find((p) => p.name === field.boxes?.photo);
