@@ -5,6 +5,7 @@
 import { Dexie, type EntityTable } from 'dexie';
 import type { Connection } from '../../contract/kpps.ts';
 import type { CHasil } from '../../core/chasil.ts';
+import { err, ok } from '../../core/result.ts';
 import type { FormReading } from '../../reader/read-form.ts';
 import type { SignedSummary } from './signing.ts';
 import type { Guidance, PhotoAdded } from './worker-protocol.ts';
@@ -121,7 +122,7 @@ export function openFieldDb(name = 'rekap-kpps'): FieldDb {
 function guidanceOfVersion2(g: Guidance): Guidance {
   if ('value' in g || 'error' in g) return g;
   const { ok: found, ...rest } = g as { ok: boolean } & Record<string, unknown>;
-  return (found ? { ok: true, value: rest } : { ok: false, error: rest }) as Guidance;
+  return (found ? ok(rest) : err(rest)) as Guidance;
 }
 
 export type { CHasil };
