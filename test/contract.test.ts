@@ -5,6 +5,7 @@
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ERROR_CODES, ERRORS, statusesOf } from '../src/contract/errors.ts';
 import type { TpsCode } from '../src/core/codes.ts';
 import { consistentResult, EXAMPLE_PPWP } from '../src/synth/results.ts';
 import {
@@ -120,6 +121,13 @@ describe('the OpenAPI document', () => {
     expect(err.required).toEqual(expect.arrayContaining(['error', 'message', 'text']));
     expect(err.properties.error.enum).toContain('unknown_ballot');
     expect(err.properties.error.enum).not.toContain('bad_ballot');
+    // The catalogue itself, with its words in both languages, is in the document.
+    expect(err.properties.error.enum.sort()).toEqual([...ERROR_CODES].sort());
+    const table = (doc.components.schemas.Error as { description: string }).description;
+    for (const code of ERROR_CODES)
+      expect(table).toContain(
+        `| \`${code}\` | ${statusesOf(code).join(', ')} | ${ERRORS[code].id} | ${ERRORS[code].en} |`,
+      );
   });
 });
 

@@ -17,7 +17,7 @@ import {
   SubmissionReceiptSchema,
 } from '../contract/kpps.ts';
 import { ERRORS, ErrorBodySchema, statusesOf, type ErrorCode } from '../contract/errors.ts';
-import { contractSchemas, named } from '../contract/registry.ts';
+import { contractDescriptions, contractSchemas, named } from '../contract/registry.ts';
 import {
   MetaSchema,
   RegionAnomaliesSchema,
@@ -33,7 +33,22 @@ import { OBSERVATIONS_PAGE } from './signal.ts';
 import { JSON_PART_BYTES } from './submit.ts';
 import { UPLOADS_PATH } from './uploads.ts';
 
-named('Error', ErrorBodySchema, 'The body of every refusal of the API (docs/errors.md).');
+/** The catalogue as a table, in the Error schema's description: code, status, words in both languages. */
+const catalogueTable = () =>
+  [
+    '| code | status | Bahasa Indonesia | English |',
+    '| --- | --- | --- | --- |',
+    ...(Object.keys(ERRORS) as ErrorCode[]).map(
+      (code) =>
+        `| \`${code}\` | ${statusesOf(code).join(', ')} | ${ERRORS[code].id} | ${ERRORS[code].en} |`,
+    ),
+  ].join('\n');
+
+named(
+  'Error',
+  ErrorBodySchema,
+  `The body of every refusal of the API. \`error\` is a code of the catalogue (src/contract/errors.ts; docs/errors.md says when each is answered), \`text\` its words below, \`message\` the specifics in English.\n\n${catalogueTable()}`,
+);
 
 const COMPONENTS = '#/components/schemas/';
 
@@ -414,6 +429,10 @@ function components(): Record<string, object> {
       const rest: Record<string, unknown> = { ...schema };
       delete rest.$schema;
       delete rest.$id;
+      // What the contract says the schema is (zod puts only `.describe()` texts in the output).
+      const description = contractDescriptions.get(id);
+      if (description !== undefined && rest.description === undefined)
+        rest.description = description;
       return [id, rest];
     }),
   );
