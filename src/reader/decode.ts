@@ -309,7 +309,8 @@ export function decodeForm(
     if (gap < margin) flags.push('ambiguous');
     if (brokenFields.has(f.path)) flags.push('breaks-rule');
     if (cand.value !== cands[i]![0]!.value)
-      if (cand.cost - cands[i]![0]!.cost >= Math.log(OVERRIDE_ODDS)) flags.push('overrules-reading');
+      if (cand.cost - cands[i]![0]!.cost >= Math.log(OVERRIDE_ODDS))
+        flags.push('overrules-reading');
       else notes.push('corrected-by-arithmetic');
     if (cands[i]![0]!.cost > Math.log(2)) notes.push('unsure-read');
     return {

@@ -77,9 +77,7 @@ export function fuseBox(digit: BoxProbabilities, col?: BubbleColumn): FusedBox {
   // a clearly written other digit. A doubtful digit settled by its bubble is the channels working
   // together, and a column left empty (forgotten) says nothing against the digit.
   const [digitBest, digitP] = argmax(digit);
-  const same =
-    bubbles === digitBest ||
-    (bubbles === '0' && digitBest === 'x'); // a crossed box and a blackened 0 mean the same value
+  const same = bubbles === digitBest || (bubbles === '0' && digitBest === 'x'); // a crossed box and a blackened 0 mean the same value
   const disagree = bubbles !== 'none' && digitP >= CLEAR_DIGIT && !same;
   return { probabilities: joint, bubbles, disagree };
 }

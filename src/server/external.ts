@@ -2,7 +2,7 @@
 // for it, in the shape of Rekap's own result, and the anomaly engine's findings on Rekap's current
 // version. For comparison and review only: nothing here is counted.
 import { voteKeys } from '../core/ballots.ts';
-import { fieldEntries, type CHasil } from '../core/chasil.ts';
+import { fieldPaths } from '../core/chasil.ts';
 import type { TpsCode } from '../core/codes.ts';
 import type {
   External,
@@ -13,29 +13,13 @@ import type { TpsResult } from '../store/recap.ts';
 import type { Store } from '../store/store.ts';
 import { auditCurrent } from './anomalies.ts';
 
-/** Every path of a PPWP-shaped C.Hasil with these vote keys, in form order. */
-function resultPaths(voteKeys: readonly string[]): string[] {
-  const g = { l: 0, p: 0, total: 0 };
-  const zero: CHasil = {
-    dpt: g,
-    voters: { dpt: g, dptb: g, dpk: g, total: g },
-    ballots: { received: 0, used: 0, returned: 0, unused: 0 },
-    disabled: g,
-    votes: Object.fromEntries(voteKeys.map((k) => [k, 0])),
-    valid: 0,
-    invalid: 0,
-    total: 0,
-  };
-  return fieldEntries(zero).map(([path]) => path);
-}
-
 /** Flat `path -> value` as a nested object with every path of Rekap's result, null where absent. */
 function nestResult(
   values: Readonly<Record<string, number | null>>,
   voteKeys: readonly string[],
 ): NullableResult {
   const out: NullableResult = {};
-  for (const path of resultPaths(voteKeys)) {
+  for (const path of fieldPaths(voteKeys)) {
     const parts = path.split('.');
     let node = out;
     for (const part of parts.slice(0, -1)) {

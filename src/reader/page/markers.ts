@@ -163,13 +163,7 @@ export function components(
  * Checks the checkerboard pattern around `c` with dark diagonal `u` (unit) and dark-square
  * centres at distance `d` from c. Returns the normalised contrast (0 when the pattern fails).
  */
-function patternScore(
-  img: GrayImage,
-  c: Point,
-  u: Point,
-  d: number,
-  minContrast = 20,
-): number {
+function patternScore(img: GrayImage, c: Point, u: Point, d: number, minContrast = 20): number {
   const v = { x: -u.y, y: u.x };
   const dark: number[] = [];
   const light: number[] = [];
