@@ -266,6 +266,8 @@ export function tusExpect(t: TusSpec): Expect {
       ]);
     default: {
       const id = t.id.kind;
+      // The other TPS's token on the other TPS's upload is that upload's owner asking: allowed.
+      if (t.auth.kind === 'otherTps' && id === 'otherTps') return 'accept';
       // A finished upload is removed once its photo is kept: HEAD may find it or not.
       const target: Expect =
         id === 'own' ? 'accept' : id === 'finished' && t.op === 'head' ? 'either' : 'refuse';
