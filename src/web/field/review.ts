@@ -8,6 +8,7 @@ import { checkRules, type RuleBreach } from '../../core/rules.ts';
 import type { FieldResult } from '../../reader/read-form.ts';
 import { h } from '../shared/dom.ts';
 import { button, device, show, type App } from './app.ts';
+import { cropPlacement } from './crop.ts';
 import type { OutboxItem } from './db.ts';
 import { currentLang, fieldLabel, t } from './i18n.ts';
 import { signSummary, type SignedSummary } from './signing.ts';
@@ -34,25 +35,21 @@ const SECTIONS: [Key, string[]][] = (() => {
   return sections;
 })();
 
+/** The crop of a field's boxes from its photo, turned upright in the page's axes (crop.ts). */
 function drawCrop(app: App, field: FieldResult): HTMLCanvasElement | HTMLElement {
   const photo = app.draft.photos.find((p) => p.name === field.boxes?.photo);
-  const pts = field.boxes?.corners.flat() ?? [];
-  if (!photo?.bitmap || pts.length === 0) return h('span', { class: 'crop none' }, t('noCrop'));
-  const xs = pts.map((p) => p.x);
-  const ys = pts.map((p) => p.y);
-  const pad = 0.08 * (Math.max(...xs) - Math.min(...xs));
-  const x0 = Math.max(0, Math.min(...xs) - pad);
-  const y0 = Math.max(0, Math.min(...ys) - pad);
-  const w = Math.min(photo.width, Math.max(...xs) + pad) - x0;
-  const hh = Math.min(photo.height, Math.max(...ys) + pad) - y0;
-  const canvas = h('canvas', {
-    class: 'crop',
-    width: 150,
-    height: Math.max(20, Math.round((150 * hh) / Math.max(1, w))),
-  });
-  canvas
-    .getContext('2d')
-    ?.drawImage(photo.bitmap, x0, y0, w, hh, 0, 0, canvas.width, canvas.height);
+  const place = field.boxes ? cropPlacement(field.boxes.corners) : null;
+  if (!photo?.bitmap || !place) return h('span', { class: 'crop none' }, t('noCrop'));
+  const canvas = h('canvas', { class: 'crop', width: place.width, height: place.height });
+  const ctx = canvas.getContext('2d');
+  if (ctx) {
+    // White where the pad reaches past the photo's edge, then the photo, turned and scaled.
+    ctx.fillStyle = '#fff';
+    ctx.fillRect(0, 0, place.width, place.height);
+    ctx.setTransform(...place.transform);
+    ctx.drawImage(photo.bitmap, 0, 0);
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+  }
   return canvas;
 }
 
