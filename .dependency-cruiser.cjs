@@ -7,9 +7,10 @@
 //   core      <- demo     <- cli
 //   core, contract <- web (browser code)
 //   synth (test tooling) <- tests, bench, scripts, training; never production
+//   eval (evaluation only: camera 2) <- bench, tests; it shares nothing with synth, reader, training
 
 const TEST = '\\.test\\.ts$';
-const OURS = '^(src|test|bench|scripts|training)/';
+const OURS = '^(src|test|bench|scripts|training|eval)/';
 /** Node-side files of src/web: they bundle and serve the browser code, they are not part of it. */
 const WEB_NODE_SIDE = '^src/web/(assets|field-assets|bundle)\\.ts$';
 
@@ -140,6 +141,27 @@ module.exports = {
       'The demo election and its simulated night build on the domain alone and drive the server ' +
         'over HTTP like a phone would: never the store, server, cli or web code.',
     ),
+    {
+      name: 'eval-shares-nothing-with-training',
+      comment:
+        'eval/ (camera 2 and whatever else grades the reader) must share no code with what the ' +
+        'reader was built or trained from: were it to draw with src/synth, measure with ' +
+        'src/reader or reuse training/, the reader would be graded on its own habits again ' +
+        '(issue 11). It may use src/core (the domain) and the shared data.',
+      severity: 'error',
+      from: { path: '^eval/' },
+      to: { path: '^(src/synth|src/reader|training)/' },
+    },
+    {
+      name: 'nothing-builds-on-eval',
+      comment:
+        'Evaluation data stays apart from what it evaluates: production code, the training ' +
+        'camera and the training scripts never import eval/ (the training camera may borrow its ' +
+        'conditions, written again, never its code), so a held-out test cannot leak into training.',
+      severity: 'error',
+      from: { path: '^(src|training)/' },
+      to: { path: '^eval/' },
+    },
     layer(
       'synth-imports-core-reader',
       'synth',
