@@ -1,8 +1,12 @@
 // The reader on the phone, in a Web Worker so the page stays responsive: each photo is decoded,
 // scaled and compressed to a JPEG (compress.ts), hashed, and checked with findPage for guidance;
 // `read` runs readForm on the compressed pixels, the same bytes that are signed and sent.
+// The worker is started when the app first needs it (main.ts), and loads the model and its wasm
+// file then: one variant, SIMD where the browser has it (field-assets.ts, sw.ts), never the
+// multithreaded one, which needs a cross-origin isolated page and is not bundled.
 // First: zod must not probe for eval under the CSP (shared/jitless.ts).
 import '../shared/jitless.ts';
+import { env } from '@tensorflow/tfjs-core';
 import { err, ok } from '../../core/result.ts';
 import { classifyBoxes } from '../../reader/digits/classify.ts';
 import { createDigitClassifier, type DigitClassifier } from '../../reader/digits/model.ts';
@@ -23,6 +27,7 @@ let classifier: Promise<DigitClassifier> | undefined;
 
 function loadClassifier(): Promise<DigitClassifier> {
   classifier ??= (async () => {
+    env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
     const res = await fetch('/kpps/model.bin');
     if (!res.ok) throw new Error(`model.bin: HTTP ${res.status}`);
     return createDigitClassifier(new Uint8Array(await res.arrayBuffer()), {
