@@ -4,6 +4,7 @@ import { h } from '../shared/dom.ts';
 import { button, link, show, type App } from './app.ts';
 import type { DraftPhoto } from './draft.ts';
 import { t } from './i18n.ts';
+import { failureText } from './problems.ts';
 import type { Key } from './strings.ts';
 import type { PhotoAdded } from './worker-protocol.ts';
 
@@ -40,7 +41,7 @@ export function renderCapture(app: App): void {
           app.draft.photos.push({ ...p, bitmap: await createImageBitmap(p.jpeg) });
           await app.drafts.savePhotos();
         })
-        .catch((e: unknown) => alert(t('error', { m: e instanceof Error ? e.message : String(e) })))
+        .catch((e: unknown) => alert(failureText(e, 'photo_failed')))
         .finally(() => {
           app.draft.busy--;
           if (location.hash === '#/foto') renderCapture(app);
@@ -119,7 +120,7 @@ async function readNow(app: App): Promise<void> {
   } catch (e) {
     show(
       app,
-      h('p', { class: 'error' }, t('error', { m: e instanceof Error ? e.message : String(e) })),
+      h('p', { class: 'error', role: 'alert' }, failureText(e, 'read_failed')),
       link('#/foto', t('captureTitle')),
     );
   }

@@ -8,6 +8,7 @@ import { parseAnswer, refusalOf } from './answers.ts';
 import { button, device, link, show, type App } from './app.ts';
 import { currentLang, t } from './i18n.ts';
 import { setMode } from './mode.ts';
+import { FieldProblem, failureText } from './problems.ts';
 import { generateDeviceKey } from './signing.ts';
 
 /** The practice TPS of training mode: never sent anywhere. */
@@ -116,11 +117,13 @@ export function renderEnrol(app: App): void {
             'content-type': 'application/json',
           },
           body: JSON.stringify(enrol),
+        }).catch((e: unknown) => {
+          throw new FieldProblem('enrol_unreachable', {}, String(e));
         });
         const text = await res.text();
-        if (!res.ok) throw new Error(enrolRefusal(res.status, text));
+        if (!res.ok) throw new FieldProblem('enrol_refused', { m: enrolRefusal(res.status, text) });
         const enrolled = parseAnswer(DeviceSchema, text, 'enrolment');
-        if (!enrolled.ok) throw new Error(enrolled.error);
+        if (!enrolled.ok) throw new FieldProblem('server_answer', {}, enrolled.error);
         await app.db.devices.put({
           mode: 'live',
           tps: enrolled.value.tps,
@@ -134,7 +137,7 @@ export function renderEnrol(app: App): void {
         await app.route();
       } catch (err) {
         msg.textContent = navigator.onLine
-          ? t('enrolFailed', { m: err instanceof Error ? err.message : String(err) })
+          ? failureText(err, 'enrol_failed')
           : t('enrolNeedsSignal');
         submit.disabled = false;
         submit.textContent = t('enrol');

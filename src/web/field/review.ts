@@ -11,6 +11,7 @@ import { button, device, show, type App } from './app.ts';
 import { cropPlacement } from './crop.ts';
 import type { OutboxItem } from './db.ts';
 import { currentLang, fieldLabel, t } from './i18n.ts';
+import { failureText } from './problems.ts';
 import { signSummary, type SignedSummary } from './signing.ts';
 import type { Key } from './strings.ts';
 
@@ -79,7 +80,8 @@ export function renderReview(app: App): void {
     return;
   }
   const rules = h('div', { id: 'rules', 'aria-live': 'polite' });
-  const signBtn = button(t('sign'), () => void signAndQueue(app, signBtn), {
+  const failed = h('p', { class: 'error', role: 'alert', 'data-testid': 'sign-error' });
+  const signBtn = button(t('sign'), () => void signAndQueue(app, signBtn, failed), {
     class: 'primary big',
     id: 'sign',
   });
@@ -193,18 +195,33 @@ export function renderReview(app: App): void {
     h('h1', null, t('reviewTitle')),
     h('p', { class: 'muted' }, t('reviewHelp')),
     sections,
-    h('div', { class: 'sticky' }, rules, confirmRow, signBtn),
+    h('div', { class: 'sticky' }, rules, confirmRow, signBtn, failed),
   );
   update();
 }
 
-async function signAndQueue(app: App, btn: HTMLButtonElement): Promise<void> {
+/** Signs and queues the result; a failure (storage full, say) is said under the button. */
+async function signAndQueue(app: App, btn: HTMLButtonElement, failed: HTMLElement): Promise<void> {
+  btn.disabled = true;
+  btn.textContent = t('signing');
+  failed.textContent = '';
+  let queued = false;
+  try {
+    queued = await signAndQueueNow(app);
+  } catch (e) {
+    failed.textContent = failureText(e, 'sign_failed');
+  }
+  if (queued) return;
+  btn.disabled = false;
+  btn.textContent = t('sign');
+}
+
+/** Whether the result was signed and queued (not when there is no device, result or reading). */
+async function signAndQueueNow(app: App): Promise<boolean> {
   const dev = await device(app);
   const result = currentResult(app);
   const reading = app.draft.reading;
-  if (!dev || !result || !reading) return;
-  btn.disabled = true;
-  btn.textContent = t('signing');
+  if (!dev || !result || !reading) return false;
   const pageOf = new Map(
     reading.pages.flatMap((p) => (p.found ? [[p.photo, p.page] as const] : [])),
   );
@@ -248,4 +265,5 @@ async function signAndQueue(app: App, btn: HTMLButtonElement): Promise<void> {
   await app.drafts.discard();
   app.sender.kick();
   location.hash = `#/tanda/${id}`;
+  return true;
 }

@@ -13,6 +13,7 @@ import { TpsResultSchema } from '../../contract/results.ts';
 import { parseAnswer, refusalOf } from './answers.ts';
 import type { FieldDb, Observation, OutboxItem } from './db.ts';
 import { currentLang } from './i18n.ts';
+import { FieldProblem, failureText, problemText } from './problems.ts';
 
 const BACKOFF_BASE_MS = 2_000;
 const BACKOFF_MAX_MS = 5 * 60_000;
@@ -87,6 +88,8 @@ class HttpError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    /** The message is the officer's words already (a refusal's catalogue text). */
+    readonly shown = false,
   ) {
     super(message);
   }
@@ -188,7 +191,7 @@ async function isPublished(item: OutboxItem): Promise<boolean> {
 function refusalMessage(status: number, text: string): string {
   const body = refusalOf(text);
   if (body) return `${body.text[currentLang()]} (${body.message})`;
-  return text.slice(0, 300) || `HTTP ${status}`;
+  return `${problemText(status >= 500 ? 'send_failed' : 'server_refused')} (HTTP ${status})`;
 }
 
 export type Sender = { kick(): void; retryNow(): void; stop(): void };
@@ -242,19 +245,23 @@ export function startSender(db: FieldDb, onChange: () => void): Sender {
             status: item.status,
             lastError: undefined,
           });
-        } else throw new HttpError(res.status, refusalMessage(res.status, text));
+        } else throw new HttpError(res.status, refusalMessage(res.status, text), true);
       }
       if (item.status === 'sent' && (await isPublished(item))) {
         item.status = 'confirmed';
         await db.outbox.update(item.id, { status: 'confirmed' });
       }
       ok = true;
-      if (item.status !== 'confirmed') throw new Error('not yet published');
+      if (item.status !== 'confirmed') throw new FieldProblem('not_yet_published');
     } catch (e) {
       const attempts = item.attempts + 1;
       // Read afresh: the signal may have come back during this attempt and reset the count.
       const failures = ((await db.outbox.get(item.id))?.failures ?? 0) + 1;
-      const message = e instanceof Error ? e.message : String(e);
+      // Shown in the outbox: in the officer's words, an English message only as a detail.
+      const message =
+        e instanceof HttpError && e.shown
+          ? e.message
+          : failureText(e, permanent(e) ? 'server_refused' : 'send_failed');
       await db.outbox.update(item.id, {
         status: permanent(e) ? 'rejected' : item.status === 'sent' ? 'sent' : 'waiting',
         attempts,

@@ -4,6 +4,7 @@ export {
   decodeReceipt,
   encodeReceipt,
   generateDeviceKey,
+  RECEIPT_PREFIX,
   signSummary,
   verifySummary,
   type SignedSummary,

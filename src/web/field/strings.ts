@@ -23,7 +23,6 @@ export const FIELD_STRINGS = {
     id: 'Pendaftaran perlu sinyal sekali. Coba lagi di tempat bersinyal.',
     en: 'Enrolling needs a signal once. Try again where there is signal.',
   },
-  enrolFailed: { id: 'Pendaftaran gagal: {m}', en: 'Enrolment failed: {m}' },
   enrolDeviceLimit: {
     id: 'token ini sudah mendaftarkan {n} perangkat, batas satu token. Minta operator KPU mencabut perangkat yang tidak dipakai lagi dan menerbitkan token baru.',
     en: 'this token has already enrolled {n} devices, the most one token may. Ask the KPU operator to revoke a device no longer in use and to issue a new token.',
@@ -127,8 +126,6 @@ export const FIELD_STRINGS = {
   qrPhoto: { id: 'Foto kode QR', en: 'Photo of the QR code' },
   pasteText: { id: 'Tempel teks tanda terima', en: 'Paste the receipt text' },
   check: { id: 'Periksa', en: 'Check' },
-  noQr: { id: 'Kode QR tidak terbaca.', en: 'No QR code could be read.' },
-  badReceipt: { id: 'Bukan tanda terima yang sah: {m}', en: 'Not a valid receipt: {m}' },
   sigValid: { id: 'Tanda tangan SAH', en: 'Signature VALID' },
   sigInvalid: {
     id: 'Tanda tangan TIDAK SAH: angka telah diubah atau rusak',
@@ -138,17 +135,99 @@ export const FIELD_STRINGS = {
     id: 'Sama dengan yang diterbitkan (versi {v}).',
     en: 'Matches the published result (version {v}).',
   },
-  publishedDiffers: {
-    id: 'Belum/tidak sama dengan yang diterbitkan: {m}',
-    en: 'Not (yet) matching the published result: {m}',
-  },
   publishedOffline: {
     id: 'Tanpa sinyal: hasil terbit akan dicek saat daring.',
     en: 'Offline: the published result is checked when online.',
   },
   signedAt: { id: 'Ditandatangani', en: 'Signed' },
   photos: { id: 'Foto', en: 'Photos' },
-  error: { id: 'Kesalahan: {m}', en: 'Error: {m}' },
+  // What went wrong (problems.ts): one sentence per code, never a browser's English message.
+  problem_camera_missing: {
+    id: 'Kamera tidak ditemukan di ponsel ini. Pakai "Foto kode QR" atau tempel teksnya.',
+    en: 'No camera found on this phone. Use "Photo of the QR code" or paste the text.',
+  },
+  problem_camera_denied: {
+    id: 'Izin kamera ditolak. Izinkan kamera untuk Rekap di pengaturan peramban, lalu coba lagi.',
+    en: 'Camera permission was refused. Allow the camera for Rekap in the browser settings, then try again.',
+  },
+  problem_camera_busy: {
+    id: 'Kamera sedang dipakai aplikasi lain. Tutup aplikasi itu, lalu coba lagi.',
+    en: 'Another app is using the camera. Close it, then try again.',
+  },
+  problem_camera_unavailable: {
+    id: 'Kamera tidak dapat dipakai di halaman ini. Pakai "Foto kode QR" atau tempel teksnya.',
+    en: 'The camera cannot be used on this page. Use "Photo of the QR code" or paste the text.',
+  },
+  problem_camera_failed: {
+    id: 'Kamera tidak dapat dinyalakan. Pakai "Foto kode QR" atau tempel teksnya.',
+    en: 'The camera could not be started. Use "Photo of the QR code" or paste the text.',
+  },
+  problem_no_qr: {
+    id: 'Kode QR tidak terbaca. Foto lagi lebih dekat dan lebih terang.',
+    en: 'No QR code could be read. Take the photo again, closer and in more light.',
+  },
+  problem_not_receipt: {
+    id: 'Ini bukan tanda terima Rekap (tanda terima diawali RKP1.).',
+    en: 'This is not a Rekap receipt (a receipt starts with RKP1.).',
+  },
+  problem_receipt_version: {
+    id: 'Tanda terima dari versi Rekap lain: perbarui aplikasi ini.',
+    en: 'A receipt from another version of Rekap: update this app.',
+  },
+  problem_receipt_damaged: {
+    id: 'Tanda terima rusak atau tidak lengkap. Pindai atau tempel lagi seluruhnya.',
+    en: 'The receipt is damaged or incomplete. Scan or paste all of it again.',
+  },
+  problem_not_published: {
+    id: 'Belum sama dengan yang diterbitkan: belum ada versi terbit dengan angka dan foto ini.',
+    en: 'Not (yet) matching the published result: no published version has these numbers and photos.',
+  },
+  problem_other_signature: {
+    id: 'Versi terbit {v} memuat angka dan foto ini, tetapi dengan tanda tangan lain.',
+    en: 'Published version {v} has these numbers and photos, but another signature.',
+  },
+  problem_published_unchecked: {
+    id: 'Hasil terbit belum dapat dicek: server tidak menjawab. Coba lagi nanti.',
+    en: 'The published result could not be checked: the server did not answer. Try again later.',
+  },
+  problem_storage_full: {
+    id: 'Penyimpanan ponsel penuh. Hapus foto atau berkas lain, lalu coba lagi.',
+    en: 'The phone storage is full. Delete photos or other files, then try again.',
+  },
+  problem_photo_failed: {
+    id: 'Foto ini tidak dapat diproses. Foto lagi.',
+    en: 'This photo could not be processed. Take it again.',
+  },
+  problem_read_failed: {
+    id: 'Angka tidak dapat dibaca dari foto. Coba lagi, atau foto ulang halamannya.',
+    en: 'The numbers could not be read from the photos. Try again, or retake the pages.',
+  },
+  problem_sign_failed: {
+    id: 'Hasil tidak dapat ditandatangani dan disimpan. Coba lagi.',
+    en: 'The result could not be signed and saved. Try again.',
+  },
+  problem_enrol_refused: { id: 'Pendaftaran ditolak: {m}', en: 'Enrolment refused: {m}' },
+  problem_enrol_unreachable: {
+    id: 'Server tidak dapat dihubungi. Coba lagi di tempat bersinyal lebih baik.',
+    en: 'The server could not be reached. Try again where the signal is better.',
+  },
+  problem_enrol_failed: { id: 'Pendaftaran gagal. Coba lagi.', en: 'Enrolment failed. Try again.' },
+  problem_server_answer: {
+    id: 'Jawaban server tidak dapat dibaca. Coba lagi nanti.',
+    en: "The server's answer could not be read. Try again later.",
+  },
+  problem_not_yet_published: {
+    id: 'Diterima server, menunggu diterbitkan.',
+    en: 'Received by the server, waiting to be published.',
+  },
+  problem_server_refused: {
+    id: 'Server menolak kiriman ini. Tunjukkan ke operator KPU.',
+    en: 'The server refused this submission. Show it to the KPU operator.',
+  },
+  problem_send_failed: {
+    id: 'Belum terkirim, dicoba lagi otomatis.',
+    en: 'Not sent yet, tried again automatically.',
+  },
   // Why a field is flagged (FieldResult.flags)
   flag_ambiguous: { id: 'angka kurang jelas', en: 'unclear digits' },
   'flag_corrected-by-arithmetic': {

@@ -9,6 +9,7 @@ import { h } from '../shared/dom.ts';
 import { dateLocale } from '../shared/i18n.ts';
 import { parseAnswer } from './answers.ts';
 import { currentLang, fieldLabel, fieldSection, t } from './i18n.ts';
+import { cameraProblem, problemText, receiptProblem, type Problem } from './problems.ts';
 import { decodeReceipt, verifySummary } from './signing.ts';
 
 type JsQr = (
@@ -51,11 +52,7 @@ async function check(text: string, out: HTMLElement): Promise<void> {
   const decoded = decodeReceipt(text);
   if (!decoded.ok) {
     out.replaceChildren(
-      h(
-        'p',
-        { class: 'error', 'data-testid': 'witness-error' },
-        t('badReceipt', { m: decoded.error }),
-      ),
+      h('p', { class: 'error', 'data-testid': 'witness-error' }, problemText(receiptProblem(text))),
     );
     return;
   }
@@ -113,12 +110,18 @@ async function check(text: string, out: HTMLElement): Promise<void> {
     published.className = c.ok ? 'ok' : 'warn';
     published.textContent = c.ok
       ? t('publishedSame', { v: c.value.version })
-      : t('publishedDiffers', { m: c.error.message });
-  } catch (e) {
-    published.textContent = t('publishedDiffers', {
-      m: e instanceof Error ? e.message : String(e),
-    });
+      : problemText(c.error.reason, { v: c.error.version ?? '' });
+  } catch {
+    // No answer, or one that does not fit: nothing is known of what was published yet.
+    published.className = 'warn';
+    published.textContent = problemText('published_unchecked');
   }
+}
+
+function showProblem(out: HTMLElement, p: Problem): void {
+  out.replaceChildren(
+    h('p', { class: 'error', role: 'alert', 'data-testid': 'witness-error' }, problemText(p)),
+  );
 }
 
 export function renderWitness(view: HTMLElement): void {
@@ -132,6 +135,10 @@ export function renderWitness(view: HTMLElement): void {
       return;
     }
     void (async () => {
+      if (!navigator.mediaDevices?.getUserMedia) {
+        showProblem(out, 'camera_unavailable');
+        return;
+      }
       try {
         const stream = await navigator.mediaDevices.getUserMedia({
           video: { facingMode: 'environment' },
@@ -171,9 +178,7 @@ export function renderWitness(view: HTMLElement): void {
         };
         frame();
       } catch (e) {
-        out.replaceChildren(
-          h('p', { class: 'error' }, t('error', { m: e instanceof Error ? e.message : String(e) })),
-        );
+        showProblem(out, cameraProblem(e));
       }
     })();
   });
@@ -182,12 +187,9 @@ export function renderWitness(view: HTMLElement): void {
     const f = file.files?.[0];
     file.value = '';
     if (!f) return;
-    void qrFromFile(f).then((text) =>
-      text
-        ? check(text, out)
-        : out.replaceChildren(
-            h('p', { class: 'error', 'data-testid': 'witness-error' }, t('noQr')),
-          ),
+    void qrFromFile(f).then(
+      (text) => (text ? check(text, out) : showProblem(out, 'no_qr')),
+      () => showProblem(out, 'no_qr'),
     );
   });
   const paste = h('textarea', { id: 'qr-text', rows: 3, placeholder: 'RKP1.…' });
