@@ -11,6 +11,7 @@ import { parseRegionCode, parseTpsCode } from '../core/codes.ts';
 import { BlobCorruptError, STORAGE_FULL_RETRY_AFTER_S, isStorageFull } from '../store/blobs.ts';
 import type { Store } from '../store/store.ts';
 import type { WebAsset } from '../web/assets.ts';
+import { chooseEncoding, encodedAsset } from './asset-encoding.ts';
 import { kppsOf } from './auth.ts';
 import { ballotOf } from './ballot.ts';
 import { responseCache } from './cache.ts';
@@ -261,12 +262,19 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   const assets = deps.webAssets ?? new Map<string, WebAsset>();
-  for (const [path, asset] of assets)
-    app.get(path, (_req, reply) =>
+  for (const [path, asset] of assets) {
+    const encoded = encodedAsset(asset.body);
+    app.get(path, async (req, reply) => {
       reply
         .header('content-type', asset.contentType)
         .header('cache-control', 'no-cache')
-        .send(asset.body),
-    );
+        .header('vary', 'accept-encoding');
+      const encoding = chooseEncoding(req.headers['accept-encoding']);
+      const packed = encoding ? await encoded(encoding) : null;
+      return packed
+        ? reply.header('content-encoding', encoding).send(packed)
+        : reply.send(asset.body);
+    });
+  }
   return app;
 }
