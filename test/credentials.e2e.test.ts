@@ -49,7 +49,7 @@ describe('field app enrolment refused', () => {
         tokenHash: who.tokenHash,
       });
     const msg = await tryEnrol(token);
-    expect(msg).toContain('Pendaftaran gagal');
+    expect(msg).toContain('Pendaftaran ditolak');
     expect(msg).toContain('2 perangkat');
     expect(msg).toContain('operator KPU');
   });
