@@ -119,8 +119,8 @@ export async function startTarget(opts: TargetOptions): Promise<Target | undefin
     return { deviceId: id, ...key };
   };
 
-  /** Uploads a whole photo through tus (create, then one PATCH); answers its sha256. */
-  const upload = async (k: Kpps, bytes: Buffer): Promise<string> => {
+  /** Uploads a whole photo through tus (create, then one PATCH); answers its sha256 and path. */
+  const upload = async (k: Kpps, bytes: Buffer): Promise<{ sha256: string; path: string }> => {
     const hash = sha256(bytes);
     const created = await createUpload(k, bytes.length, { tps: k.code, sha256: hash });
     const r = await send({
@@ -136,7 +136,7 @@ export async function startTarget(opts: TargetOptions): Promise<Target | undefin
     });
     if (r.kind !== 'answer' || r.status !== 204)
       throw new SetupError(`tus PATCH failed: ${describeAnswer(r)}`);
-    return hash;
+    return { sha256: hash, path: created };
   };
   const createUpload = async (
     k: Kpps,
@@ -165,7 +165,7 @@ export async function startTarget(opts: TargetOptions): Promise<Target | undefin
     token: await issueToken(server.store, pool[1]!),
     devices: [],
   };
-  const readPhoto = await upload(
+  const { sha256: readPhoto } = await upload(
     photoOwner,
     await photoBytes({ kind: 'valid', format: 'jpeg', width: 300, height: 300, seed: 7 }),
   );

@@ -24,8 +24,8 @@ export type Rig = {
   ) => Promise<{ answer: RawAnswer; body: unknown }>;
   /** Enrols a new key for a TPS. */
   enrolKey: (k: Kpps) => Promise<EnrolledKey>;
-  /** Uploads a whole photo through tus (create, then one PATCH); answers its sha256. */
-  upload: (k: Kpps, bytes: Buffer) => Promise<string>;
+  /** Uploads a whole photo through tus (create, then one PATCH); answers its sha256 and path. */
+  upload: (k: Kpps, bytes: Buffer) => Promise<{ sha256: string; path: string }>;
   /** Creates a tus upload; answers its path. */
   createUpload: (k: Kpps, length: number, meta: Record<string, string>) => Promise<string>;
   /** The reads family's TPS and the sha256 of its photo. */

@@ -52,8 +52,27 @@ export async function buildSubmission(
         const hashes: string[] = [];
         for (let i = 0; i < r.count; i++)
           hashes.push(
+            (
+              await upload(
+                own,
+                await photoBytes({
+                  kind: 'valid',
+                  format: 'jpeg',
+                  width: 240,
+                  height: 320,
+                  seed: Math.floor(Math.random() * 1e9),
+                }),
+              )
+            ).sha256,
+          );
+        text = JSON.stringify(hashes);
+        refsHashes.push(...hashes);
+      } else if (r.kind === 'unknown') text = JSON.stringify([sha256(randomBytes(16))]);
+      else if (r.kind === 'otherTps')
+        text = JSON.stringify([
+          (
             await upload(
-              own,
+              other,
               await photoBytes({
                 kind: 'valid',
                 format: 'jpeg',
@@ -61,23 +80,8 @@ export async function buildSubmission(
                 height: 320,
                 seed: Math.floor(Math.random() * 1e9),
               }),
-            ),
-          );
-        text = JSON.stringify(hashes);
-        refsHashes.push(...hashes);
-      } else if (r.kind === 'unknown') text = JSON.stringify([sha256(randomBytes(16))]);
-      else if (r.kind === 'otherTps')
-        text = JSON.stringify([
-          await upload(
-            other,
-            await photoBytes({
-              kind: 'valid',
-              format: 'jpeg',
-              width: 240,
-              height: 320,
-              seed: Math.floor(Math.random() * 1e9),
-            }),
-          ),
+            )
+          ).sha256,
         ]);
       else text = r.text;
       partBytes.push(Buffer.from(text, 'utf8'));

@@ -4,7 +4,7 @@ import type { TusSpec } from '../generators/tus.ts';
 import type { RawAnswer, RawRequest } from '../http.ts';
 import { authHeader } from './credentials.ts';
 import { photoBytes } from './photos.ts';
-import { describeAnswer, type Kpps, type Rig, SetupError, sha256, tusMetadata } from './rig.ts';
+import { describeAnswer, type Kpps, type Rig, sha256, tusMetadata } from './rig.ts';
 
 export async function buildTus(rig: Rig, t: TusSpec, own: Kpps, otherOf: () => Promise<Kpps>) {
   const { server, send, createUpload } = rig;
@@ -120,24 +120,7 @@ export async function buildTus(rig: Rig, t: TusSpec, own: Kpps, otherOf: () => P
       height: 230,
       seed: Math.floor(Math.random() * 1e9),
     });
-    const created = await createUpload(own, bytes.length, {
-      tps: own.code,
-      sha256: sha256(bytes),
-    });
-    const r = await send({
-      method: 'PATCH',
-      target: created,
-      headers: [
-        ['authorization', `Bearer ${own.token}`],
-        ['tus-resumable', '1.0.0'],
-        ['upload-offset', '0'],
-        ['content-type', 'application/offset+octet-stream'],
-      ],
-      body: bytes,
-    });
-    if (r.kind !== 'answer' || r.status !== 204)
-      throw new SetupError(`tus PATCH failed: ${describeAnswer(r)}`);
-    path = created;
+    path = (await rig.upload(own, bytes)).path;
   } else if (id.kind === 'otherTps') {
     const other = await otherOf();
     path = await createUpload(other, some.length, { tps: other.code, sha256: sha256(some) });
