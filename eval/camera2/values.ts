@@ -3,23 +3,8 @@
 // and which printed box row holds which number. Field names are the C.Hasil's (src/core).
 import type { Rng } from './rng.ts';
 
-/** Page 1's rows of boxes in reading order (as the render shows them), page 2's and page 3's. */
-export const PAGE_FIELDS: Record<1 | 2 | 3, readonly string[]> = {
-  1: [
-    ...['dpt', 'voters.dpt', 'voters.dptb', 'voters.dpk', 'voters.total'].flatMap((row) =>
-      ['l', 'p', 'total'].map((k) => `${row}.${k}`),
-    ),
-    'ballots.received',
-    'ballots.used',
-    'ballots.returned',
-    'ballots.unused',
-    'disabled.l',
-    'disabled.p',
-    'disabled.total',
-  ],
-  2: ['votes.1', 'votes.2', 'votes.3'],
-  3: ['valid', 'invalid', 'total'],
-};
+/** Which printed box row holds which number: the form's pages as core lists them. */
+export { PPWP_PAGE_FIELDS as PAGE_FIELDS } from '../../src/core/chasil.ts';
 
 /** A consistent form: every field of the three pages. */
 export function formValues(r: Rng): Record<string, number> {

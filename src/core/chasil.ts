@@ -1,7 +1,7 @@
 // The numbers of form C.Hasil as a KPPS writes them: sections I to V. Every number is written in
 // three digit boxes, so every field is an integer 0..999.
 import * as z from 'zod';
-import { voteKeys, type Contest } from './ballots.ts';
+import { PPWP_2024, voteKeys, type Contest } from './ballots.ts';
 import {
   describeIssue,
   describeValue,
@@ -110,3 +110,14 @@ export function fieldPaths(votes: readonly string[]): string[] {
   };
   return fieldEntries(zero).map(([path]) => path);
 }
+
+/**
+ * The three pages of form C.HASIL-PPWP and the fields each holds, in the order they are printed:
+ * page 1 sections I to III, page 2 the pairs' votes (IV), page 3 the valid, invalid and total (V).
+ */
+export const PPWP_PAGE_FIELDS: Readonly<Record<1 | 2 | 3, readonly string[]>> = (() => {
+  const all = fieldPaths(voteKeys(PPWP_2024));
+  const page3 = ['valid', 'invalid', 'total'];
+  const votes = all.filter((p) => p.startsWith('votes.'));
+  return { 1: all.filter((p) => !votes.includes(p) && !page3.includes(p)), 2: votes, 3: page3 };
+})();

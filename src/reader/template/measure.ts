@@ -3,6 +3,7 @@
 // scripts/measure-template.ts to write ppwp.json, and by the test that re-measures it.
 import type { GrayImage } from '../image.ts';
 import type { FieldTemplate, PageTemplate, Rect } from './types.ts';
+import { PPWP_PAGE_FIELDS } from '../../core/chasil.ts';
 
 /** Millimetres per pixel of a 100 dpi render. */
 const MM_PER_PX_100DPI = 25.4 / 100;
@@ -93,21 +94,6 @@ function meanIn(img: GrayImage, x0: number, y0: number, x1: number, y1: number):
 }
 
 /** The field paths in the order the boxes appear (rows top to bottom, groups left to right). */
-const lpTotal = (g: string) => [`${g}.l`, `${g}.p`, `${g}.total`];
-const PAGE_FIELDS: Record<1 | 2 | 3, string[]> = {
-  1: [
-    ...['dpt', 'voters.dpt', 'voters.dptb', 'voters.dpk', 'voters.total'].flatMap(lpTotal),
-    'ballots.received',
-    'ballots.used',
-    'ballots.returned',
-    'ballots.unused',
-    'disabled.l',
-    'disabled.p',
-    'disabled.total',
-  ],
-  2: ['votes.1', 'votes.2', 'votes.3'],
-  3: ['valid', 'invalid', 'total'],
-};
 
 export type MeasureOptions = { mmPerPx?: number };
 
@@ -185,7 +171,7 @@ export function measurePage(
     if (row.length % 3 !== 0) throw new Error(`page ${page}: a row of ${row.length} boxes`);
     for (let i = 0; i < row.length; i += 3) groups.push(row.slice(i, i + 3));
   }
-  const paths = PAGE_FIELDS[page];
+  const paths = PPWP_PAGE_FIELDS[page];
   if (groups.length !== paths.length)
     throw new Error(`page ${page}: found ${groups.length} box triples, expected ${paths.length}`);
 
