@@ -9,11 +9,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { Agent, request } from 'node:http';
-import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_LIMITS } from '../src/server/limits.ts';
+import { rawConnection, writeSome } from '../test/support/raw-connection.ts';
 import { ROOT, freePort, provisionTokens } from './server.ts';
 
 const { values: args } = parseArgs({
@@ -116,17 +116,6 @@ function sampler(pid: number) {
   };
 }
 
-type Raw = { socket: Socket; answer: () => string; closed: Promise<string> };
-function raw(port: number): Raw {
-  const socket = connect(port, '127.0.0.1');
-  let data = '';
-  socket.on('data', (d: Buffer) => (data += d.toString('latin1')));
-  socket.on('error', () => undefined);
-  const closed = new Promise<string>((resolve) => socket.on('close', () => resolve(data)));
-  return { socket, answer: () => data, closed };
-}
-const write = (s: Socket, b: Buffer | string) =>
-  new Promise<void>((resolve) => (s.destroyed ? resolve() : s.write(b, () => resolve())));
 const statusOf = (answer: string) => /^HTTP\/1\.1 (\d{3})/.exec(answer)?.[1] ?? 'closed';
 const errorOf = (answer: string) => /"error":"([a-z_]+)"/.exec(answer)?.[1];
 
@@ -160,8 +149,8 @@ const tally = (outcomes: Outcome[]) => {
  * request is what stops it, not the 15 MB limit of one photo).
  */
 async function sendBig(server: Server, path: string, token: string, chunked: boolean) {
-  const c = raw(server.port);
-  await write(
+  const c = rawConnection(server.port);
+  await writeSome(
     c.socket,
     head(path, token, chunked ? 'Transfer-Encoding: chunked\r\n' : `Content-Length: ${BODY}\r\n`),
   );
@@ -170,15 +159,15 @@ async function sendBig(server: Server, path: string, token: string, chunked: boo
       ? Buffer.concat([Buffer.from(`${b.length.toString(16)}\r\n`), b, Buffer.from('\r\n')])
       : b;
   const opening = resultPart + photoPart(0);
-  await write(c.socket, frame(Buffer.from(opening)));
+  await writeSome(c.socket, frame(Buffer.from(opening)));
   let sent = opening.length;
   const piece = frame(filler(256 * 1024));
   for (let n = 1; sent < BODY - 256 * 1024 && c.answer() === '' && !c.socket.destroyed; n++) {
-    await write(c.socket, piece);
+    await writeSome(c.socket, piece);
     sent += 256 * 1024;
     if (chunked && n % 40 === 0) {
       const next = photoPart(n / 40);
-      await write(c.socket, frame(Buffer.from(next)));
+      await writeSome(c.socket, frame(Buffer.from(next)));
       sent += next.length;
     }
   }
@@ -195,14 +184,14 @@ async function sendUnderLimit(server: Server, path: string, token: string) {
     ...[0, 1, 2].flatMap((n) => [Buffer.from(photoPart(n)), photo]),
     Buffer.from(`\r\n--${BOUNDARY}--\r\n`),
   ]);
-  const c = raw(server.port);
-  await write(
+  const c = rawConnection(server.port);
+  await writeSome(
     c.socket,
     head(path, token, `Content-Length: ${body.length}\r\nConnection: close\r\n`),
   );
   let sent = 0;
   for (let i = 0; i < body.length && c.answer() === '' && !c.socket.destroyed; i += 256 * 1024) {
-    await write(c.socket, body.subarray(i, i + 256 * 1024));
+    await writeSome(c.socket, body.subarray(i, i + 256 * 1024));
     sent = Math.min(body.length, i + 256 * 1024);
   }
   const answer = await Promise.race([c.closed, sleep(60_000).then(() => c.answer())]);
@@ -262,16 +251,16 @@ async function slowBodies(server: Server, tokens: [string, string][]) {
 
   const s = sampler(server.pid);
   const started = Date.now();
-  const slow = Array.from({ length: SLOW }, () => raw(server.port));
+  const slow = Array.from({ length: SLOW }, () => rawConnection(server.port));
   let trickling = true;
   const trickle = Promise.all(
     slow.map(async (c) => {
-      await write(
+      await writeSome(
         c.socket,
         head(`/api/v1/tps/${tps}/submissions`, token, 'Content-Length: 100000\r\n'),
       );
       while (trickling && !c.socket.destroyed) {
-        await write(c.socket, 'xx');
+        await writeSome(c.socket, 'xx');
         await sleep(1_000);
       }
     }),

@@ -7,7 +7,6 @@
 // Limits are small here (buildApp's `limits`) so that the tests stay light and quick.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { Agent, request } from 'node:http';
-import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
@@ -19,6 +18,7 @@ import type { ServerLimits } from '../src/server/limits.ts';
 import { openStore, type Store } from '../src/store/store.ts';
 import { testPhoto } from './support/photos.ts';
 import { createUpload, sha256, tus } from './support/field.ts';
+import { rawConnection, writeSome } from './support/raw-connection.ts';
 import { issueToken } from './support/server.ts';
 import { cleanResult } from './support/results.ts';
 
@@ -90,18 +90,6 @@ function noisyPhoto(width: number, height: number, seed: number): Promise<Buffer
     .toBuffer();
 }
 
-/** A raw connection: what the server answered, and when it closed the connection. */
-type Raw = { socket: Socket; answer: () => string; closed: Promise<string> };
-function rawConnection(port: number): Raw {
-  const socket = connect(port, '127.0.0.1');
-  let data = '';
-  socket.on('data', (d: Buffer) => (data += d.toString('latin1')));
-  socket.on('error', () => undefined);
-  const closed = new Promise<string>((resolve) => socket.on('close', () => resolve(data)));
-  return { socket, answer: () => data, closed };
-}
-const writeSome = (s: Socket, bytes: Buffer | string) =>
-  new Promise<void>((resolve) => (s.destroyed ? resolve() : s.write(bytes, () => resolve())));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Status line and JSON body of a raw HTTP answer. */
