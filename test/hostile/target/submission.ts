@@ -47,42 +47,28 @@ export async function buildSubmission(
       partBytes.push(b);
     } else if (c.kind === 'refs') {
       const r = c.refs;
+      /** Uploads a new, valid photo for `k` through tus; answers its sha256. */
+      const uploadFresh = async (k: Kpps) =>
+        (
+          await upload(
+            k,
+            await photoBytes({
+              kind: 'valid',
+              format: 'jpeg',
+              width: 240,
+              height: 320,
+              seed: Math.floor(Math.random() * 1e9),
+            }),
+          )
+        ).sha256;
       let text: string;
       if (r.kind === 'uploaded') {
         const hashes: string[] = [];
-        for (let i = 0; i < r.count; i++)
-          hashes.push(
-            (
-              await upload(
-                own,
-                await photoBytes({
-                  kind: 'valid',
-                  format: 'jpeg',
-                  width: 240,
-                  height: 320,
-                  seed: Math.floor(Math.random() * 1e9),
-                }),
-              )
-            ).sha256,
-          );
+        for (let i = 0; i < r.count; i++) hashes.push(await uploadFresh(own));
         text = JSON.stringify(hashes);
         refsHashes.push(...hashes);
       } else if (r.kind === 'unknown') text = JSON.stringify([sha256(randomBytes(16))]);
-      else if (r.kind === 'otherTps')
-        text = JSON.stringify([
-          (
-            await upload(
-              other,
-              await photoBytes({
-                kind: 'valid',
-                format: 'jpeg',
-                width: 240,
-                height: 320,
-                seed: Math.floor(Math.random() * 1e9),
-              }),
-            )
-          ).sha256,
-        ]);
+      else if (r.kind === 'otherTps') text = JSON.stringify([await uploadFresh(other)]);
       else text = r.text;
       partBytes.push(Buffer.from(text, 'utf8'));
     } else if (c.kind === 'signature') {
