@@ -1,7 +1,8 @@
 // Sends the outbox in the background while the app is open: each item's photos go up resumably
 // with tus (the upload URL is stored, so a reload resumes rather than restarts), then the signed
 // submission is POSTed referencing the photos' hashes. Failures back off exponentially; coming
-// back online retries at once. Every attempt leaves a signal observation, sent in batches.
+// back online retries at once (start.ts calls retryNow on the online event, loading the sender
+// first if it is not yet). Every attempt leaves a signal observation, sent in batches.
 import * as tus from 'tus-js-client';
 import {
   SubmissionReceiptSchema,
@@ -349,8 +350,6 @@ export function startSender(db: FieldDb, onChange: () => void): Sender {
       .modify({ nextAttemptAt: 0, failures: 0 })
       .then(kick);
   };
-  const online = retryNow;
-  window.addEventListener('online', online);
   const timer = setInterval(kick, TICK_MS);
   kick();
   return {
@@ -358,7 +357,6 @@ export function startSender(db: FieldDb, onChange: () => void): Sender {
     retryNow,
     stop() {
       clearInterval(timer);
-      window.removeEventListener('online', online);
     },
   };
 }

@@ -41,8 +41,13 @@ function lazyReader(): ReaderClient {
 /** The background sender, loaded once `load` is called (after the first screen). */
 function lazySender(load: () => Promise<Sender>): { sender: Sender; start(): void } {
   let started: Promise<Sender> | undefined;
-  const start = () => (started ??= load());
-  const later = (fn: (s: Sender) => void) => () => void start().then(fn);
+  // A load that failed (its chunk not reachable) is not kept: the next call tries again.
+  const start = () =>
+    (started ??= load().catch((e: unknown) => {
+      started = undefined;
+      throw e;
+    }));
+  const later = (fn: (s: Sender) => void) => () => void start().then(fn, () => undefined);
   return {
     sender: {
       kick: later((s) => s.kick()),
@@ -102,7 +107,12 @@ async function route(): Promise<void> {
 }
 
 window.addEventListener('hashchange', () => void route());
-window.addEventListener('online', () => void renderChrome());
+// The signal is back: the sender tries everything now (and is loaded for it, if it was not yet:
+// an event that came before its code did would otherwise leave the outbox to its backoff).
+window.addEventListener('online', () => {
+  void renderChrome();
+  app.sender.retryNow();
+});
 window.addEventListener('offline', () => void renderChrome());
 document.getElementById('lang')!.addEventListener('click', () => {
   setLang(otherLang(currentLang()));
