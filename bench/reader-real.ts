@@ -17,7 +17,12 @@ const classify = (crops: Parameters<typeof classifyBoxes>[0]) =>
   classifyBoxes(crops, model).map((r) => r.probabilities);
 
 const index = loadIndex();
-const rows: (PhotoOutcome & { committed: boolean; surface: string; corners: string })[] = [];
+const rows: (PhotoOutcome & {
+  committed: boolean;
+  surface: string;
+  corners: string;
+  expectedPage: number;
+})[] = [];
 const missing: string[] = [];
 for (const p of index) {
   const path = photoPath(p);
@@ -27,7 +32,13 @@ for (const p of index) {
     continue;
   }
   const o = await evaluatePhoto(p, path, classify);
-  rows.push({ ...o, committed: p.committed, surface: p.surface, corners: p.corners });
+  rows.push({
+    ...o,
+    committed: p.committed,
+    surface: p.surface,
+    corners: p.corners,
+    expectedPage: p.expected.page,
+  });
   console.log(
     `${p.file}: ${o.page.found ? `page ${o.page.page}` : `not found (${o.page.reason}: ${o.page.detail})`}` +
       `, ${o.fields.map((f) => `${f.path} ${f.grade}`).join(', ') || 'no known fields'}` +
@@ -36,6 +47,20 @@ for (const p of index) {
 }
 
 const count = (f: (r: (typeof rows)[number]) => boolean) => rows.filter(f).length;
+function groupFound(key: (r: (typeof rows)[number]) => string) {
+  const out: Record<string, { photos: number; found: number }> = {};
+  for (const r of rows) {
+    const g = (out[key(r)] ??= { photos: 0, found: 0 });
+    g.photos++;
+    if (r.page.found) g.found++;
+  }
+  return out;
+}
+const groupLine = (g: Record<string, { photos: number; found: number }>) =>
+  Object.entries(g)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([k, v]) => `${k}: ${v.found} of ${v.photos}`)
+    .join(', ');
 const fields = rows.flatMap((r) => r.fields);
 const inView = rows.filter((r) => r.corners === 'all-in-view');
 const summary = {
@@ -44,6 +69,9 @@ const summary = {
   pagesFound: count((r) => r.page.found),
   pageNumberRight: count((r) => r.pageRight),
   allCornersInView: { photos: inView.length, found: inView.filter((r) => r.page.found).length },
+  /** Photos and pages found, by surface (paper, screen) and by the page they show. */
+  bySurface: groupFound((r) => r.surface),
+  byPage: groupFound((r) => `page ${r.expectedPage}`),
   fields: {
     known: fields.length,
     right: fields.filter((f) => f.grade === 'right').length,
@@ -72,6 +100,7 @@ const md = `# The reader on real photographs
 The corpus and where each photo comes from: \`test/fixtures/real-photos/\` (README.md, index.json).
 ${missing.length ? `Not derived on this machine, so not measured: ${missing.join(', ')}.\n` : ''}
 - Pages found: **${summary.pagesFound} of ${summary.photos}** (all four corners in view: ${summary.allCornersInView.found} of ${summary.allCornersInView.photos}); page number right: ${summary.pageNumberRight}.
+- Found by surface: ${groupLine(summary.bySurface)}; by the page shown: ${groupLine(summary.byPage)}.
 - Known fields: ${summary.fields.known}; right ${summary.fields.right}, flagged ${summary.fields.flagged}, **wrong without a flag ${summary.fields.wrongWithoutFlag}**.
 - Time per photo (decode and read, one core): p50 ${Math.round(summary.msPerPhoto.p50)} ms, max ${Math.round(summary.msPerPhoto.max)} ms.
 

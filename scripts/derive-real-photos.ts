@@ -1,6 +1,7 @@
 // Writes the real-photo corpus (test/fixtures/real-photos/index.json) from the snapshots of its
 // source repositories: each photo taken from its repository at its commit, cropped where it sits
-// in a notebook figure, and encoded as JPEG at the quality its entry names. Photos whose licence
+// in a notebook figure, scaled down where its entry has a `resize` (phone photos of 12 MP), and
+// encoded as JPEG at the quality its entry names (metadata such as EXIF is not kept). Photos whose licence
 // lets us commit them go to test/fixtures/real-photos/, the others to its git-ignored external/.
 //
 // Run: node bin/run-ts.mjs scripts/derive-real-photos.ts SNAPSHOTS_DIR
@@ -60,20 +61,36 @@ function extract(bytes: Buffer, how: Extract): Sharp {
   }
 }
 
-async function derive(p: RealPhoto): Promise<Buffer> {
-  const dir = snapshotDir(p.source.repo);
-  if (!dir) throw new Error(`no snapshot of ${p.source.repo} under ${snapshots}`);
-  const bytes = execFileSync('git', ['-C', dir, 'show', `${p.source.commit}:${p.source.path}`], {
-    maxBuffer: 256 * 1024 * 1024,
-  });
+async function derive(p: RealPhoto, snapshot: string): Promise<Buffer> {
+  const bytes = execFileSync(
+    'git',
+    ['-C', snapshot, 'show', `${p.source.commit}:${p.source.path}`],
+    {
+      maxBuffer: 256 * 1024 * 1024,
+    },
+  );
   const img = extract(bytes, p.source.extract);
+  if (p.resize)
+    img.resize({
+      width: p.resize.longSide,
+      height: p.resize.longSide,
+      fit: 'inside',
+      withoutEnlargement: true,
+    });
   return img.jpeg({ quality: p.jpegQuality, mozjpeg: false }).toBuffer();
 }
 
 let total = 0;
 let stale = 0;
+const skipped: string[] = [];
 for (const p of loadIndex()) {
-  const jpeg = await derive(p);
+  const snapshot = snapshotDir(p.source.repo);
+  if (!snapshot) {
+    skipped.push(p.file);
+    console.log(`skipped   ${p.file}: no snapshot of ${p.source.repo} under ${snapshots}`);
+    continue;
+  }
+  const jpeg = await derive(p, snapshot);
   const dir = p.committed ? REAL_PHOTOS_DIR : EXTERNAL_DIR;
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, p.file), jpeg);
@@ -88,4 +105,5 @@ for (const p of loadIndex()) {
   );
 }
 console.log(`${(total / 1024).toFixed(1)} KB committed in all`);
+if (skipped.length > 0) console.log(`not derived (no snapshot): ${skipped.join(', ')}`);
 if (stale > 0) process.exitCode = 1;
