@@ -1,8 +1,9 @@
 // Writes the real-photo corpus (test/fixtures/real-photos/index.json) from the snapshots of its
 // source repositories: each photo taken from its repository at its commit, cropped where it sits
 // in a notebook figure, scaled down where its entry has a `resize` (phone photos of 12 MP), and
-// encoded as JPEG at the quality its entry names (metadata such as EXIF is not kept). Photos whose licence
-// lets us commit them go to test/fixtures/real-photos/, the others to its git-ignored external/.
+// encoded as JPEG at the quality its entry names (metadata such as EXIF is not kept). Photos whose
+// licence lets us commit them go to test/fixtures/real-photos/, the others to its git-ignored
+// external/. An entry whose repository has no snapshot is skipped, and said so.
 //
 // Run: node bin/run-ts.mjs scripts/derive-real-photos.ts SNAPSHOTS_DIR
 // where SNAPSHOTS_DIR holds one git repository (bare or not) per source, named OWNER+NAME/repo,
