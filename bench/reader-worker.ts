@@ -1,92 +1,61 @@
-// One worker of the reader benchmark (started by bench/reader.ts, one per core): synthesizes forms
-// number `worker`, `worker + workers`, ... of the series, reads each, and sends one record per
-// form to the parent. Time per page is measured here, in a process of its own on its own core.
-import { parseArgs } from 'node:util';
-import { fieldEntries } from '../src/core/chasil.ts';
+// One worker of the reader benchmark (forked by bench/reader.ts, one per core): takes the forms
+// it is sent (bench/reader-sources.ts), reads each as `rekap form read` does and grades it
+// (bench/reader-grade.ts), and sends back one graded record per form. Time is measured here, in
+// a process of its own, one page at a time: decoding the JPEG, then `readForm` on that page alone;
+// the whole form is then read at once for the grading (its time is kept too).
 import { classifyBoxes } from '../src/reader/digits/classify.ts';
 import { loadDigitClassifier } from '../src/reader/digits/load-node.ts';
 import { decodePhoto } from '../src/reader/node-image.ts';
 import { readForm, type BoxClassifier, type PhotoInput } from '../src/reader/read-form.ts';
+import type { DigitSource } from '../src/synth/handwriting.ts';
 import { mnistHandwriting } from '../src/synth/mnist.ts';
-import { synthForm } from '../src/synth/photo.ts';
+import { findPage } from '../src/reader/page/find-page.ts';
+import { gradeForm, type FormGrade, type PageTiming, type Point } from './reader-grade.ts';
+import { formPhotos, type Job } from './reader-sources.ts';
 
-/** What the benchmark keeps of one synthesized form. */
-export type FormRecord = {
-  index: number;
-  /** Pages not found, with the reason, and whether the camera had cut the page off. */
-  pageFails: { page: number; reason: string; cutOff: boolean }[];
-  /** The paper itself is wrong: an arithmetic slip, or a bubble blackened for another digit. */
-  slip: boolean;
-  wrongBubble: boolean;
-  fields: number;
-  right: number;
-  flagged: number;
-  flaggedRight: number;
-  /** Fields on found pages whose value differs from the paper with no flag. */
-  silentlyWrong: string[];
-  review: boolean;
-  msPerPage: number[];
-};
+/** Parent to worker: the forms to read. Worker to parent: one message per form, then `done`. */
+export type WorkerMessage = { index: number; grade: FormGrade } | { done: true };
 
-const { values: a } = parseArgs({
-  options: {
-    worker: { type: 'string' },
-    workers: { type: 'string' },
-    forms: { type: 'string' },
-    seed: { type: 'string' },
-  },
-});
-const [worker, workers, forms, seed] = [a.worker, a.workers, a.forms, a.seed].map(Number) as [
-  number,
-  number,
-  number,
-  number,
-];
 const model = await loadDigitClassifier();
 const classify: BoxClassifier = (crops) => classifyBoxes(crops, model).map((r) => r.probabilities);
-const digitSource = mnistHandwriting();
+let digits: DigitSource | undefined;
+const digitSource = () => (digits ??= mnistHandwriting());
 
-for (let i = worker; i < forms; i += workers) {
-  const form = await synthForm(seed, i, { digitSource });
+async function read(job: Job): Promise<FormGrade> {
+  const form = await formPhotos(job, { digitSource });
   const photos: PhotoInput[] = [];
-  const decodeMs: number[] = [];
-  for (const j of form.jpegs) {
+  const timing: PageTiming[] = [];
+  const located: Record<string, Point[]> = {};
+  for (const p of form.photos) {
     const t0 = performance.now();
-    const d = await decodePhoto(j.data);
-    if (d.ok) photos.push({ name: j.file, image: d.value.image });
-    decodeMs.push(performance.now() - t0);
+    const d = await decodePhoto(p.jpeg);
+    const decodeMs = performance.now() - t0;
+    if (!d.ok) continue;
+    const photo = { name: p.name, image: d.value.image };
+    photos.push(photo);
+    const t1 = performance.now();
+    readForm([photo], { classify });
+    const readMs = performance.now() - t1;
+    if (!form.truth.photos.find((t) => t.name === p.name)?.markers) {
+      timing.push({ decodeMs, readMs });
+      continue;
+    }
+    // Where the truth knows the markers, the page finder apart: where it put them, and its time.
+    const t2 = performance.now();
+    const found = findPage(photo.image);
+    timing.push({ decodeMs, readMs, findMs: performance.now() - t2 });
+    if (found.ok) located[p.name] = found.value.corners;
   }
   const t0 = performance.now();
   const reading = readForm(photos, { classify });
-  const perPage = (performance.now() - t0) / Math.max(1, photos.length);
-  const rec: FormRecord = {
-    index: i,
-    pageFails: reading.pages.flatMap((p) => {
-      if (p.found) return [];
-      const truth = form.truth.pages.find((t) => t.file === p.photo);
-      return [{ page: truth?.page ?? 0, reason: p.reason, cutOff: truth?.camera.cropped ?? false }];
-    }),
-    slip: form.truth.slips.length > 0,
-    wrongBubble: Object.values(form.truth.bubbles).some((cols) =>
-      cols.some((c) => c.state === 'wrong'),
-    ),
-    fields: 0,
-    right: 0,
-    flagged: 0,
-    flaggedRight: 0,
-    silentlyWrong: [],
-    review: reading.verdict === 'review',
-    msPerPage: decodeMs.map((ms) => ms + perPage),
-  };
-  for (const [path, truth] of fieldEntries(form.truth.result)) {
-    const f = reading.fields[path]!;
-    const flagged = f.flags.length > 0;
-    rec.fields++;
-    if (f.value === truth) rec.right++;
-    if (flagged) rec.flagged++;
-    if (flagged && f.value === truth) rec.flaggedRight++;
-    if (!flagged && f.value !== truth)
-      rec.silentlyWrong.push(`form ${i} ${path}: read ${f.value}, paper ${truth}`);
-  }
-  process.send!(rec);
+  const formMs = performance.now() - t0;
+  return gradeForm(job.source, form.group, form.id, reading, form.truth, timing, formMs, located);
 }
+
+process.on('message', (jobs: { index: number; job: Job }[]) => {
+  void (async () => {
+    for (const { index, job } of jobs)
+      process.send!({ index, grade: await read(job) } satisfies WorkerMessage);
+    process.send!({ done: true } satisfies WorkerMessage, () => process.disconnect());
+  })();
+});
