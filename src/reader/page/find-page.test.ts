@@ -128,6 +128,40 @@ for (const { name, dir } of SOURCES)
       expect(id.page).toBe(2);
     });
 
+    it("finds a marker cut by the photo's edge (a real photo of page 2 did that)", async () => {
+      // A photo at 1.7 px/mm, turned a degree, whose bottom edge runs through the
+      // bottom-right marker's lower square, as in the Klaten photo of the real-photo corpus.
+      const src = await render(2);
+      const buf = await sharp(Buffer.from(src.data), {
+        raw: { width: src.width, height: src.height, channels: 1 },
+      })
+        .rotate(1, { background: '#ffffff' })
+        .resize({ width: Math.round(src.width * (1.7 / PX_PER_MM)) })
+        .png()
+        .toBuffer();
+      const whole = await loadGray(buf as unknown as string);
+      const uncut = findPage(whole);
+      expect(uncut.ok).toBe(true);
+      if (!uncut.ok) return;
+      const [, , br, bl] = uncut.value.corners;
+      const square = (1.7 * 14.73) / 2;
+      const bottom = Math.round(br.y + 0.4 * square);
+      expect(bl.y + square).toBeLessThan(bottom); // the bottom-left marker stays whole
+      const cut: GrayImage = {
+        width: whole.width,
+        height: bottom,
+        data: whole.data.slice(0, whole.width * bottom),
+      };
+      const r = findPage(cut);
+      expect(r.ok).toBe(true);
+      if (!r.ok) return;
+      expect(r.value.pageId).toBe(2);
+      r.value.corners.forEach((c, k) => {
+        const u = uncut.value.corners[k]!;
+        expect(Math.hypot(c.x - u.x, c.y - u.y)).toBeLessThan(2);
+      });
+    });
+
     it('says the page is cut off when half of it is outside the photo', async () => {
       const f = fakePhoto(await render(1), PX_PER_MM, {
         seed: 3,

@@ -17,7 +17,7 @@ import {
 } from './homography.ts';
 import { MARKER_DARK_DIAGONAL, MARKER_MM, MARKERS_MM, PAGE_MM } from './layout.ts';
 import { downscale, findMarkers, refineCentre, type MarkerCandidate } from './markers.ts';
-import { readPageId, type PageNumber } from './page-id.ts';
+import { readPageId, type PageIdReading, type PageNumber } from './page-id.ts';
 
 export type Rotation = 0 | 90 | 180 | 270;
 
@@ -46,7 +46,13 @@ export type PageFound = {
   quality: PageQuality;
 };
 
-export type PageFailReason = 'not-a-form' | 'too-dark' | 'too-blurry' | 'cut-off' | 'too-small';
+/**
+ * Why no page was found, each with a different thing for the officer to do: `cut-off` step back,
+ * `corner-hidden` uncover or light a corner, `too-small` come closer, `too-dark` more light,
+ * `too-blurry` hold still, `not-a-form` photograph the whole page.
+ */
+export type PageFailReason =
+  'not-a-form' | 'too-dark' | 'too-blurry' | 'cut-off' | 'corner-hidden' | 'too-small';
 
 export type PageNotFound = { reason: PageFailReason; detail: string };
 
@@ -119,8 +125,8 @@ function findPageAt(img: GrayImage, factor: number): PageResult {
   // 0 or 180 degrees from the search: let the page-ID fiducial decide.
   const flipped = [corners[2], corners[3], corners[0], corners[1]] as [Point, Point, Point, Point];
   const Hf = homographyFromPoints(MARKERS_MM, flipped);
-  const id = readPageId(img, H);
-  const idF = Hf ? readPageId(img, Hf) : null;
+  const id = readPageIdNear(img, H);
+  const idF = Hf ? readPageIdNear(img, Hf) : null;
   let chosen = corners;
   let pageId = id;
   if (Hf && idF && idF.distance < id.distance) {
@@ -167,14 +173,17 @@ type Quad = {
   score: number;
 };
 
-/** A page's fiducial, read through the quad either way up, is within 14 of 64 modules of a page. */
+/**
+ * A page's fiducial, read through the quad either way up, is within 14 of 64 modules of a page:
+ * where the quad puts it, or (the search copy's marker centres are rough, by a few mm when blur
+ * smears them) up to 6 mm from there.
+ */
 function fiducialPlausible(img: GrayImage, q: Quad): boolean {
   const pts = q.markers.map((c) => ({ x: c.x, y: c.y }));
-  for (const order of [pts, [pts[2]!, pts[3]!, pts[0]!, pts[1]!]]) {
-    const H = homographyFromPoints(MARKERS_MM, order);
-    if (H && readPageId(img, H, 14).page !== null) return true;
-  }
-  return false;
+  const orders = [pts, [pts[2]!, pts[3]!, pts[0]!, pts[1]!]];
+  const hs = orders.map((o) => homographyFromPoints(MARKERS_MM, o));
+  if (hs.some((H) => H && readPageId(img, H, 14).page !== null)) return true;
+  return hs.some((H) => H && nearestPageId(img, H) <= 14);
 }
 
 /** The best `limit` sets of four candidates forming the page's marker rectangle, in page order (0 or 180 degrees). */
@@ -187,7 +196,7 @@ function bestQuads(cands: MarkerCandidate[], limit: number): Quad[] {
         for (let d = c + 1; d < n; d++) {
           const four = [cands[a]!, cands[b]!, cands[c]!, cands[d]!];
           const sizes = four.map((m) => m.square);
-          if (Math.max(...sizes) > 2.2 * Math.min(...sizes)) continue;
+          if (Math.max(...sizes) > 3.2 * Math.min(...sizes)) continue;
           // The page's turn is shared: the dark diagonals agree within a tilt's skew.
           if (!anglesAgree(four, 0.5)) continue;
           const ordered = clockwise(four);
@@ -263,7 +272,7 @@ function markersFit(
     const det = det2(J);
     if (!(det > 0)) return null; // mirrored or degenerate
     const [sMax, sMin] = singular(J);
-    if (sMax > 2.2 * sMin) return null; // far more oblique than a 30 degree tilt
+    if (sMax > 2.6 * sMin) return null; // far more oblique than a 35 degree tilt
     const predicted = (Math.sqrt(det) * MARKER_MM) / 2;
     if (predicted < 2.5) return null;
     const ratio = m[i]!.square / predicted;
@@ -277,7 +286,7 @@ function markersFit(
     scales.push(Math.sqrt(det));
     score += m[i]!.score + cos - Math.abs(Math.log(ratio));
   }
-  if (Math.max(...scales) > 2.5 * Math.min(...scales)) return null;
+  if (Math.max(...scales) > 3.2 * Math.min(...scales)) return null;
   return score;
 }
 
@@ -286,10 +295,12 @@ type Three = {
   /** Which page corner (0-3: TL, TR, BR, BL) is missing, and where the affine fit puts it. */
   missing: number;
   predicted: Point;
+  /** Page mm -> photo px, fitted to the three markers (no perspective). */
+  affine: Homography;
 };
 
 /** Sets of three candidates that fit three page corners, with a plausible fiducial, best first. */
-function threeMarkerFits(cands: MarkerCandidate[], img: GrayImage): Three[] {
+function threeMarkerFits(cands: MarkerCandidate[], img: GrayImage, maxId = 16): Three[] {
   const strong = cands.filter((c) => c.score > 0.2).slice(0, 12);
   const fits: (Three & { score: number })[] = [];
   for (let a = 0; a < strong.length; a++)
@@ -308,11 +319,12 @@ function threeMarkerFits(cands: MarkerCandidate[], img: GrayImage): Three[] {
             // perspective, so the fiducial may be off by a few mm: search around.
             const flipped = multiply(A, [-1, 0, PAGE_MM.width, 0, -1, PAGE_MM.height, 0, 0, 1]);
             const id = Math.min(nearestPageId(img, A), nearestPageId(img, flipped));
-            if (id > 16) continue;
+            if (id > maxId) continue;
             fits.push({
               markers: mk,
               missing,
               predicted: apply(A, MARKERS_MM[missing]!),
+              affine: A,
               score: score - id / 8,
             });
           }
@@ -321,59 +333,198 @@ function threeMarkerFits(cands: MarkerCandidate[], img: GrayImage): Three[] {
   return fits.sort((p, q) => q.score - p.score);
 }
 
-/** The page-ID reading through `A` shifted by up to 6 mm, as mismatched modules of 64. */
-function nearestPageId(img: GrayImage, A: Homography): number {
-  let best = 64;
-  for (let dy = -6; dy <= 6; dy += 1.5)
-    for (let dx = -6; dx <= 6; dx += 1.5)
-      best = Math.min(best, readPageId(img, multiply(A, [1, 0, dx, 0, 1, dy, 0, 0, 1])).distance);
+/**
+ * The page-ID reading through `H`, or through `H` shifted by up to 6 mm where that reads nearer a
+ * page: the markers' centres are rough on the search copy, and a phone's lens bends a page's
+ * middle by a few mm away from where four corners put it.
+ */
+function readPageIdNear(img: GrayImage, H: Homography): PageIdReading {
+  // A 3 mm grid (a module is 4 mm), then 1.5 mm around its best: 34 readings at most.
+  const at = (dx: number, dy: number) =>
+    readPageId(img, dx === 0 && dy === 0 ? H : multiply(H, [1, 0, dx, 0, 1, dy, 0, 0, 1]));
+  let best = at(0, 0);
+  if (best.distance === 0) return best;
+  let cx = 0;
+  let cy = 0;
+  for (let dy = -6; dy <= 6; dy += 3)
+    for (let dx = -6; dx <= 6; dx += 3) {
+      if (dx === 0 && dy === 0) continue;
+      const r = at(dx, dy);
+      if (r.distance < best.distance) [best, cx, cy] = [r, dx, dy];
+      if (r.distance === 0) return r;
+    }
+  const [bx, by] = [cx, cy];
+  for (let dy = by - 1.5; dy <= by + 1.5; dy += 1.5)
+    for (let dx = bx - 1.5; dx <= bx + 1.5; dx += 1.5) {
+      if (dx === bx && dy === by) continue;
+      const r = at(dx, dy);
+      if (r.distance < best.distance) best = r;
+    }
   return best;
 }
 
+const nearestPageId = (img: GrayImage, H: Homography): number => readPageIdNear(img, H).distance;
+
 /**
- * Three markers found and the fourth missed (shadow, glare, a fold): look again where the other
- * three put it, with a gentler threshold.
+ * Three markers found and the fourth missed (shadow, glare, a fold, or cut by the photo's edge):
+ * look again where the other three put it, first with a gentler threshold, then by matching the
+ * marker's checkerboard directly in the page's local scale and turn.
  */
 function recoverFourth(cands: MarkerCandidate[], small: GrayImage): Quad | null {
-  for (const t of threeMarkerFits(cands, small).slice(0, 3)) {
+  // The fiducial through three markers' affine fit may be several mm off under perspective, so
+  // it only ranks the fits here; the four-marker homography's fiducial decides (accept below).
+  for (const t of threeMarkerFits(cands, small, 40).slice(0, 3)) {
     const { predicted: p } = t;
     const side = t.markers.reduce((s, m) => s + m.square, 0) / 3;
+    const accept = (m: MarkerCandidate): Quad | null => {
+      const four = [...t.markers];
+      four.splice(t.missing, 0, m);
+      const score = quadScore(four);
+      const q = { markers: four as Quad['markers'], score: score ?? 0 };
+      return score !== null && fiducialPlausible(small, q) ? q : null;
+    };
     const half = Math.ceil(side * 9);
     const x0 = Math.max(0, Math.round(p.x) - half);
     const y0 = Math.max(0, Math.round(p.y) - half);
     const x1 = Math.min(small.width, Math.round(p.x) + half);
     const y1 = Math.min(small.height, Math.round(p.y) + half);
-    if (x1 - x0 < side * 4 || y1 - y0 < side * 4) continue; // outside the photo
-    const crop: GrayImage = {
-      width: x1 - x0,
-      height: y1 - y0,
-      data: new Uint8Array((x1 - x0) * (y1 - y0)),
-    };
-    for (let y = y0; y < y1; y++)
-      crop.data.set(
-        small.data.subarray(y * small.width + x0, y * small.width + x1),
-        (y - y0) * crop.width,
-      );
-    for (const frac of [0.1, 0.06]) {
-      const found = findMarkers(crop, {
-        minSquare: Math.max(2, side * 0.5),
-        maxSquare: side * 2,
-        radius: Math.round(side * 3),
-        frac,
-        minContrast: 8,
-      })
-        .map((m) => ({ ...m, x: m.x + x0, y: m.y + y0 }))
-        .filter((m) => Math.hypot(m.x - p.x, m.y - p.y) < side * 7);
-      for (const m of found) {
-        const four = [...t.markers];
-        four.splice(t.missing, 0, m);
-        const score = quadScore(four);
-        const q = { markers: four as Quad['markers'], score: score ?? 0 };
-        if (score !== null && fiducialPlausible(small, q)) return q;
+    if (x1 - x0 >= side * 4 && y1 - y0 >= side * 4) {
+      const crop: GrayImage = {
+        width: x1 - x0,
+        height: y1 - y0,
+        data: new Uint8Array((x1 - x0) * (y1 - y0)),
+      };
+      for (let y = y0; y < y1; y++)
+        crop.data.set(
+          small.data.subarray(y * small.width + x0, y * small.width + x1),
+          (y - y0) * crop.width,
+        );
+      for (const frac of [0.1, 0.06]) {
+        const found = findMarkers(crop, {
+          minSquare: Math.max(2, side * 0.5),
+          maxSquare: side * 2,
+          radius: Math.round(side * 3),
+          frac,
+          minContrast: 8,
+        })
+          .map((m) => ({ ...m, x: m.x + x0, y: m.y + y0 }))
+          .filter((m) => Math.hypot(m.x - p.x, m.y - p.y) < side * 7);
+        for (const m of found) {
+          const q = accept(m);
+          if (q) return q;
+        }
       }
+    }
+    // Where perspective moves the fourth from the affine guess: up to a fifth of the page away.
+    const span = Math.max(
+      ...t.markers.map((m) => Math.hypot(m.x - t.markers[0]!.x, m.y - t.markers[0]!.y)),
+    );
+    for (const m of matchMarker(
+      small,
+      t.affine,
+      MARKERS_MM[t.missing]!,
+      Math.max(side * 7, span / 5),
+    )) {
+      const q = accept(m);
+      if (q) return q;
     }
   }
   return null;
+}
+
+/** Dark (top-left, bottom-right) and light quadrants of a marker, as unit page directions. */
+const QUADRANTS = [
+  { dx: -1, dy: -1, dark: true },
+  { dx: 1, dy: 1, dark: true },
+  { dx: 1, dy: -1, dark: false },
+  { dx: -1, dy: 1, dark: false },
+] as const;
+/** Where in a quadrant to sample, as fractions of a square's side. */
+const QUADRANT_SAMPLES = [0.3, 0.55, 0.8].flatMap((a) => [0.3, 0.55, 0.8].map((b) => [a, b]));
+
+/**
+ * Places for the marker, searched by its pattern near where `A` puts page point `at`, within
+ * `reach` px, best first (at most five):
+ * two dark and two light squares in the page's own scale and turn. Samples outside the photo are
+ * left out, so a marker cut by the photo's edge still answers as long as its centre and most of
+ * it are in view. The best place is refined to the squares' touching point.
+ */
+function matchMarker(img: GrayImage, A: Homography, at: Point, reach: number): MarkerCandidate[] {
+  const J = jacobian(A, at);
+  const square = MARKER_MM / 2;
+  const offsets = QUADRANTS.flatMap((q, quadrant) =>
+    QUADRANT_SAMPLES.map(([a, b]) => {
+      const mx = q.dx * a! * square;
+      const my = q.dy * b! * square;
+      return { x: J[0] * mx + J[1] * my, y: J[2] * mx + J[3] * my, dark: q.dark, quadrant };
+    }),
+  );
+  const seen = [0, 0, 0, 0];
+  const scoreAt = (x: number, y: number): number => {
+    seen.fill(0);
+    let nd = 0;
+    let nl = 0;
+    let sd = 0;
+    let sl = 0;
+    let maxDark = 0;
+    let minLight = 255;
+    for (const o of offsets) {
+      const px = x + o.x;
+      const py = y + o.y;
+      if (px < 0 || py < 0 || px > img.width - 1 || py > img.height - 1) continue;
+      seen[o.quadrant]!++;
+      const v = sampleBilinear(img, px, py);
+      if (o.dark) {
+        nd++;
+        sd += v;
+        if (v > maxDark) maxDark = v;
+      } else {
+        nl++;
+        sl += v;
+        if (v < minLight) minLight = v;
+      }
+    }
+    // The centre in the photo: a row or column of samples in every square, half of them in all.
+    if (seen.some((n) => n < 3) || nd + nl < offsets.length / 2 || maxDark >= minLight) return 0;
+    const meanDark = sd / nd;
+    const meanLight = sl / nl;
+    if (meanLight - meanDark < 20) return 0;
+    return (minLight - maxDark) / Math.max(1, meanLight);
+  };
+  const p = apply(A, at);
+  const sidePx = Math.sqrt(Math.abs(det2(J))) * square;
+  const step = Math.max(0.5, sidePx / 4);
+  const hits: { x: number; y: number; score: number }[] = [];
+  for (let dy = -reach; dy <= reach; dy += step)
+    for (let dx = -reach; dx <= reach; dx += step) {
+      const x = p.x + dx;
+      const y = p.y + dy;
+      if (x < 0 || y < 0 || x > img.width - 1 || y > img.height - 1) continue;
+      const score = scoreAt(x, y);
+      if (score >= 0.15) hits.push({ x, y, score });
+    }
+  hits.sort((a, b) => b.score - a.score);
+  const places: typeof hits = [];
+  for (const h of hits) {
+    if (places.length === 5) break;
+    if (places.some((q) => Math.hypot(q.x - h.x, q.y - h.y) < 2 * sidePx)) continue;
+    places.push(h);
+  }
+  const diag = { x: J[0] + J[1], y: J[2] + J[3] };
+  let angle = Math.atan2(diag.y, diag.x);
+  if (angle < 0) angle += Math.PI;
+  if (angle >= Math.PI) angle -= Math.PI;
+  return places.map((best) => {
+    const refined = refineCentre(img, best, Math.max(2, sidePx * 0.6));
+    const c = Math.hypot(refined.x - best.x, refined.y - best.y) < sidePx * 0.5 ? refined : best;
+    return {
+      x: c.x,
+      y: c.y,
+      square: sidePx,
+      angle,
+      score: Math.max(best.score, scoreAt(c.x, c.y)),
+    };
+  });
 }
 
 /**
@@ -404,10 +555,12 @@ function explainMissing(cands: MarkerCandidate[], small: GrayImage): PageResult 
     const p = three.predicted;
     const inside = p.x >= 0 && p.y >= 0 && p.x < small.width && p.y < small.height;
     const corner = ['top-left', 'top-right', 'bottom-right', 'bottom-left'][three.missing]!;
-    return fail(
-      'cut-off',
-      `three corner markers found; the ${corner} one is ${inside ? 'hidden or unreadable' : 'outside the photo'}`,
-    );
+    return inside
+      ? fail(
+          'corner-hidden',
+          `three corner markers found; the ${corner} one is in the photo but covered, in shadow or unreadable`,
+        )
+      : fail('cut-off', `three corner markers found; the ${corner} one is outside the photo`);
   }
   if (twoMarkers(cands))
     return fail('cut-off', 'only two corner markers found: is the whole page in the photo?');

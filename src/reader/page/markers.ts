@@ -82,6 +82,8 @@ type Blob = {
   l1: number;
   l2: number;
   theta: number;
+  /** Pixel covariance [vxx, vxy, vyy]. */
+  cov: [number, number, number];
   touchesEdge: boolean;
 };
 
@@ -153,6 +155,7 @@ export function components(
       l1: tr / 2 + disc,
       l2: tr / 2 - disc,
       theta: 0.5 * Math.atan2(2 * vxy, vxx - vyy),
+      cov: [vxx, vxy, vyy],
       touchesEdge: edge,
     });
   }
@@ -160,35 +163,28 @@ export function components(
 }
 
 /**
- * Checks the checkerboard pattern around `c` with dark diagonal `u` (unit) and dark-square
- * centres at distance `d` from c. Returns the normalised contrast (0 when the pattern fails).
+ * Checks the checkerboard pattern around `c`: `du` runs from the centre to one dark square's
+ * centre, `dv` to one light square's centre (perpendicular to `du` and as long when the marker
+ * is seen straight on; slanted when perspective shears it). Returns the normalised contrast (0
+ * when the pattern fails).
  */
-function patternScore(img: GrayImage, c: Point, u: Point, d: number, minContrast = 20): number {
-  const v = { x: -u.y, y: u.x };
+function patternScore(img: GrayImage, c: Point, du: Point, dv: Point, minContrast = 20): number {
   const dark: number[] = [];
   const light: number[] = [];
   for (const f of [0.55, 0.8, 1.05]) {
     for (const s of [1, -1]) {
-      dark.push(sampleBilinear(img, c.x + s * f * d * u.x, c.y + s * f * d * u.y));
-      light.push(sampleBilinear(img, c.x + s * f * d * v.x, c.y + s * f * d * v.y));
+      dark.push(sampleBilinear(img, c.x + s * f * du.x, c.y + s * f * du.y));
+      light.push(sampleBilinear(img, c.x + s * f * dv.x, c.y + s * f * dv.y));
     }
   }
   // Off-axis samples inside each quadrant, to reject bars and lines.
   for (const s of [1, -1]) {
     for (const t of [0.45, -0.45]) {
       dark.push(
-        sampleBilinear(
-          img,
-          c.x + s * d * (0.8 * u.x + t * v.x),
-          c.y + s * d * (0.8 * u.y + t * v.y),
-        ),
+        sampleBilinear(img, c.x + s * (0.8 * du.x + t * dv.x), c.y + s * (0.8 * du.y + t * dv.y)),
       );
       light.push(
-        sampleBilinear(
-          img,
-          c.x + s * d * (0.8 * v.x + t * u.x),
-          c.y + s * d * (0.8 * v.y + t * u.y),
-        ),
+        sampleBilinear(img, c.x + s * (0.8 * dv.x + t * du.x), c.y + s * (0.8 * dv.y + t * du.y)),
       );
     }
   }
@@ -199,6 +195,49 @@ function patternScore(img: GrayImage, c: Point, u: Point, d: number, minContrast
   const meanLight = light.reduce((a, b) => a + b, 0) / light.length;
   if (meanLight - meanDark < minContrast) return 0;
   return (minLight - maxDark) / Math.max(1, meanLight);
+}
+
+/**
+ * Where the light squares are, from the dark squares' half-diagonal `du` and their shape (the
+ * blobs' pixel covariance, [vxx, vxy, vyy]). A square mapped by an affine J has covariance
+ * proportional to M = J J^T; the light half-diagonal dv is then M^-1-orthogonal to du and as long
+ * in that metric. Straight on (M a multiple of I) this is du turned 90 degrees.
+ */
+function lightDiagonal(du: Point, cov: readonly [number, number, number]): Point {
+  const [a, b, d] = cov;
+  const det = a * d - b * b;
+  if (!(det > 0)) return { x: -du.y, y: du.x };
+  // q = M^-1 du; dv is along q turned 90 degrees, scaled so dv' M^-1 dv = du' M^-1 du.
+  const qx = (d * du.x - b * du.y) / det;
+  const qy = (-b * du.x + a * du.y) / det;
+  const vx = -qy;
+  const vy = qx;
+  const norm = (x: number, y: number) => (x * (d * x - b * y) + y * (-b * x + a * y)) / det;
+  const t = Math.sqrt(norm(du.x, du.y) / Math.max(1e-12, norm(vx, vy)));
+  const dv = { x: t * vx, y: t * vy };
+  // Beyond what a page tilted under 45 degrees can do to a square: keep the straight-on guess.
+  const ratio = Math.hypot(dv.x, dv.y) / Math.hypot(du.x, du.y);
+  const cos =
+    Math.abs(dv.x * du.x + dv.y * du.y) / (Math.hypot(dv.x, dv.y) * Math.hypot(du.x, du.y));
+  return ratio > 0.4 && ratio < 2.5 && cos < 0.8 ? dv : { x: -du.y, y: du.x };
+}
+
+/** Slants of the light half-diagonal tried when it cannot be measured: [angle from du, length ratio]. */
+const LIGHT_SLANTS = [60, 75, 105, 120].flatMap((deg) =>
+  [0.75, 1, 1.33].map((r) => [(deg * Math.PI) / 180, r] as const),
+);
+
+/** The best pattern score over straight-on and slanted light squares. */
+function searchLight(img: GrayImage, c: Point, du: Point, minContrast?: number): number {
+  let best = patternScore(img, c, du, { x: -du.y, y: du.x }, minContrast);
+  if (best > 0.3) return best;
+  for (const [a, r] of LIGHT_SLANTS) {
+    const cos = Math.cos(a) * r;
+    const sin = Math.sin(a) * r;
+    const dv = { x: du.x * cos - du.y * sin, y: du.x * sin + du.y * cos };
+    best = Math.max(best, patternScore(img, c, du, dv, minContrast));
+  }
+  return best;
 }
 
 export type MarkerOptions = {
@@ -229,8 +268,12 @@ export function findMarkers(img: GrayImage, opts: MarkerOptions = {}): MarkerCan
     2.6 * maxSquare * maxSquare,
   );
   const raw: MarkerCandidate[] = [];
-  const consider = (c: Point, u: Point, d: number, square: number) => {
-    const score = patternScore(img, c, u, d, opts.minContrast);
+  const consider = (c: Point, u: Point, d: number, square: number, dv: Point | 'search') => {
+    const du = { x: u.x * d, y: u.y * d };
+    const score =
+      dv === 'search'
+        ? searchLight(img, c, du, opts.minContrast)
+        : patternScore(img, c, du, dv, opts.minContrast);
     if (score <= 0) return;
     let angle = Math.atan2(u.y, u.x);
     if (angle < 0) angle += Math.PI;
@@ -260,7 +303,9 @@ export function findMarkers(img: GrayImage, opts: MarkerOptions = {}): MarkerCan
       const u = { x: Math.cos(b.theta), y: Math.sin(b.theta) };
       // Half the distance between the two squares' centres.
       const d = Math.sqrt(Math.max(0, b.l1 - b.l2));
-      consider({ x: b.cx, y: b.cy }, u, Math.min(Math.max(d, 0.6 * s), 1.3 * s), s);
+      // Second moments cannot tell a sheared pair from a longer one, so where the light squares
+      // are is searched: perpendicular first, then slanted as perspective makes them.
+      consider({ x: b.cx, y: b.cy }, u, Math.min(Math.max(d, 0.6 * s), 1.3 * s), s, 'search');
     }
   }
   // Pairs of squares touching diagonally: a spatial grid for neighbours, searched within 2.4 sides.
@@ -291,11 +336,14 @@ export function findMarkers(img: GrayImage, opts: MarkerOptions = {}): MarkerCan
           const dist = Math.hypot(dx, dy);
           // 1.41 s when the squares touch; blur and a strict threshold shrink the dark cores.
           if (dist < 1.1 * s || dist > 2.4 * s) continue;
+          const du = { x: dx / 2, y: dy / 2 };
+          const cov = [0, 1, 2].map((k) => (a.cov[k]! + b.cov[k]!) / 2) as Blob['cov'];
           consider(
             { x: (a.cx + b.cx) / 2, y: (a.cy + b.cy) / 2 },
             { x: dx / dist, y: dy / dist },
             dist / 2,
             s,
+            lightDiagonal(du, cov),
           );
         }
       }

@@ -102,13 +102,13 @@ describe('findPage on a drawn page', () => {
     });
   }
 
-  it('says cut-off when a marker is covered', () => {
+  it('says a corner is hidden when a marker inside the photo is covered', () => {
     const img = drawPage(2);
     const c = MARKERS_MM[3];
     fillMm(img, c.x - 10, c.y - 10, c.x + 10, c.y + 10, 245);
     const f = fakePhoto(img, PPM, { seed: 9, rotation: 90, longSide: 1800 });
     const r = findPage(f.image);
-    expect(r).toMatchObject({ ok: false, error: { reason: 'cut-off' } });
+    expect(r).toMatchObject({ ok: false, error: { reason: 'corner-hidden' } });
     if (!r.ok) expect(r.error.detail).toContain('bottom-left');
   });
 

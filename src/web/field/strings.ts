@@ -69,6 +69,10 @@ export const FIELD_STRINGS = {
     id: 'Ada sudut di luar foto: mundur sedikit.',
     en: 'A corner is outside the photo: step back.',
   },
+  'reason_corner-hidden': {
+    id: 'Satu sudut tertutup atau gelap: keempat kotak hitam di sudut harus terlihat jelas.',
+    en: 'A corner is covered or dark: all four black corner squares must show clearly.',
+  },
   'reason_too-small': {
     id: 'Halaman terlalu kecil: dekatkan ponsel.',
     en: 'The page is too small: move closer.',
