@@ -1,7 +1,10 @@
-// Draws what the reader saw on one synthesized photo of page 1: each field's boxes outlined (green:
-// read with no flag; orange: flagged for a person) with the value read. Writes docs/read-form.jpg
-// for the README. Run: node bin/run-ts.mjs scripts/reader-picture.ts [SEED] [INDEX]
-import { writeFileSync } from 'node:fs';
+// Draws what the reader saw on one photo: each field's boxes outlined (green: read with no flag;
+// orange: flagged for a person) with the value read. For the README:
+//   node bin/run-ts.mjs scripts/reader-picture.ts [SEED] [INDEX]   page 1 of a synthesized form,
+//                                                                  docs/read-form.jpg
+//   node bin/run-ts.mjs scripts/reader-picture.ts --photo FILE OUT  a real photo (one page), OUT
+import { readFileSync, writeFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import sharp from 'sharp';
 import { classifyBoxes } from '../src/reader/digits/classify.ts';
 import { loadDigitClassifier } from '../src/reader/digits/load-node.ts';
@@ -9,22 +12,33 @@ import { decodePhoto } from '../src/reader/node-image.ts';
 import { readForm, type PhotoInput } from '../src/reader/read-form.ts';
 import { synthForm } from '../src/synth/photo.ts';
 
-const seed = Number(process.argv[2] ?? 2026);
-const index = Number(process.argv[3] ?? 0);
-const form = await synthForm(seed, index);
+const real = process.argv[2] === '--photo';
 const photos: PhotoInput[] = [];
-for (const j of form.jpegs) {
-  const d = await decodePhoto(j.data);
-  if (d.ok) photos.push({ name: j.file, image: d.value.image });
+let target = 'docs/read-form.jpg';
+let pageName = 'page1.jpg';
+if (real) {
+  const file = process.argv[3];
+  target = process.argv[4] ?? '';
+  if (!file || !target) throw new Error('usage: reader-picture.ts --photo FILE OUT.jpg');
+  const d = await decodePhoto(readFileSync(file));
+  if (!d.ok) throw new Error(`${file}: ${d.error}`);
+  pageName = basename(file);
+  photos.push({ name: pageName, image: d.value.image });
+} else {
+  const form = await synthForm(Number(process.argv[2] ?? 2026), Number(process.argv[3] ?? 0));
+  for (const j of form.jpegs) {
+    const d = await decodePhoto(j.data);
+    if (d.ok) photos.push({ name: j.file, image: d.value.image });
+  }
 }
 const model = await loadDigitClassifier();
 const reading = readForm(photos, {
   classify: (c) => classifyBoxes(c, model).map((r) => r.probabilities),
 });
-const page = photos.find((p) => p.name === 'page1.jpg')!;
+const page = photos.find((p) => p.name === pageName)!;
 const shapes: string[] = [];
 for (const f of Object.values(reading.fields)) {
-  if (f.boxes?.photo !== 'page1.jpg') continue;
+  if (f.boxes?.photo !== pageName) continue;
   const colour = f.flags.length === 0 ? '#1a9850' : '#f46d43';
   for (const quad of f.boxes.corners)
     shapes.push(
@@ -46,7 +60,7 @@ const drawn = await sharp(Buffer.from(page.image.data), { raw: { width, height, 
   .toBuffer();
 // Crop to the fields, with a margin, so the values can be read.
 const pts = Object.values(reading.fields).flatMap((f) =>
-  f.boxes?.photo === 'page1.jpg' ? f.boxes.corners.flat() : [],
+  f.boxes?.photo === pageName ? f.boxes.corners.flat() : [],
 );
 const margin = 60;
 const left = Math.max(0, Math.floor(Math.min(...pts.map((p) => p.x)) - margin));
@@ -58,5 +72,5 @@ const out = await sharp(drawn)
   .resize({ width: 1000, withoutEnlargement: true })
   .jpeg({ quality: 75 })
   .toBuffer();
-writeFileSync('docs/read-form.jpg', out);
-console.log(`docs/read-form.jpg: ${out.length} bytes; verdict ${reading.verdict}`);
+writeFileSync(target, out);
+console.log(`${target}: ${out.length} bytes; verdict ${reading.verdict}`);
