@@ -1,7 +1,8 @@
 """Trains the digit-box CNN on the tensors written by prepare.ts and exports src/reader/digits/model.bin.
 
-    /usr/bin/python3 training/digits/train.py [--epochs N] [--arch NAME] [--aug|--no-aug]
-        [--holdout-val] [--cache DIR] [--out FILE] [--device cpu|cuda]
+    /usr/bin/python3 training/digits/train.py [--epochs N] [--arch NAME] [--aug STRENGTH]
+        [--holdout-val] [--sources mnist,synth,eikona] [--dtype float16|float32]
+        [--cache DIR] [--out FILE] [--device cpu|cuda] [--threads N]
 
 Needs PyTorch (Debian: apt-get install python3-torch) and numpy; uses a CUDA GPU when there is one.
 Seeds are fixed and every random number comes from CPU generators, so on the same machine and
@@ -9,13 +10,14 @@ torch build the result is the same (CPU and GPU differ only by floating-point ro
 
 Model selection uses the validation split (training TPS in hash bucket 1, set realVal):
 `--holdout-val` keeps it out of training and reports it each epoch. The final model (the default)
-trains on it too. The held-out test TPS are scored once, at the end. See training/digits/README.md.
+trains on it too. The held-out test TPS are scored once, at the end. `--sources mnist,synth`
+leaves the real e-ikona crops out of training altogether (the cross-source model, scored by
+`evaluate.ts --cross-source` on all of them). See training/digits/README.md.
 """
 import argparse
 import json
 import math
 import os
-import struct
 import time
 
 import numpy as np
@@ -23,9 +25,14 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from rkdg import DTYPES, write_rkdg
+
 CLASSES = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9', 'x']
 X = 10
 SETS = {'mnistTrain': 0, 'realTrain': 1, 'synthTrain': 2, 'realTest': 3, 'mnistTest': 4, 'realVal': 5}
+# Where the training samples come from: MNIST train (plain or in a synthetic box), the synthetic
+# boxes (X marks, empty boxes, segment digits), the real crops of the e-ikona data set.
+SOURCES = ('mnist', 'synth', 'eikona')
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..'))
 
 # Architectures: a list of conv blocks (channels; each block = conv 3x3 pad 1 [+ batch norm], ReLU,
@@ -156,14 +163,15 @@ def folded(net):
     return out
 
 
-def export(net, path):
-    """RKDG format: magic, u32 header length, JSON header, pad to 4, float32 LE data."""
+def export(net, path, dtype='float16'):
+    """RKDG format (see rkdg.py): weights in dtype, float16 by default (half the file; the
+    committed model's figures moved by at most one crop, see the README)."""
     blobs = []
     offset = 0
 
     def add(t):
         nonlocal offset
-        a = t.detach().cpu().numpy().astype('<f4').ravel()
+        a = t.detach().cpu().numpy().astype(np.float32).ravel()
         blobs.append(a)
         ref = {'offset': offset, 'length': int(a.size)}
         offset += int(a.size)
@@ -181,15 +189,8 @@ def export(net, path):
         {'type': 'dense', 'in': net.fc2.in_features, 'out': len(CLASSES),
          'weights': add(net.fc2.weight), 'bias': add(net.fc2.bias)},
     ]
-    header = json.dumps({'format': 'rekap-digits', 'version': 1, 'classes': CLASSES,
-                         'input': [1, 28, 28], 'layers': layers}).encode()
-    pad = (-(8 + len(header))) % 4
-    with open(path, 'wb') as f:
-        f.write(b'RKDG')
-        f.write(struct.pack('<I', len(header) + pad))
-        f.write(header + b' ' * pad)
-        for a in blobs:
-            f.write(a.tobytes())
+    header = {'format': 'rekap-digits', 'version': 1, 'classes': CLASSES, 'input': [1, 28, 28], 'layers': layers}
+    write_rkdg(path, header, np.concatenate(blobs), dtype)
 
 
 def main():
@@ -208,7 +209,16 @@ def main():
     ap.add_argument('--device', default='cuda' if torch.cuda.is_available() else 'cpu')
     ap.add_argument('--threads', type=int, default=0)
     ap.add_argument('--log', default='', help='append a JSON summary line to this file')
+    ap.add_argument('--sources', default=','.join(SOURCES),
+                    help='comma-separated training sources of ' + ', '.join(SOURCES) +
+                    '; without eikona no real crop is trained on (the cross-source model)')
+    ap.add_argument('--dtype', default='float16', choices=sorted(DTYPES), help='weight format of the exported file')
     args = ap.parse_args()
+    sources = [s for s in args.sources.split(',') if s]
+    if not sources or any(s not in SOURCES for s in sources):
+        ap.error(f'--sources: a comma-separated list of {", ".join(SOURCES)}')
+    if args.holdout_val and 'eikona' not in sources:
+        ap.error('--holdout-val needs the eikona source (it holds real crops out of training)')
 
     torch.manual_seed(args.seed)
     np.random.seed(args.seed)
@@ -224,10 +234,14 @@ def main():
     labels = torch.from_numpy(raw[:, 784].astype(np.int64)).to(dev)
     sets = raw[:, 785]
     pick = lambda *names: torch.from_numpy(np.where(np.isin(sets, [SETS[n] for n in names]))[0])
-    real_train = pick('realTrain') if args.holdout_val else pick('realTrain', 'realVal')
+    eikona = 'eikona' in sources
+    real_train = pick() if not eikona else pick('realTrain') if args.holdout_val else pick('realTrain', 'realVal')
     real_val = pick('realVal') if args.holdout_val else pick()
-    train_idx = torch.cat([pick('mnistTrain', 'synthTrain')] + [real_train] * args.real_weight)
+    base = [n for n, s in (('mnistTrain', 'mnist'), ('synthTrain', 'synth')) if s in sources]
+    train_idx = torch.cat([pick(*base)] + [real_train] * args.real_weight)
     real_test = pick('realTest')
+    # Not trained on the e-ikona source: every one of its crops is unseen, all are scored.
+    real_unseen = pick() if eikona else pick('realTrain', 'realVal', 'realTest')
     mnist_test = pick('mnistTest')
     print(f'{args}\ntrain samples/epoch {len(train_idx)} (real {len(real_train)} x{args.real_weight}); '
           f'real val {len(real_val)}; real test {len(real_test)}; mnist test {len(mnist_test)}', flush=True)
@@ -260,7 +274,7 @@ def main():
             history.append(v)
             report.append(f'real val {v:.2f}%')
         print(', '.join(report), flush=True)
-        export(net, args.out)  # after every epoch, so an interrupted run still leaves a model
+        export(net, args.out, args.dtype)  # after every epoch, so an interrupted run still leaves a model
 
     summary = {'args': vars(args), 'val_per_epoch': history, 'seconds': round(time.time() - t0)}
     mp = evaluate(net, images[mnist_test.to(dev)])
@@ -273,7 +287,17 @@ def main():
         zx = (y == 0) | (y == X)
         summary['val_x_vs_0'] = acc(p[zx], y[zx])
         print(f'real val {summary["val"]:.2f}%, x vs 0 {summary["val_x_vs_0"]:.2f}% of {int(zx.sum())}')
-    if len(real_test) and not args.holdout_val:
+    if len(real_unseen):
+        # The cross-source figure on the byte-quantised cache (evaluate.ts --cross-source is the
+        # reference: TypeScript reader, the exported file); scored once, at the end.
+        y = labels[real_unseen.to(dev)]
+        probs = evaluate(net, images[real_unseen.to(dev)])
+        summary['eikona_all'] = acc(probs, y)
+        zx = (y == 0) | (y == X)
+        summary['eikona_all_x_vs_0'] = acc(probs[zx], y[zx])
+        print(f'all e-ikona crops (source not trained on): {summary["eikona_all"]:.2f}% of {len(y)}, '
+              f'x vs 0 {summary["eikona_all_x_vs_0"]:.2f}% of {int(zx.sum())}')
+    if len(real_test) and eikona and not args.holdout_val:
         # The held-out test TPS: scored only for the final model (not in selection runs), once.
         y = labels[real_test.to(dev)]
         probs = evaluate(net, images[real_test.to(dev)])
@@ -289,7 +313,7 @@ def main():
         wrong = [i for i in range(len(y)) if p[i] != y[i]]
         with open(os.path.join(args.cache, 'real-test-errors.json'), 'w') as f:
             json.dump([{'index': int(real_test[i]), 'true': CLASSES[y[i]], 'pred': CLASSES[p[i]]} for i in wrong], f)
-    export(net, args.out)
+    export(net, args.out, args.dtype)
     print(f'wrote {args.out} ({os.path.getsize(args.out)} bytes) after {time.time() - t0:.0f} s', flush=True)
     if args.log:
         with open(args.log, 'a') as f:

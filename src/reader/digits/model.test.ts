@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { MODEL_URL } from './load-node.ts';
-import { createDigitClassifier, parseModel, type DigitModel } from './model.ts';
+import { createDigitClassifier, halfToFloat, parseModel, type DigitModel } from './model.ts';
 
 /** The plain definition of the network, written the slow, obvious way, to check the fast one. */
 function reference(model: DigitModel, input: Float32Array): number[] {
@@ -65,17 +65,36 @@ function random(seed: number): () => number {
   };
 }
 
-/** An RKDG file, as training/digits/train.py writes it. */
+/**
+ * The binary16 bits of a value that float16 holds exactly (the test's weights are chosen so):
+ * throws on any other, so a test cannot pass by rounding here.
+ */
+function halfBits(v: number): number {
+  const sign = v < 0 || Object.is(v, -0) ? 0x8000 : 0;
+  const a = Math.abs(v);
+  if (a === 0) return sign;
+  const e = Math.floor(Math.log2(a));
+  const [exponent, fraction] = e < -14 ? [0, a / 2 ** -24] : [e + 15, (a / 2 ** e - 1) * 1024];
+  if (!Number.isInteger(fraction) || exponent > 30) throw new Error(`${v} is not a float16 value`);
+  return sign | (exponent << 10) | fraction;
+}
+
+/**
+ * An RKDG file, as training/digits/train.py writes it: weights in `dtype` (float32 without a
+ * dtype field when it is left out, as files were before float16). Weights are multiples of 2^-10
+ * in [-0.5, 0.5), which float16 holds exactly, so both dtypes encode the same model.
+ */
 function encodeModel(
   input: [number, number, number],
   classes: string[],
   layers: (Record<string, number | string> & { type: string })[],
   next: () => number,
+  dtype?: string,
 ): Uint8Array {
   const weights: number[] = [];
   const tensor = (length: number) => {
     const ref = { offset: weights.length, length };
-    for (let i = 0; i < length; i++) weights.push(next() - 0.5);
+    for (let i = 0; i < length; i++) weights.push(Math.floor(next() * 1024) / 1024 - 0.5);
     return ref;
   };
   const specs = layers.map((l) => {
@@ -92,15 +111,36 @@ function encodeModel(
     return l;
   });
   const header = new TextEncoder().encode(
-    JSON.stringify({ format: 'rekap-digits', version: 1, classes, input, layers: specs }),
+    JSON.stringify({ format: 'rekap-digits', version: 1, dtype, classes, input, layers: specs }),
   );
-  const bytes = new Uint8Array(8 + header.length + 4 * weights.length);
+  const size = dtype === 'float16' ? 2 : 4;
+  const bytes = new Uint8Array(8 + header.length + size * weights.length);
   const view = new DataView(bytes.buffer);
   bytes.set(new TextEncoder().encode('RKDG'));
   view.setUint32(4, header.length, true);
   bytes.set(header, 8);
-  weights.forEach((w, i) => view.setFloat32(8 + header.length + 4 * i, w, true));
+  const start = 8 + header.length;
+  weights.forEach((w, i) =>
+    size === 2
+      ? view.setUint16(start + 2 * i, halfBits(w), true)
+      : view.setFloat32(start + 4 * i, w, true),
+  );
   return bytes;
+}
+
+type LayerSpecs = Parameters<typeof encodeModel>[2];
+
+const SMALL_NET: LayerSpecs = [
+  { type: 'conv', in: 1, out: 2, kernel: 3, pad: 1 },
+  { type: 'relu' },
+  { type: 'maxpool', size: 2 },
+  { type: 'dense', in: 18, out: 3 },
+];
+
+function weightsOf(model: DigitModel): number[] {
+  return model.layers.flatMap((l) =>
+    l.type === 'conv' || l.type === 'dense' ? [...l.weights, ...l.bias] : [],
+  );
 }
 
 function expectClose(got: Float32Array, want: number[], tolerance: number) {
@@ -108,6 +148,61 @@ function expectClose(got: Float32Array, want: number[], tolerance: number) {
   for (let i = 0; i < want.length; i++)
     expect(Math.abs(got[i]! - want[i]!)).toBeLessThanOrEqual(tolerance);
 }
+
+describe('float16 weights', () => {
+  it('reads binary16 bits as their exact values', () => {
+    const cases: [number, number][] = [
+      [0x3c00, 1],
+      [0xc000, -2],
+      [0x3555, 0.333251953125], // the float16 nearest 1/3
+      [0x3bff, 1 - 2 ** -11], // the largest value under 1
+      [0x0400, 2 ** -14], // the smallest normal
+      [0x03ff, 1023 * 2 ** -24], // the largest subnormal
+      [0x0001, 2 ** -24], // the smallest subnormal
+      [0x7bff, 65504], // the largest finite
+      [0x0000, 0],
+      [0x7c00, Infinity],
+      [0xfc00, -Infinity],
+    ];
+    for (const [bits, value] of cases) {
+      expect(halfToFloat(bits)).toBe(value);
+      if (Number.isFinite(value)) expect(halfBits(value)).toBe(bits);
+    }
+    expect(Object.is(halfToFloat(0x8000), -0)).toBe(true);
+    expect(halfToFloat(0x7e00)).toBeNaN();
+  });
+
+  it('parses a float16 file to the same weights as the float32 file of the same model', () => {
+    const encode = (dtype?: string) =>
+      encodeModel([1, 6, 6], ['a', 'b', 'c'], SMALL_NET, random(11), dtype);
+    const half = encode('float16');
+    const single = encode('float32');
+    expect(half.length).toBeLessThan(single.length);
+    const weights = weightsOf(parseModel(half));
+    expect(weights).toHaveLength(2 * 9 + 2 + 18 * 3 + 3);
+    expect(weights).toEqual(weightsOf(parseModel(single)));
+    expect(weights).toEqual(weightsOf(parseModel(encode())));
+    expect(new Set(weights).size).toBeGreaterThan(50); // not all one value
+  });
+
+  it('refuses an unknown weight dtype, and a float16 file cut short', () => {
+    const bad = encodeModel([1, 6, 6], ['a', 'b', 'c'], SMALL_NET, random(11), 'bfloat16');
+    expect(() => parseModel(bad)).toThrow(
+      /unsupported weight dtype bfloat16 \(float32 or float16\)/,
+    );
+    const half = encodeModel([1, 6, 6], ['a', 'b', 'c'], SMALL_NET, random(11), 'float16');
+    expect(() => parseModel(half.subarray(0, half.length - 2))).toThrow(/tensor size/);
+  });
+
+  it('is the format of the committed model, half the float32 file', () => {
+    const bytes = readFileSync(MODEL_URL);
+    const header = JSON.parse(
+      new TextDecoder().decode(bytes.subarray(8, 8 + bytes.readUInt32LE(4))),
+    ) as { dtype?: string };
+    expect(header.dtype).toBe('float16');
+    expect(bytes.length).toBeLessThan(230_000);
+  });
+});
 
 describe('digit model forward pass on the wasm backend', () => {
   const committed = readFileSync(MODEL_URL);

@@ -3,10 +3,12 @@
 // load-node.ts for Node.
 //
 // File format (written by training/digits/train.py): "RKDG", a little-endian u32 header length,
-// a JSON header of that many bytes ({ format, version, classes, input, layers }, each weighted
-// layer naming { offset, length } in floats), then the float32 little-endian weights. Layouts are
-// PyTorch's: conv weights [out][in][k][k], dense weights [out][in], the input of the first dense
-// layer flattened in C, H, W order.
+// a JSON header of that many bytes ({ format, version, dtype, classes, input, layers }, each
+// weighted layer naming { offset, length } in weights), then the little-endian weights: IEEE
+// float16 when dtype is "float16" (what train.py writes), float32 when it is "float32" or absent
+// (the files written before dtype existed). Either way they are read into Float32Arrays. Layouts
+// are PyTorch's: conv weights [out][in][k][k], dense weights [out][in], the input of the first
+// dense layer flattened in C, H, W order.
 
 import * as tf from '@tensorflow/tfjs-core';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
@@ -46,9 +48,14 @@ export type DigitModel = {
   layers: Layer[];
 };
 
+/** How the weights are stored; a file without the field holds float32. */
+export type WeightDtype = 'float32' | 'float16';
+const BYTES_PER_WEIGHT: Record<WeightDtype, number> = { float32: 4, float16: 2 };
+
 type Header = {
   format: string;
   version: number;
+  dtype?: string;
   classes: string[];
   input: [number, number, number];
   layers: LayerSpec[];
@@ -65,11 +72,17 @@ export function parseModel(bytes: Uint8Array): DigitModel {
   ) as Header;
   if (header.format !== 'rekap-digits' || header.version !== 1)
     throw new Error(`digit model: unsupported format ${header.format} v${header.version}`);
+  const dtype = header.dtype ?? 'float32';
+  if (dtype !== 'float32' && dtype !== 'float16')
+    throw new Error(`digit model: unsupported weight dtype ${dtype} (float32 or float16)`);
   const dataStart = 8 + headerLength;
-  const floats = (bytes.byteLength - dataStart) >> 2;
+  const floats = Math.floor((bytes.byteLength - dataStart) / BYTES_PER_WEIGHT[dtype]);
   // Copy into an aligned buffer, reading little-endian regardless of the platform.
   const data = new Float32Array(floats);
-  for (let i = 0; i < floats; i++) data[i] = view.getFloat32(dataStart + 4 * i, true);
+  if (dtype === 'float32')
+    for (let i = 0; i < floats; i++) data[i] = view.getFloat32(dataStart + 4 * i, true);
+  else
+    for (let i = 0; i < floats; i++) data[i] = halfToFloat(view.getUint16(dataStart + 2 * i, true));
   const tensor = (ref: TensorRef, expected: number): Float32Array => {
     if (ref.length !== expected || ref.offset + ref.length > floats)
       throw new Error('digit model: tensor size does not match its layer');
@@ -92,6 +105,19 @@ export function parseModel(bytes: Uint8Array): DigitModel {
     }
   });
   return { classes: header.classes, input: header.input, layers };
+}
+
+/**
+ * An IEEE 754 half-precision value (binary16 bits) as a number, exactly: 1 sign bit, 5 exponent
+ * bits (bias 15), 10 fraction bits; exponent 0 is zero or subnormal, 31 is infinity or NaN.
+ */
+export function halfToFloat(bits: number): number {
+  const sign = bits & 0x8000 ? -1 : 1;
+  const exponent = (bits >> 10) & 0x1f;
+  const fraction = bits & 0x3ff;
+  if (exponent === 0) return sign * fraction * 2 ** -24;
+  if (exponent === 0x1f) return fraction ? NaN : sign * Infinity;
+  return sign * (1 + fraction / 1024) * 2 ** (exponent - 15);
 }
 
 /** A model made ready to run: class probabilities for a batch of inputs, synchronously. */
