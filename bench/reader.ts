@@ -11,7 +11,7 @@
 // as they are (a partial run would hide the other sources); camera 2's files are written when it ran.
 import { fork } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as z from 'zod';
@@ -116,6 +116,9 @@ const jobs: Job[] = [
 const WORKERS = Math.max(1, Math.min(Number(args.workers ?? cpus().length), jobs.length));
 const graded: [number, FormGrade][] = [];
 const started = performance.now();
+/** The machine's 1-minute load average every 10 s of the run: other work on the cores slows the times. */
+const loads: number[] = [];
+const sampler = setInterval(() => loads.push(loadavg()[0]!), 10_000);
 await Promise.all(
   Array.from(
     { length: WORKERS },
@@ -144,6 +147,8 @@ await Promise.all(
   ),
 );
 const seconds = Math.round((performance.now() - started) / 1000);
+clearInterval(sampler);
+const meanLoad = loads.length ? loads.reduce((a, b) => a + b, 0) / loads.length : loadavg()[0]!;
 const grades = [...graded].sort((a, b) => a[0] - b[0]).map(([, g]) => g);
 
 const bySource = Object.fromEntries(
@@ -221,6 +226,8 @@ const machine = {
   cpus: `${cpus().length} x ${cpus()[0]?.model ?? '?'}`,
   memoryGiB: Math.round(totalmem() / 2 ** 30),
   node: process.version,
+  /** Mean 1-minute load average during the run. */
+  loadAverage: Math.round(meanLoad * 10) / 10,
 };
 const options = { forms: N1, seed: SEED1, n: N2, seed2: SEED2, workers: WORKERS, only, seconds };
 const date = new Date().toISOString();
@@ -320,7 +327,8 @@ Per-photo detail: \`npm run bench:reader-real\` (\`READER-REAL.md\`).
 const md = `# Reader benchmark
 
 \`npm run bench:reader -- --forms ${N1} --n ${N2}\` on ${date.slice(0, 10)}, ${machine.cpus}, Node ${machine.node}:
-${WORKERS} worker processes, one form at a time each, ${seconds} s in all. Camera 1: ${N1} forms synthesized
+${WORKERS} worker processes, one form at a time each, ${seconds} s in all, under a mean load average of
+${machine.loadAverage} on ${cpus().length} cores. Camera 1: ${N1} forms synthesized
 by the camera the reader was trained on (\`src/synth\`, seed ${SEED1}, MNIST test-split digits). Camera 2:
 ${N2} forms (seeds ${SEED2}..${SEED2 + N2 - 1}) under each of its ${CONDITIONS.length} conditions (\`eval/camera2\`, no code shared
 with camera 1 or the reader). Real photos: the corpus in \`test/fixtures/real-photos\`${real.notDerived.length ? ` (not derived here, so not read: ${real.notDerived.join(', ')})` : ''}.
@@ -331,8 +339,8 @@ Every form is graded by the same function (\`bench/reader-grade.ts\`).
 - **Clean forms**: no slip of the pen and no bubble blackened for another digit, every page's four corners
   in view (camera 2 writes only such forms; a real photo of one page is never a whole clean form).
 - **Time**: one page at a time in a worker process (one core): \`readForm\` on that page alone (find,
-  crop, classify, decode), with decoding the JPEG shown apart. The machine's cores are shared with
-  other work, so times are a ceiling.
+  crop, classify, decode), with decoding the JPEG shown apart (the wasm backend runs on one
+  thread). A load average above the core count means other work shared the cores: times are a ceiling.
 - **Digit boxes**: each box's top class against the paper's digit (a leading zero may be 0 or X);
   **bubbles**: the bubble column's verdict against the digit (page 2).
 
