@@ -2,7 +2,7 @@
 // the browser takes it: brotli or gzip by Accept-Encoding, each encoding made once per file, on
 // first ask, and kept (the files never change while the server runs). A KPPS phone on 2G gets the
 // field app's first install at about half its raw bytes (bench:field-weight). Files that do not
-// shrink by a tenth (the photos' formats, the digit model's float32 weights) are sent as they are.
+// shrink by a tenth (the photos' formats, the digit model's float16 weights) are sent as they are.
 import { promisify } from 'node:util';
 import { brotliCompress, constants, gzip } from 'node:zlib';
 
