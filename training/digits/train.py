@@ -280,23 +280,21 @@ def main():
     mp = evaluate(net, images[mnist_test.to(dev)])
     summary['mnist_test'] = acc(mp, labels[mnist_test.to(dev)])
     print(f'mnist test {summary["mnist_test"]:.2f}%')
-    if len(real_val):
-        y = labels[real_val.to(dev)]
-        p = evaluate(net, images[real_val.to(dev)])
-        summary['val'] = acc(p, y)
+    def score_real(idx, key, what):
+        """Per box and x vs 0 on a set of real crops, into summary[key] and summary[key + '_x_vs_0']."""
+        y = labels[idx.to(dev)]
+        probs = evaluate(net, images[idx.to(dev)])
+        summary[key] = acc(probs, y)
         zx = (y == 0) | (y == X)
-        summary['val_x_vs_0'] = acc(p[zx], y[zx])
-        print(f'real val {summary["val"]:.2f}%, x vs 0 {summary["val_x_vs_0"]:.2f}% of {int(zx.sum())}')
+        summary[key + '_x_vs_0'] = acc(probs[zx], y[zx])
+        print(f'{what}: {summary[key]:.2f}% of {len(y)}, x vs 0 {summary[key + "_x_vs_0"]:.2f}% of {int(zx.sum())}')
+
+    if len(real_val):
+        score_real(real_val, 'val', 'real val')
     if len(real_unseen):
         # The cross-source figure on the byte-quantised cache (evaluate.ts --cross-source is the
         # reference: TypeScript reader, the exported file); scored once, at the end.
-        y = labels[real_unseen.to(dev)]
-        probs = evaluate(net, images[real_unseen.to(dev)])
-        summary['eikona_all'] = acc(probs, y)
-        zx = (y == 0) | (y == X)
-        summary['eikona_all_x_vs_0'] = acc(probs[zx], y[zx])
-        print(f'all e-ikona crops (source not trained on): {summary["eikona_all"]:.2f}% of {len(y)}, '
-              f'x vs 0 {summary["eikona_all_x_vs_0"]:.2f}% of {int(zx.sum())}')
+        score_real(real_unseen, 'eikona_all', 'all e-ikona crops (source not trained on)')
     if len(real_test) and eikona and not args.holdout_val:
         # The held-out test TPS: scored only for the final model (not in selection runs), once.
         y = labels[real_test.to(dev)]
