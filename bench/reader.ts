@@ -82,21 +82,40 @@ async function realCropAccuracy(): Promise<RealCrops> {
   }
   return { boxes: test.length, right, accuracy: right / test.length };
 }
-const CrossSource = z.looseObject({
-  accuracy: z.number().min(0).max(1),
-  n: z.number().int().nonnegative(),
-  model: z.string().optional(),
-  date: z.string().optional(),
-  source: z.string().optional(),
+/** What training/digits/evaluate.ts --cross-source --json writes (only the parts shown here). */
+const CrossSourceFile = z.looseObject({
+  date: z.string(),
+  data: z.looseObject({ source: z.string() }),
+  models: z.looseObject({ noEikona: z.looseObject({ trainedOn: z.string() }) }),
+  commands: z.looseObject({ trainNoEikona: z.string() }),
+  crossSource: z.looseObject({
+    accuracy: z.number().min(0).max(1),
+    n: z.number().int().nonnegative(),
+    right: z.number().int().nonnegative(),
+  }),
 });
-function crossSource() {
+type CrossSource =
+  | { notMeasured: string }
+  | { accuracy: number; n: number; source: string; model: string; date: string };
+function crossSource(): CrossSource {
   const path = join(results, 'digits-cross-source.json');
   if (!existsSync(path))
     return { notMeasured: 'not measured: run training/digits/evaluate.ts --cross-source' };
-  const parsed = CrossSource.safeParse(JSON.parse(readFileSync(path, 'utf8')));
-  return parsed.success
-    ? parsed.data
-    : { notMeasured: `bench/results/digits-cross-source.json unreadable: ${parsed.error.message}` };
+  const parsed = CrossSourceFile.safeParse(JSON.parse(readFileSync(path, 'utf8')));
+  if (!parsed.success)
+    return {
+      notMeasured: `bench/results/digits-cross-source.json unreadable: ${parsed.error.issues
+        .map((i) => `${i.path.join('.')}: ${i.message}`)
+        .join('; ')}`,
+    };
+  const f = parsed.data;
+  return {
+    accuracy: f.crossSource.accuracy,
+    n: f.crossSource.n,
+    source: f.data.source,
+    model: `trained on ${f.models.noEikona.trainedOn} (${f.commands.trainNoEikona})`,
+    date: f.date,
+  };
 }
 const allSources = only.length === 0;
 const realCrops: RealCrops = allSources
