@@ -16,7 +16,14 @@ import {
   type Point,
 } from './homography.ts';
 import { MARKER_DARK_DIAGONAL, MARKER_MM, MARKERS_MM, PAGE_MM } from './layout.ts';
-import { downscale, findMarkers, refineCentre, type MarkerCandidate } from './markers.ts';
+import {
+  checkerScore,
+  downscale,
+  findMarkers,
+  halfTurnAngle,
+  refineCentre,
+  type MarkerCandidate,
+} from './markers.ts';
 import { readPageId, type PageIdReading, type PageNumber } from './page-id.ts';
 
 export type Rotation = 0 | 90 | 180 | 270;
@@ -181,9 +188,10 @@ type Quad = {
 function fiducialPlausible(img: GrayImage, q: Quad): boolean {
   const pts = q.markers.map((c) => ({ x: c.x, y: c.y }));
   const orders = [pts, [pts[2]!, pts[3]!, pts[0]!, pts[1]!]];
-  const hs = orders.map((o) => homographyFromPoints(MARKERS_MM, o));
-  if (hs.some((H) => H && readPageId(img, H, 14).page !== null)) return true;
-  return hs.some((H) => H && nearestPageId(img, H) <= 14);
+  return orders.some((o) => {
+    const H = homographyFromPoints(MARKERS_MM, o);
+    return H !== null && readPageIdNear(img, H, 14).distance <= 14;
+  });
 }
 
 /** The best `limit` sets of four candidates forming the page's marker rectangle, in page order (0 or 180 degrees). */
@@ -338,12 +346,13 @@ function threeMarkerFits(cands: MarkerCandidate[], img: GrayImage, maxId = 16): 
  * page: the markers' centres are rough on the search copy, and a phone's lens bends a page's
  * middle by a few mm away from where four corners put it.
  */
-function readPageIdNear(img: GrayImage, H: Homography): PageIdReading {
-  // A 3 mm grid (a module is 4 mm), then 1.5 mm around its best: 34 readings at most.
+function readPageIdNear(img: GrayImage, H: Homography, goodEnough = 0): PageIdReading {
+  // A 3 mm grid (a module is 4 mm), then 1.5 mm around its best: 34 readings at most; it stops
+  // at a reading within `goodEnough` modules of a page.
   const at = (dx: number, dy: number) =>
     readPageId(img, dx === 0 && dy === 0 ? H : multiply(H, [1, 0, dx, 0, 1, dy, 0, 0, 1]));
   let best = at(0, 0);
-  if (best.distance === 0) return best;
+  if (best.distance <= goodEnough) return best;
   let cx = 0;
   let cy = 0;
   for (let dy = -6; dy <= 6; dy += 3)
@@ -351,12 +360,11 @@ function readPageIdNear(img: GrayImage, H: Homography): PageIdReading {
       if (dx === 0 && dy === 0) continue;
       const r = at(dx, dy);
       if (r.distance < best.distance) [best, cx, cy] = [r, dx, dy];
-      if (r.distance === 0) return r;
+      if (r.distance <= goodEnough) return r;
     }
-  const [bx, by] = [cx, cy];
-  for (let dy = by - 1.5; dy <= by + 1.5; dy += 1.5)
-    for (let dx = bx - 1.5; dx <= bx + 1.5; dx += 1.5) {
-      if (dx === bx && dy === by) continue;
+  for (let dy = cy - 1.5; dy <= cy + 1.5; dy += 1.5)
+    for (let dx = cx - 1.5; dx <= cx + 1.5; dx += 1.5) {
+      if (dx === cx && dy === cy) continue;
       const r = at(dx, dy);
       if (r.distance < best.distance) best = r;
     }
@@ -485,11 +493,8 @@ function matchMarker(img: GrayImage, A: Homography, at: Point, reach: number): M
       }
     }
     // The centre in the photo: a row or column of samples in every square, half of them in all.
-    if (seen.some((n) => n < 3) || nd + nl < offsets.length / 2 || maxDark >= minLight) return 0;
-    const meanDark = sd / nd;
-    const meanLight = sl / nl;
-    if (meanLight - meanDark < 20) return 0;
-    return (minLight - maxDark) / Math.max(1, meanLight);
+    if (seen.some((n) => n < 3) || nd + nl < offsets.length / 2) return 0;
+    return checkerScore({ max: maxDark, mean: sd / nd }, { min: minLight, mean: sl / nl });
   };
   const p = apply(A, at);
   const sidePx = Math.sqrt(Math.abs(det2(J))) * square;
@@ -510,10 +515,7 @@ function matchMarker(img: GrayImage, A: Homography, at: Point, reach: number): M
     if (places.some((q) => Math.hypot(q.x - h.x, q.y - h.y) < 2 * sidePx)) continue;
     places.push(h);
   }
-  const diag = { x: J[0] + J[1], y: J[2] + J[3] };
-  let angle = Math.atan2(diag.y, diag.x);
-  if (angle < 0) angle += Math.PI;
-  if (angle >= Math.PI) angle -= Math.PI;
+  const angle = halfTurnAngle({ x: J[0] + J[1], y: J[2] + J[3] });
   return places.map((best) => {
     const refined = refineCentre(img, best, Math.max(2, sidePx * 0.6));
     const c = Math.hypot(refined.x - best.x, refined.y - best.y) < sidePx * 0.5 ? refined : best;

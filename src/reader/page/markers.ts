@@ -188,13 +188,34 @@ function patternScore(img: GrayImage, c: Point, du: Point, dv: Point, minContras
       );
     }
   }
-  const maxDark = Math.max(...dark);
-  const minLight = Math.min(...light);
-  if (maxDark >= minLight) return 0;
-  const meanDark = dark.reduce((a, b) => a + b, 0) / dark.length;
-  const meanLight = light.reduce((a, b) => a + b, 0) / light.length;
-  if (meanLight - meanDark < minContrast) return 0;
-  return (minLight - maxDark) / Math.max(1, meanLight);
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  return checkerScore(
+    { max: Math.max(...dark), mean: mean(dark) },
+    { min: Math.min(...light), mean: mean(light) },
+    minContrast,
+  );
+}
+
+/**
+ * A marker's checkerboard verdict from samples of its dark and light squares: 0 unless every dark
+ * sample is darker than every light one and their means differ by `minContrast` grey levels;
+ * else the gap between the lightest dark and the darkest light sample, over the light mean.
+ */
+export function checkerScore(
+  dark: { max: number; mean: number },
+  light: { min: number; mean: number },
+  minContrast = 20,
+): number {
+  if (dark.max >= light.min || light.mean - dark.mean < minContrast) return 0;
+  return (light.min - dark.max) / Math.max(1, light.mean);
+}
+
+/** The direction of `v` as an angle in [0, pi): a diagonal has no sign. */
+export function halfTurnAngle(v: Point): number {
+  let angle = Math.atan2(v.y, v.x);
+  if (angle < 0) angle += Math.PI;
+  if (angle >= Math.PI) angle -= Math.PI;
+  return angle;
 }
 
 /**
@@ -268,16 +289,14 @@ export function findMarkers(img: GrayImage, opts: MarkerOptions = {}): MarkerCan
     2.6 * maxSquare * maxSquare,
   );
   const raw: MarkerCandidate[] = [];
-  const consider = (c: Point, u: Point, d: number, square: number, dv: Point | 'search') => {
-    const du = { x: u.x * d, y: u.y * d };
+  /** A candidate centred at `c`, `du` from there to one dark square's centre. */
+  const consider = (c: Point, du: Point, square: number, dv: Point | 'search') => {
     const score =
       dv === 'search'
         ? searchLight(img, c, du, opts.minContrast)
         : patternScore(img, c, du, dv, opts.minContrast);
     if (score <= 0) return;
-    let angle = Math.atan2(u.y, u.x);
-    if (angle < 0) angle += Math.PI;
-    if (angle >= Math.PI) angle -= Math.PI;
+    const angle = halfTurnAngle(du);
     raw.push({ x: c.x, y: c.y, square, angle, score });
   };
 
@@ -300,12 +319,12 @@ export function findMarkers(img: GrayImage, opts: MarkerOptions = {}): MarkerCan
     if (ratio > 2.2 && ratio < 24 && j > 0.17 && j < 0.75) {
       const s = Math.sqrt(b.area / 2);
       if (s < minSquare || s > maxSquare) continue;
-      const u = { x: Math.cos(b.theta), y: Math.sin(b.theta) };
-      // Half the distance between the two squares' centres.
-      const d = Math.sqrt(Math.max(0, b.l1 - b.l2));
+      // Half the distance between the two squares' centres, along the blob's major axis.
+      const d = Math.min(Math.max(Math.sqrt(Math.max(0, b.l1 - b.l2)), 0.6 * s), 1.3 * s);
+      const du = { x: d * Math.cos(b.theta), y: d * Math.sin(b.theta) };
       // Second moments cannot tell a sheared pair from a longer one, so where the light squares
       // are is searched: perpendicular first, then slanted as perspective makes them.
-      consider({ x: b.cx, y: b.cy }, u, Math.min(Math.max(d, 0.6 * s), 1.3 * s), s, 'search');
+      consider({ x: b.cx, y: b.cy }, du, s, 'search');
     }
   }
   // Pairs of squares touching diagonally: a spatial grid for neighbours, searched within 2.4 sides.
@@ -338,13 +357,7 @@ export function findMarkers(img: GrayImage, opts: MarkerOptions = {}): MarkerCan
           if (dist < 1.1 * s || dist > 2.4 * s) continue;
           const du = { x: dx / 2, y: dy / 2 };
           const cov = [0, 1, 2].map((k) => (a.cov[k]! + b.cov[k]!) / 2) as Blob['cov'];
-          consider(
-            { x: (a.cx + b.cx) / 2, y: (a.cy + b.cy) / 2 },
-            { x: dx / dist, y: dy / dist },
-            dist / 2,
-            s,
-            lightDiagonal(du, cov),
-          );
+          consider({ x: (a.cx + b.cx) / 2, y: (a.cy + b.cy) / 2 }, du, s, lightDiagonal(du, cov));
         }
       }
     }
