@@ -16,11 +16,10 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as z from 'zod';
 import { CONDITIONS } from '../eval/camera2/conditions.ts';
-import { classifyBoxes, type DigitLabel } from '../src/reader/digits/classify.ts';
+import { classifyBoxes } from '../src/reader/digits/classify.ts';
 import { decodeGrayFile } from '../src/reader/digits/decode-node.ts';
 import { loadDigitClassifier } from '../src/reader/digits/load-node.ts';
-import { preprocessBox } from '../src/reader/digits/preprocess.ts';
-import { cleanZeroLabel, realCropSplit, X_LABEL } from '../src/synth/real-crops.ts';
+import { cropClass, realCropSplit } from '../src/synth/real-crops.ts';
 import { summarize, type FormGrade, type Summary } from './reader-grade.ts';
 import { camera1Jobs, camera2Jobs, realJobs, type Job } from './reader-sources.ts';
 import type { WorkerMessage } from './reader-worker.ts';
@@ -76,9 +75,7 @@ async function realCropAccuracy(): Promise<RealCrops> {
   let right = 0;
   for (const crop of test) {
     const img = await decodeGrayFile(join(dataDir, crop.file));
-    const label = crop.zeroGuess ? cleanZeroLabel(preprocessBox(img), crop.zeroGuess) : crop.label;
-    const want: DigitLabel = label === X_LABEL ? 'x' : (String(label) as DigitLabel);
-    if (classifyBoxes([img], model)[0]!.label === want) right++;
+    if (classifyBoxes([img], model)[0]!.label === cropClass(crop, img)) right++;
   }
   return { boxes: test.length, right, accuracy: right / test.length };
 }

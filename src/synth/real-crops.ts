@@ -3,7 +3,9 @@
 // zeros. See training/digits/README.md.
 
 import { parse } from 'csv-parse/sync';
-import type { Preprocessed } from '../reader/digits/preprocess.ts';
+import type { DigitLabel } from '../reader/digits/classify.ts';
+import { preprocessBox, type Preprocessed } from '../reader/digits/preprocess.ts';
+import type { GrayImage } from '../reader/image.ts';
 
 export const X_LABEL = 10;
 /** One TPS in TEST_MODULUS goes to the held-out test set (hash bucket 0). */
@@ -85,6 +87,12 @@ export function cleanZeroLabel(p: Preprocessed, guess: 'x_mark' | 'written_zero'
   if (f.centre >= 0.125) return X_LABEL;
   if (f.centre < 0.05) return 0;
   return guess === 'x_mark' ? X_LABEL : 0;
+}
+
+/** The class a real crop should read as, from its decoded image: label 0 sorted into `x` or `0`. */
+export function cropClass(crop: RealCrop, img: GrayImage): DigitLabel {
+  const label = crop.zeroGuess ? cleanZeroLabel(preprocessBox(img), crop.zeroGuess) : crop.label;
+  return label === X_LABEL ? 'x' : (String(label) as DigitLabel);
 }
 
 /** Ink at the centre (an X crosses there, a written zero is hollow) and on the two diagonals. */

@@ -22,9 +22,8 @@ import { classifyBoxes, type DigitLabel } from '../../src/reader/digits/classify
 import { decodeGrayFile } from '../../src/reader/digits/decode-node.ts';
 import { loadDigitClassifier, MODEL_URL } from '../../src/reader/digits/load-node.ts';
 import { createDigitClassifier, type DigitClassifier } from '../../src/reader/digits/model.ts';
-import { preprocessBox } from '../../src/reader/digits/preprocess.ts';
 import type { GrayImage } from '../../src/reader/image.ts';
-import { cleanZeroLabel, realCropSplit, X_LABEL } from '../../src/synth/real-crops.ts';
+import { cropClass, realCropSplit } from '../../src/synth/real-crops.ts';
 
 const root = resolve(import.meta.dirname, '../..');
 const dataDir = resolve(root, '../shared/data/digits/chasil-eikona');
@@ -87,9 +86,13 @@ async function eikonaCrops(): Promise<{ crops: Crop[]; testTps: number; dropped:
   const crops: Crop[] = [];
   for (const crop of split.crops) {
     const img = await decodeGrayFile(join(dataDir, crop.file));
-    const label = crop.zeroGuess ? cleanZeroLabel(preprocessBox(img), crop.zeroGuess) : crop.label;
-    const want = label === X_LABEL ? 'x' : (String(label) as DigitLabel);
-    crops.push({ file: crop.file, tps: crop.tps, test: crop.test, img, want });
+    crops.push({
+      file: crop.file,
+      tps: crop.tps,
+      test: crop.test,
+      img,
+      want: cropClass(crop, img),
+    });
   }
   return { crops, testTps: split.testTps, dropped: split.dropped };
 }

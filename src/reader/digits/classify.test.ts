@@ -8,8 +8,7 @@ import { parseModel } from './model.ts';
 import { decodeGrayFile } from './decode-node.ts';
 import { mulberry32 } from '../../core/random.ts';
 import { synthBox } from '../../synth/digit-box.ts';
-import { realCropSplit, cleanZeroLabel, X_LABEL } from '../../synth/real-crops.ts';
-import { preprocessBox } from './preprocess.ts';
+import { cropClass, realCropSplit } from '../../synth/real-crops.ts';
 import { sharedData } from '../../../test/fixtures/shared-data.ts';
 
 const root = resolve(import.meta.dirname, '../../..');
@@ -67,11 +66,7 @@ describe('digit model', () => {
     let right = 0;
     for (const crop of test) {
       const img = await decodeGrayFile(join(dataDir!, crop.file));
-      const label = crop.zeroGuess
-        ? cleanZeroLabel(preprocessBox(img), crop.zeroGuess)
-        : crop.label;
-      const want = label === X_LABEL ? 'x' : String(label);
-      if (classifyBox(img, model).label === want) right++;
+      if (classifyBox(img, model).label === cropClass(crop, img)) right++;
     }
     expect(test.length).toBeGreaterThan(1500);
     expect(right / test.length).toBeGreaterThanOrEqual(REAL_ACCURACY_FLOOR);
