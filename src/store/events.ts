@@ -1,11 +1,13 @@
-// The credential audit trail: one catalogue of event types, and an append-only `events` table in
-// which each event's hash covers the one before it, so no event can be changed, dropped or slipped
-// in unseen. Each credential action writes its events in the same transaction as its change.
+// The audit trail: one append-only `events` table for everything Rekap records (the catalogue is
+// src/contract/events.ts), in which each event's hash covers the one before it, so no event can be
+// changed, dropped or slipped in unseen. Each action writes its events in the same transaction as
+// its change.
 import { sql, type Kysely } from 'kysely';
 import * as z from 'zod';
 import { canonicalJson } from '../core/canonical.ts';
 import type { TpsCode } from '../core/codes.ts';
 import { err, ok, type Result } from '../core/result.ts';
+import { EVENT_TYPES, type EventType } from '../contract/events.ts';
 import { sha256Hex } from './blobs.ts';
 import type { Dialect } from './migrations.ts';
 import { jsonColumn } from './rows.ts';
@@ -14,31 +16,10 @@ import type { Database } from './schema.ts';
 /** `events.details`: an object of the event's own fields (canonical JSON). */
 const EventDetailsSchema = z.record(z.string(), z.unknown());
 
-/**
- * Every event type, with what it means and what its `details` hold. `token` in the details is
- * the token's uploader id (`kpps:` and 16 hex digits of its sha256), never the token.
- */
-export const EVENT_TYPES = {
-  token_issued: 'A KPPS token was issued for the TPS (`rekap kpps-token`). details: { token }',
-  token_revoked:
-    'A KPPS token stopped working. details: { token, reason }, reason one of `replaced` (a new ' +
-    'token was issued for the TPS), `operator` (`rekap kpps-token --revoke`), `device_revoked` ' +
-    '(a device it enrolled was revoked; with deviceId)',
-  device_enrolled:
-    'A phone registered its public key with a KPPS token. details: { deviceId, token, label }',
-  device_refused:
-    'An enrolment with a valid token was refused. details: { token, reason, ... }, reason one ' +
-    'of `device_limit` (the token enrolled its most devices; with limit), `revoked_key` (the key ' +
-    'belongs to a revoked device; with deviceId), `other_tps` (the key is enrolled for another ' +
-    'TPS; with deviceId)',
-  device_revoked:
-    'A device was revoked (`rekap revoke-device`): what it signs from then on is refused. ' +
-    'details: { deviceId, token } (the token it enrolled with, revoked with it)',
-} as const;
+// The catalogue lives in the contract (src/contract/events.ts), with each type's details schema.
+export { EVENT_TYPES, type EventType };
 
-export type EventType = keyof typeof EVENT_TYPES;
-
-/** Who acted: `cli` for the operator's commands, or the uploader id of the KPPS token. */
+/** Who acted: `cli`, `server`, the uploader id of a KPPS token, or `account:` and an id. */
 export type Actor = string;
 
 export type NewEvent = {
@@ -143,6 +124,10 @@ async function appendEvents(trx: Kysely<Database>, events: NewEvent[], now: Date
   const at = now.toISOString();
   const rows: Database['events'][] = [];
   for (const e of events) {
+    // A details object its type's schema refuses is a bug in the caller: nothing is written.
+    const parsed = EVENT_TYPES[e.type].details.safeParse(e.details);
+    if (!parsed.success)
+      throw new Error(`event ${e.type}: details do not fit the catalogue: ${parsed.error.message}`);
     const stored = { ...e, seq: (prev?.seq ?? 0) + 1, at, prevHash: prev?.hash ?? null };
     const hash = eventHash(stored);
     rows.push({

@@ -242,6 +242,70 @@ const makeMigrations = (dialect: Dialect): Record<string, Migration> => ({
         .execute();
     },
   },
+  // Issue 12, the recap ladder. A correction is a new version of kind `correction` in
+  // `submissions` (never an update of the one it corrects). `tps_status` caches each TPS's review
+  // state for the review queue. Operator accounts and their sessions; the sign-offs of each
+  // level's recap (append-only: a close and a reopen are each a row, each with its event).
+  '0006-recap-ladder': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .alterTable('submissions')
+        .addColumn('kind', 'text', (c) => c.notNull().defaultTo('submission'))
+        .execute();
+      await db.schema.alterTable('submissions').addColumn('corrects', 'integer').execute();
+      await db.schema
+        .alterTable('tps_status')
+        .addColumn('review_state', 'text', (c) => c.notNull().defaultTo(''))
+        .execute();
+      await db.schema
+        .alterTable('tps_status')
+        .addColumn('review_reasons', 'text', (c) => c.notNull().defaultTo('[]'))
+        .execute();
+      await db.schema
+        .createIndex('tps_status_review')
+        .on('tps_status')
+        .columns(['ballot', 'review_state', 'tps_code'])
+        .execute();
+      await db.schema
+        .createTable('accounts')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('name', 'text', (c) => c.notNull().unique())
+        .addColumn('role', 'text', (c) => c.notNull())
+        .addColumn('region_code', 'text', (c) => c.notNull())
+        .addColumn('choice', 'text')
+        .addColumn('password_hash', 'text', (c) => c.notNull())
+        .addColumn('must_change_password', 'integer', (c) => c.notNull())
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('disabled_at', 'text')
+        .execute();
+      await db.schema
+        .createTable('sessions')
+        .addColumn('id_hash', 'text', (c) => c.primaryKey())
+        .addColumn('account_id', 'text', (c) => c.notNull().references('accounts.id'))
+        .addColumn('created_at', 'text', (c) => c.notNull())
+        .addColumn('last_seen_at', 'text', (c) => c.notNull())
+        .addColumn('expires_at', 'text', (c) => c.notNull())
+        .addColumn('ended_at', 'text')
+        .execute();
+      await db.schema.createIndex('sessions_account').on('sessions').column('account_id').execute();
+      await db.schema
+        .createTable('recap_signoffs')
+        .addColumn('seq', 'integer', (c) => c.primaryKey())
+        .addColumn('region_code', 'text', (c) => c.notNull().references('regions.code'))
+        .addColumn('ballot', 'text', (c) => c.notNull())
+        .addColumn('action', 'text', (c) => c.notNull())
+        .addColumn('at', 'text', (c) => c.notNull())
+        .addColumn('actor', 'text', (c) => c.notNull())
+        .addColumn('dhasil', 'text')
+        .addColumn('signature', 'text')
+        .execute();
+      await db.schema
+        .createIndex('recap_signoffs_region')
+        .on('recap_signoffs')
+        .columns(['region_code', 'ballot', 'seq'])
+        .execute();
+    },
+  },
 });
 
 export const migrationProvider = (dialect: Dialect): MigrationProvider => ({

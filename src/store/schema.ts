@@ -43,6 +43,10 @@ export type Database = {
     device_id: string | null;
     signed_at: string | null;
     signature: string | null;
+    /** 0006: `submission` (from the KPPS) or `correction` (an operator's, with its event). */
+    kind: string;
+    /** 0006: a correction's corrected version. */
+    corrects: number | null;
   };
   /** KPPS devices (0002): each holds an Ed25519 key; its public key is registered here. */
   devices: {
@@ -113,6 +117,9 @@ export type Database = {
     latest_chain_hash: string;
     counted_id: string | null;
     counted_version: number | null;
+    /** 0006: the review state (src/core/review.ts) and its reasons (JSON), for the review queue. */
+    review_state: Generated<string>;
+    review_reasons: Generated<string>;
   };
   /** Derived from submissions: totals per region and ballot. */
   recap_totals: {
@@ -125,4 +132,43 @@ export type Database = {
     total: number;
   };
   recap_votes: { region_code: string; ballot: string; choice: string; votes: number };
+  /** Operator accounts (0006): one role, one region (src/core/authz.ts). */
+  accounts: {
+    id: string;
+    /** The login name. */
+    name: string;
+    role: string;
+    region_code: string;
+    /** A witness's pair or party (`saksi`). */
+    choice: string | null;
+    /** scrypt, with its parameters and salt. */
+    password_hash: string;
+    /** 1 while the password is the one-time one printed at creation or reset. */
+    must_change_password: number;
+    created_at: string;
+    disabled_at: string | null;
+  };
+  /** Login sessions (0006), by the sha256 of their random id; the id itself is never stored. */
+  sessions: {
+    id_hash: string;
+    account_id: string;
+    created_at: string;
+    last_seen_at: string;
+    expires_at: string;
+    ended_at: string | null;
+  };
+  /**
+   * Sign-offs of a level's recap (0006), append-only: `closed` (with the signed D.Hasil JSON and
+   * its Ed25519 signature) or `reopened`. seq is the event that records it.
+   */
+  recap_signoffs: {
+    seq: number;
+    region_code: string;
+    ballot: string;
+    action: string;
+    at: string;
+    actor: string;
+    dhasil: string | null;
+    signature: string | null;
+  };
 };

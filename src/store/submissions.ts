@@ -205,6 +205,8 @@ async function writeSubmission(
     device_id: s.signature?.deviceId ?? null,
     signed_at: s.signature?.signedAt ?? null,
     signature: s.signature?.signature ?? null,
+    kind: 'submission',
+    corrects: null,
   };
   if (s.photos.length > 0)
     await trx
