@@ -10,7 +10,16 @@ import type { ElectionSetup } from '../core/election.ts';
 import { packBlobStore, sha256Hex, type BlobStore } from './blobs.ts';
 import { lockDataFolder } from './lock.ts';
 import { openDb, type Db } from './db.ts';
-import { isEmpty, loadElection } from './election.ts';
+import {
+  importElection,
+  isEmpty,
+  loadElection,
+  type ElectionConflict,
+  type ImportOptions,
+  type ImportSummary,
+} from './election.ts';
+import type { ElectionImport } from '../core/election-files.ts';
+import type { Result } from '../core/result.ts';
 import {
   checkAggregates,
   countSubmissions,
@@ -65,6 +74,13 @@ import {
   type ImportOutcome,
   type StoredExternal,
 } from './external.ts';
+import { accountStore, type AccountStore, type ScryptCost } from './accounts.ts';
+import {
+  versionToReread,
+  versionsAwaitingReread,
+  type AwaitingReread,
+  type VersionToReread,
+} from './reread.ts';
 
 export type ElectionInfo = { name: string; demo: boolean };
 export type TpsInfo = { code: TpsCode; name: string; dpt: number | null };
@@ -86,7 +102,13 @@ export type Store = {
     meta: { contentType: string; width: number; height: number },
   ): Promise<PhotoRecord>;
   isEmpty(): Promise<boolean>;
+  /** Loads an election into an empty database (throws if it holds one), as an import would. */
   loadElection(setup: ElectionSetup): Promise<void>;
+  /** Merges an election's files into the database, all or nothing (election.ts). */
+  importElection(
+    setup: ElectionImport,
+    opts: ImportOptions,
+  ): Promise<Result<ImportSummary, ElectionConflict[]>>;
   election(): Promise<ElectionInfo | undefined>;
   contests(): Promise<Contest[]>;
   contest(ballot: Ballot): Promise<Contest | undefined>;
@@ -136,6 +158,17 @@ export type Store = {
   /** The newest `limit` observations below a region, of the newest `perTps` of each TPS. */
   observations(region: RegionCode, limit: number, perTps?: number): Promise<StoredObservation[]>;
   recordSubmission(s: NewSubmission): Promise<RecordOutcome>;
+  /** KPPS versions of these ballots not re-read yet, oldest first (reread.ts says how it scales). */
+  versionsAwaitingReread(
+    limit: number,
+    opts: { ballots: readonly Ballot[]; after?: number },
+  ): Promise<AwaitingReread>;
+  /** One version's numbers and photos, the TPS's registered DPT, and whether it was re-read. */
+  versionToReread(
+    tps: TpsCode,
+    ballot: Ballot,
+    version: number,
+  ): Promise<VersionToReread | undefined>;
   /** Of these codes, the TPS this election holds. */
   knownTps(codes: readonly TpsCode[]): Promise<Set<TpsCode>>;
   /** Keeps records of another source (`rekap import sirekap`); the same record again adds nothing. */
@@ -151,6 +184,8 @@ export type Store = {
   rebuild(onProgress?: (n: number) => void): Promise<{ submissions: number; tps: number }>;
   checkAggregates(): Promise<AggregateMismatch[]>;
   countSubmissions(): Promise<number>;
+  /** Operator accounts and their login sessions (accounts.ts, docs/operators.md). */
+  readonly accounts: AccountStore;
   close(): Promise<void>;
 };
 
@@ -172,6 +207,8 @@ export type StoreOptions = {
   writePhotos?: boolean;
   /** The photo store (default: pack files under `<data>/blobs`). */
   blobs?: BlobStore;
+  /** Tests only: a cheaper scrypt for their many logins (default and production: SCRYPT_COST). */
+  scryptCost?: ScryptCost;
 };
 
 /** `contests.definition`, keyed by ballot. */
@@ -271,7 +308,11 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
     isEmpty: () => isEmpty(db),
     async loadElection(setup) {
       contestCache.clear();
-      await changed(loadElection(db, setup));
+      await changed(loadElection(conn, clock(), setup));
+    },
+    importElection(setup, o) {
+      contestCache.clear();
+      return changed(importElection(conn, clock(), setup, o));
     },
     async election() {
       const rows = await db
@@ -334,6 +375,9 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
     observationReceivedAt: (tps, since, n) => observationReceivedAt(db, tps, since, n),
     observations: (region, limit, perTps) => observationsBelow(conn.reader, region, limit, perTps),
     recordSubmission: (s) => changed(writeSubmission(s)),
+    versionsAwaitingReread: (limit, o) => versionsAwaitingReread(conn.reader, dialect, limit, o),
+    versionToReread: (tps, ballot, version) =>
+      versionToReread(conn.reader, dialect, tps, ballot, version),
     knownTps: (codes) => knownTps(db, codes),
     async importExternal(records) {
       const outcome = await importExternal(db, records, clock());
@@ -348,6 +392,7 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
     rebuild: (onProgress) => changed(rebuildAggregates(db, onProgress)),
     checkAggregates: () => checkAggregates(db),
     countSubmissions: () => countSubmissions(db),
+    accounts: accountStore(conn, clock, opts.scryptCost),
     async close() {
       try {
         await blobs.close();
