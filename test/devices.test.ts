@@ -84,6 +84,10 @@ describe('device enrolment', () => {
     expect(first.status).toBe(201);
     expect(first.json).toMatchObject({ tps: TPS, deviceId: expect.any(String) as string });
     expect(Date.parse(first.json.enrolledAt as string)).not.toBeNaN();
+    // The phone learns the register's DPT, to check the form's as the server does.
+    const registered = (await server.store.tps(TPS))?.dpt;
+    expect(registered).toEqual(expect.any(Number));
+    expect(first.json.registeredDpt).toBe(registered);
     // The packed KPU code names the same TPS.
     const again = await enrolRaw({ tps: '1608011007001', publicKey: key.publicKey }, token);
     expect(again).toEqual({ status: 200, json: first.json });

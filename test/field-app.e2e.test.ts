@@ -21,6 +21,8 @@ if (!hasChromium)
   );
 
 const TPS = '16.08.01.1007.004';
+/** A TPS whose register lists other voters than the form: the phone must say so, as the server does. */
+const OTHER_TPS = '16.08.01.1007.005';
 const DESA = '16.08.01.1007';
 const SEED = 41;
 const INDEX = 3;
@@ -108,6 +110,9 @@ describe.skipIf(!hasChromium)('KPPS field app (real server, real Chromium)', () 
     const tps = election.tps.find((x) => x.code === TPS);
     if (!tps) throw new Error(`no ${TPS} in the demo election`);
     tps.dpt = form.truth.result.dpt.total;
+    const other = election.tps.find((x) => x.code === OTHER_TPS);
+    if (!other) throw new Error(`no ${OTHER_TPS} in the demo election`);
+    other.dpt = form.truth.result.dpt.total + 5;
     await server.store.loadElection(election);
     token = await issueToken(server.store, TPS);
     proxy = await startProxy(server.url);
@@ -334,6 +339,22 @@ describe.skipIf(!hasChromium)('KPPS field app (real server, real Chromium)', () 
     await page.waitForSelector('[data-testid="published"].ok');
     await page.close();
   }, 300_000);
+
+  it("checks the form's DPT against the register it learnt at enrolment, as the server does", async () => {
+    const ctx = await browser.newContext({ viewport: { width: 360, height: 640 } });
+    const page = await ctx.newPage();
+    await page.goto(`${proxy.url}/kpps/`);
+    await page.fill('#tps', OTHER_TPS);
+    await page.fill('#token', await issueToken(server.store, OTHER_TPS));
+    await page.click('#enrol');
+    await page.waitForSelector('[data-testid="device"]');
+    await captureAndReview(page);
+    // Every field now says what the paper says, and the sums hold; the DPT is not the register's.
+    await page.waitForSelector('#rules [data-rule="dpt-matches-register"]');
+    expect(await page.$('[data-testid="rules-ok"]')).toBeNull();
+    expect(await page.isDisabled('#sign')).toBe(true);
+    await ctx.close();
+  }, 180_000);
 
   it('keeps training (Bimtek) results on the phone, clearly marked, never sent', async () => {
     const ctx = await browser.newContext({ viewport: { width: 360, height: 640 } });

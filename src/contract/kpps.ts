@@ -93,8 +93,17 @@ export type EnrolDevice = z.infer<typeof EnrolDeviceSchema>;
 
 export const DeviceSchema = named(
   'Device',
-  z.object({ deviceId: z.uuid(), tps: z.string(), enrolledAt: z.iso.datetime() }),
-  'An enrolled device.',
+  z.object({
+    deviceId: z.uuid(),
+    tps: z.string(),
+    enrolledAt: z.iso.datetime(),
+    /**
+     * The registered DPT of the TPS (null when the election holds none): the phone checks the
+     * form's DPT against it, the same rule (`dpt-matches-register`) the server checks.
+     */
+    registeredDpt: z.number().int().min(0).nullable(),
+  }),
+  'An enrolled device, and what the phone needs to check its forms as the server does.',
 );
 export type Device = z.infer<typeof DeviceSchema>;
 

@@ -46,9 +46,10 @@ export function registerDevices(app: FastifyInstance, deps: { store: Store }): v
     });
     if (!enrolment.ok) return sendError(reply, refusal(enrolment.error, tps));
     const d = enrolment.value.device;
+    const registeredDpt = (await store.tps(tps))?.dpt ?? null;
     return reply
       .code(enrolment.value.created ? 201 : 200)
-      .send({ deviceId: d.id, tps: d.tps, enrolledAt: d.enrolledAt });
+      .send({ deviceId: d.id, tps: d.tps, enrolledAt: d.enrolledAt, registeredDpt });
   });
 }
 

@@ -1,7 +1,7 @@
 // Capture (#/foto): photograph the form's pages in any order; the reader worker finds each page,
 // says how good the photo is and compresses it; then the numbers are read, still on the phone.
 import { h } from '../shared/dom.ts';
-import { button, link, show, type App } from './app.ts';
+import { button, device, link, show, type App } from './app.ts';
 import type { DraftPhoto } from './draft.ts';
 import { t } from './i18n.ts';
 import { failureText } from './problems.ts';
@@ -108,7 +108,10 @@ async function readNow(app: App): Promise<void> {
     h('p', { class: 'busy', role: 'status' }, t('reading')),
   );
   try {
-    const reading = await app.reader.read(app.draft.photos.map((p) => p.name));
+    const reading = await app.reader.read(
+      app.draft.photos.map((p) => p.name),
+      (await device(app))?.registeredDpt ?? null,
+    );
     app.draft.reading = reading;
     app.draft.values = Object.fromEntries(
       Object.entries(reading.fields).map(([k, f]) => [k, f.value]),

@@ -21,6 +21,12 @@ export type Device = {
   publicKey: string;
   privateKey: CryptoKey | Uint8Array;
   enrolledAt: string;
+  /**
+   * The registered DPT of the TPS, learnt at enrolment, so the phone checks the form against the
+   * register as the server does. Absent on a device enrolled before the server told it; null when
+   * the election holds none.
+   */
+  registeredDpt?: number | null;
 };
 
 type OutboxPhoto = {

@@ -132,6 +132,7 @@ export function renderEnrol(app: App): void {
           publicKey: key.publicKey,
           privateKey: key.privateKey,
           enrolledAt: enrolled.value.enrolledAt,
+          registeredDpt: enrolled.value.registeredDpt,
         });
         setMode('live');
         await app.route();

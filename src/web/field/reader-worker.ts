@@ -110,6 +110,7 @@ scope.addEventListener('message', (e) => {
           });
           const reading = readForm(photos, {
             classify: (crops) => classifyBoxes(crops, c).map((r) => r.probabilities),
+            registeredDpt: m.registeredDpt,
           });
           scope.postMessage({ id: m.id, type: 'read', reading });
           break;

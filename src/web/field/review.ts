@@ -98,9 +98,16 @@ export function renderReview(app: App): void {
     update();
   });
   let breaches: RuleBreach[] = [];
+  // The register's DPT, learnt at enrolment: until the device record is read, the rules run
+  // without it, and again with it once it is known.
+  let registeredDpt: number | null = null;
+  void device(app).then((d) => {
+    registeredDpt = d?.registeredDpt ?? null;
+    if (registeredDpt !== null) update();
+  });
   const update = () => {
     const result = currentResult(app);
-    breaches = result ? checkRules(result, { ballot: 'ppwp' }) : [];
+    breaches = result ? checkRules(result, { ballot: 'ppwp', registeredDpt }) : [];
     const pending = pendingFlags(app);
     rules.replaceChildren(
       !result
@@ -256,7 +263,9 @@ async function signAndQueueNow(app: App): Promise<boolean> {
       bytes: p.jpeg.size,
       uploaded: false,
     })),
-    breaches: checkRules(result, { ballot: 'ppwp' }).map((b) => b.rule),
+    breaches: checkRules(result, { ballot: 'ppwp', registeredDpt: dev.registeredDpt ?? null }).map(
+      (b) => b.rule,
+    ),
     status: training ? 'local' : 'waiting',
     attempts: 0,
     nextAttemptAt: 0,

@@ -34,7 +34,7 @@ function lazyReader(): ReaderClient {
     add: (name, file) => started().add(name, file),
     restore: (name, jpeg) => started().restore(name, jpeg),
     drop: (name) => started().drop(name),
-    read: (names) => started().read(names),
+    read: (names, registeredDpt) => started().read(names, registeredDpt),
   };
 }
 

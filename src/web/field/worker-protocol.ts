@@ -25,7 +25,7 @@ export type WorkerRequest =
   | { id: number; type: 'add'; name: string; file: Blob }
   | { id: number; type: 'restore'; name: string; jpeg: Blob }
   | { id: number; type: 'drop'; name: string }
-  | { id: number; type: 'read'; names: string[] };
+  | { id: number; type: 'read'; names: string[]; registeredDpt: number | null };
 
 export type WorkerResponse =
   | { id: number; type: 'warm' }
@@ -72,8 +72,9 @@ export function readerClient(url = '/kpps/reader.js') {
     async drop(name: string): Promise<void> {
       await call({ type: 'drop', name });
     },
-    async read(names: string[]): Promise<FormReading> {
-      const r = await call({ type: 'read', names });
+    /** Reads the form from these photos, weighing the registered DPT of the TPS when known. */
+    async read(names: string[], registeredDpt: number | null): Promise<FormReading> {
+      const r = await call({ type: 'read', names, registeredDpt });
       return r.type === 'read' ? r.reading : fail(r);
     },
   };
