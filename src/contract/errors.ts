@@ -75,6 +75,11 @@ export const ERRORS = {
     id: 'Permintaan bertentangan dengan data di server',
     en: 'The request conflicts with what the server holds',
   },
+  csrf_mismatch: {
+    status: 403,
+    id: 'Token CSRF tidak ada atau tidak cocok dengan sesi',
+    en: 'The CSRF token is missing or does not match the session',
+  },
   device_limit: {
     status: 409,
     id: 'Token ini sudah mendaftarkan perangkat sebanyak yang diizinkan',
@@ -120,6 +125,11 @@ export const ERRORS = {
     status: [400, 411],
     id: 'Ukuran unggahan harus dinyatakan',
     en: 'The upload length is required',
+  },
+  login_refused: {
+    status: 401,
+    id: 'Nama atau kata sandi salah, atau akun dinonaktifkan',
+    en: 'Wrong name or password, or the account is disabled',
   },
   malformed_json: {
     status: 400,
@@ -182,6 +192,11 @@ export const ERRORS = {
     id: 'Ekstensi tus ini tidak didukung',
     en: 'This tus extension is not supported',
   },
+  not_logged_in: {
+    status: 401,
+    id: 'Belum masuk, atau sesi sudah berakhir',
+    en: 'Not logged in, or the session has ended',
+  },
   not_multipart: {
     status: 415,
     id: 'Kiriman harus berupa multipart/form-data',
@@ -191,6 +206,21 @@ export const ERRORS = {
     status: 409,
     id: 'Upload-Offset tidak sama dengan yang tersimpan di server',
     en: 'Upload-Offset is not the offset the server holds',
+  },
+  outside_region: {
+    status: 403,
+    id: 'Di luar wilayah akun ini',
+    en: "Outside this account's region",
+  },
+  must_change_password: {
+    status: 403,
+    id: 'Ganti kata sandi sekali pakai terlebih dahulu',
+    en: 'Change the one-time password first',
+  },
+  password_too_weak: {
+    status: 422,
+    id: 'Kata sandi baru terlalu lemah',
+    en: 'The new password is too weak',
   },
   payload_too_large: {
     status: 413,
@@ -316,6 +346,11 @@ export const ERRORS = {
   },
   upload_expired: { status: 410, id: 'Unggahan sudah kedaluwarsa', en: 'The upload has expired' },
   uri_too_long: { status: 414, id: 'URL terlalu panjang', en: 'The URL is too long' },
+  wrong_password: {
+    status: 403,
+    id: 'Kata sandi saat ini salah',
+    en: 'The current password is wrong',
+  },
   wrong_tps: {
     status: 403,
     id: 'Token ini milik TPS lain',
