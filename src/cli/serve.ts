@@ -25,6 +25,8 @@ export async function serveCommand(args: string[]): Promise<number> {
     'max-connections': { type: 'string' },
     'trust-proxy': { type: 'string' },
     hsts: { type: 'string' },
+    // The server's re-read of every photo (src/server/reread.ts) is on unless this says no.
+    'no-reread': { type: 'boolean' },
   });
   const port = Number(o.port ?? process.env.PORT ?? 8080);
   if (!Number.isInteger(port) || port < 0 || port > 65535)
@@ -71,10 +73,18 @@ export async function serveCommand(args: string[]): Promise<number> {
   logger.info({ store: store.describe }, 'store opened');
   if (o.demo) {
     if (await store.isEmpty()) {
-      const { demoElection, DEMO_SEED } = await import('../demo/okutimur.ts');
-      const setup = demoElection({ seed: DEMO_SEED });
-      await store.loadElection(setup);
-      logger.info({ tps: setup.tps.length, regions: setup.regions.length }, 'demo election loaded');
+      // Through the files `rekap election export-demo` writes, as `rekap election import` reads them.
+      const [{ demoElectionFiles }, { importElectionTexts, failureLines }] = await Promise.all([
+        import('../demo/election-dir.ts'),
+        import('./election.ts'),
+      ]);
+      const r = await importElectionTexts(store, demoElectionFiles());
+      if (!r.ok)
+        throw new Error(`the demo election did not load: ${failureLines(r.error).join('; ')}`);
+      logger.info(
+        { tps: r.value.tps.added, regions: r.value.regions.added },
+        'demo election loaded',
+      );
     } else logger.info('database not empty: demo election not loaded again');
   }
   if (!(await store.election()))
@@ -85,6 +95,8 @@ export async function serveCommand(args: string[]): Promise<number> {
     webAssets,
     security,
     ...(maxConnections ? { limits: { maxConnections } } : {}),
+    // Closing the app finishes the form being read and logs the queue's count (app.ts).
+    reread: { enabled: !o['no-reread'] },
   });
   let address: string;
   try {

@@ -95,18 +95,31 @@ export const MAX_IMPORT_PROBLEMS = 50;
 /** Problems, the first MAX_IMPORT_PROBLEMS kept and the rest counted. */
 export type ImportProblems = { problems: ImportProblem[]; omitted: number };
 
+/** Problems kept to sort (beyond these, only counted): a file of bad lines stays small. */
+const PROBLEMS_KEPT = 5_000;
+
 class Problems {
-  readonly list: ImportProblem[] = [];
-  omitted = 0;
+  private readonly list: ImportProblem[] = [];
+  private count = 0;
   add(p: ImportProblem): void {
-    if (this.list.length < MAX_IMPORT_PROBLEMS) this.list.push(p);
-    else this.omitted++;
+    this.count++;
+    if (this.list.length < PROBLEMS_KEPT) this.list.push(p);
   }
   get any(): boolean {
-    return this.list.length > 0;
+    return this.count > 0;
   }
+  /** By file (election.json, regions, tps.csv) and line, the first MAX_IMPORT_PROBLEMS. */
   done(): ImportProblems {
-    return { problems: this.list, omitted: this.omitted };
+    const order = (f: string) => (f === 'election.json' ? 0 : f === 'tps.csv' ? 2 : 1);
+    const sorted = this.list
+      .map((p, n) => ({ p, n }))
+      .sort(
+        (a, b) =>
+          order(a.p.file) - order(b.p.file) || (a.p.line ?? 0) - (b.p.line ?? 0) || a.n - b.n,
+      )
+      .map((x) => x.p)
+      .slice(0, MAX_IMPORT_PROBLEMS);
+    return { problems: sorted, omitted: this.count - sorted.length };
   }
 }
 
@@ -240,11 +253,13 @@ function regionCodeAt(
 
 type ParsedRegions = Map<RegionCode, { region: Region; line?: number | undefined }>;
 
-function readRegionsCsv(text: string, out: Problems): ParsedRegions {
+/** The regions of regions.csv; undefined when its header already fails. */
+function readRegionsCsv(text: string, out: Problems): ParsedRegions | undefined {
   const file = 'regions.csv';
   const regions: ParsedRegions = new Map();
   const rows = csvRows(file, text, ['code', 'name'], [], out);
-  for (const row of rows ?? []) {
+  if (!rows) return undefined;
+  for (const row of rows) {
     const code = regionCodeAt(
       row.cells.get('code')!,
       REGION_LEVELS,
@@ -307,7 +322,7 @@ function readTpsCsv(text: string, out: Problems): TpsRow[] {
         dpt = undefined;
       }
     }
-    if (!desa || number === undefined || dpt === undefined) continue;
+    if (!desa || number === undefined) continue;
     const code = makeTpsCode(desa, number);
     const before = lines.get(code);
     if (before !== undefined) {
@@ -318,17 +333,34 @@ function readTpsCsv(text: string, out: Problems): TpsRow[] {
       continue;
     }
     lines.set(code, row.line);
+    if (dpt === undefined) continue;
     const name = row.cells.get('name') || `TPS ${String(number).padStart(3, '0')}`;
     tps.push({ tps: { code, name, dpt }, desa, line: row.line });
   }
   return tps;
 }
 
-/** The line each value of a JSON text starts on, by its path (`contests.0.scope`). */
+/** Where a JSON text stops being JSON (its line), as jsonLines finds it. */
+class JsonSyntaxError extends Error {
+  constructor(readonly line: number) {
+    super(`not JSON at line ${line}`);
+  }
+}
+
+const JSON_LITERAL = /-?\d+(\.\d+)?([eE][+-]?\d+)?|true|false|null/y;
+
+/**
+ * The line each value of a JSON text starts on, by its path (`contests.0.scope`). Throws a
+ * JsonSyntaxError at the first thing that is not JSON, since Node's own message does not always
+ * say where.
+ */
 export function jsonLines(text: string): Map<string, number> {
   const lines = new Map<string, number>();
   let i = 0;
   let line = 1;
+  const fail = (): never => {
+    throw new JsonSyntaxError(line);
+  };
   const space = () => {
     for (; i < text.length; i++) {
       const c = text[i];
@@ -336,44 +368,63 @@ export function jsonLines(text: string): Map<string, number> {
       else if (c !== ' ' && c !== '\t' && c !== '\r' && c !== '\uFEFF') return;
     }
   };
-  const string = (): string => {
-    const start = i;
-    for (i++; i < text.length && text[i] !== '"'; i++) if (text[i] === '\\') i++;
+  const expect = (c: string) => {
+    space();
+    if (text[i] !== c) fail();
     i++;
-    return JSON.parse(text.slice(start, i)) as string;
+  };
+  const string = (): string => {
+    if (text[i] !== '"') fail();
+    const start = i;
+    for (i++; i < text.length && text[i] !== '"'; i++) {
+      if (text[i] === '\n') fail();
+      if (text[i] === '\\') i++;
+    }
+    if (i >= text.length) fail();
+    i++;
+    try {
+      return JSON.parse(text.slice(start, i)) as string;
+    } catch {
+      return fail();
+    }
   };
   const value = (path: string) => {
     space();
     lines.set(path, line);
     const c = text[i];
     const child = (k: string) => (path === '' ? k : `${path}.${k}`);
-    if (c === '{') {
+    if (c === '{' || c === '[') {
+      const close = c === '{' ? '}' : ']';
       i++;
       space();
-      while (text[i] !== '}' && i < text.length) {
-        const key = string();
-        space();
-        i++; // ':'
-        value(child(key));
-        space();
-        if (text[i] === ',') i++;
-        space();
+      if (text[i] === close) {
+        i++;
+        return;
       }
-      i++;
-    } else if (c === '[') {
-      i++;
-      space();
-      for (let n = 0; text[i] !== ']' && i < text.length; n++) {
-        value(child(String(n)));
+      for (let n = 0; ; n++) {
         space();
-        if (text[i] === ',') i++;
+        if (c === '{') {
+          const key = string();
+          expect(':');
+          value(child(key));
+        } else value(child(String(n)));
         space();
+        if (text[i] === close) {
+          i++;
+          return;
+        }
+        expect(',');
       }
-      i++;
     } else if (c === '"') string();
-    else while (i < text.length && !/[\s,\]}]/.test(text[i]!)) i++;
+    else {
+      JSON_LITERAL.lastIndex = i;
+      if (!JSON_LITERAL.test(text)) fail();
+      i = JSON_LITERAL.lastIndex;
+    }
   };
   value('');
+  space();
+  if (i < text.length) fail();
   return lines;
 }
 
@@ -400,16 +451,14 @@ function readElectionJson(text: string, out: Problems): ParsedJson | undefined {
   try {
     data = JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch (e) {
-    const message = (e as Error).message;
-    // V8 says where: "... in JSON at position 123 (line 5 column 3)" or "at position 123".
-    const lineCol = /line (\d+) column/.exec(message);
-    const pos = /position (\d+)/.exec(message);
-    const line = lineCol
-      ? Number(lineCol[1])
-      : pos
-        ? text.slice(0, Number(pos[1])).split('\n').length
-        : undefined;
-    out.add({ file, line, message: `not JSON: ${message}` });
+    let line: number | undefined;
+    try {
+      jsonLines(text);
+    } catch (syntax) {
+      if (!(syntax instanceof JsonSyntaxError)) throw syntax;
+      line = syntax.line;
+    }
+    out.add({ file, line, message: `not JSON: ${(e as Error).message}` });
     return undefined;
   }
   const lines = jsonLines(text);
@@ -486,9 +535,6 @@ function regionsFromSource(
   return regions;
 }
 
-const hasRegion = (regions: ParsedRegions, code: string): code is RegionCode =>
-  regions.has(code as RegionCode);
-
 /**
  * Reads an election's files into a setup, checking everything: each file's header, every code
  * (well-formed, of the right level, its parents present, given once), every DPT, every contest and
@@ -501,7 +547,7 @@ export function parseElectionFiles(
   const out = new Problems();
   const json = readElectionJson(files['election.json'], out);
   const tpsRows = readTpsCsv(files['tps.csv'], out);
-  let regions: ParsedRegions;
+  let regions: ParsedRegions | undefined;
   let regionsFile: string;
   if (opts.regionNames) {
     regionsFile = opts.regionNames.label;
@@ -516,9 +562,12 @@ export function parseElectionFiles(
     });
     return err(out.done());
   }
+  // Where regions.csv could not be read at all, every code would be unknown: that is one problem,
+  // already reported, not one a line.
+  const hasRegion = (code: RegionCode): boolean => regions === undefined || regions.has(code);
 
   for (const t of tpsRows)
-    if (!regions.has(t.desa))
+    if (!hasRegion(t.desa))
       out.add({
         file: 'tps.csv',
         line: t.line,
@@ -543,7 +592,7 @@ export function parseElectionFiles(
         });
       else ballots.set(c.contest.ballot, c);
       const scope = parseRegionCode(c.contest.scope);
-      if (!scope || !hasRegion(regions, scope))
+      if (!scope || !hasRegion(scope))
         out.add({
           ...at(c.path, 'scope'),
           message: `${quote(c.contest.scope)} is neither \`id\` nor a region in ${regionsFile}`,
@@ -578,12 +627,12 @@ export function parseElectionFiles(
       d.regions.forEach((r, n) => {
         const field = at(path, `regions.${n}`);
         const code = parseRegionCode(r);
-        if (!code || code === NATION_CODE || !hasRegion(regions, code)) {
+        if (!code || code === NATION_CODE || !hasRegion(code)) {
           out.add({ ...field, message: `${quote(r)} is not a region in ${regionsFile}` });
           return;
         }
         const scope = contest ? parseRegionCode(contest.scope) : undefined;
-        if (scope && !regionContains(scope, code))
+        if (scope && regions?.has(scope) && !regionContains(scope, code))
           out.add({ ...field, message: `${code} lies outside the contest's scope ${scope}` });
         const list = taken.get(d.ballot) ?? [];
         const overlap = list.find(
@@ -604,7 +653,7 @@ export function parseElectionFiles(
       districts.push({ id: d.id, name: d.name, ballot: d.ballot, regions: codes });
     }
   }
-  if (out.any || !json) return err(out.done());
+  if (out.any || !json || !regions) return err(out.done());
   const regionList = [...regions.values()].map((r) => r.region).sort(parentsFirst);
   return ok({
     name: json.name,
