@@ -1,0 +1,172 @@
+// Every string the review queue (/operator/) shows, in Bahasa Indonesia (first) and English; the
+// mechanism (language, lookup) is shared/i18n.ts.
+import type { Text } from '../../core/rules.ts';
+import { SWITCH_LANG, type Dictionary } from '../shared/i18n.ts';
+
+export const OPERATOR_STRINGS = {
+  title: { id: 'Antrean pemeriksaan', en: 'Review queue' },
+  switchLang: SWITCH_LANG,
+  switchLangLabel: { id: 'Switch to English', en: 'Ganti ke Bahasa Indonesia' },
+  skipToContent: { id: 'Langsung ke isi', en: 'Skip to content' },
+  loading: { id: 'Memuat…', en: 'Loading…' },
+  failed: { id: 'Gagal: {message}', en: 'Failed: {message}' },
+
+  // Login and the one-time password
+  loginTitle: { id: 'Masuk sebagai petugas', en: 'Operator login' },
+  name: { id: 'Nama akun', en: 'Account name' },
+  password: { id: 'Kata sandi', en: 'Password' },
+  login: { id: 'Masuk', en: 'Log in' },
+  loginRefused: {
+    id: 'Nama atau kata sandi salah, atau akun dinonaktifkan.',
+    en: 'The name or password is wrong, or the account is disabled.',
+  },
+  logout: { id: 'Keluar', en: 'Log out' },
+  changeTitle: { id: 'Ganti kata sandi sekali pakai', en: 'Change the one-time password' },
+  changeHelp: {
+    id: 'Akun ini masih memakai kata sandi sekali pakai. Buat kata sandi baru (minimal 12 karakter).',
+    en: 'This account still has its one-time password. Choose a new one (at least 12 characters).',
+  },
+  currentPassword: { id: 'Kata sandi saat ini', en: 'Current password' },
+  newPassword: { id: 'Kata sandi baru', en: 'New password' },
+  changePassword: { id: 'Simpan kata sandi', en: 'Save the password' },
+
+  // The queue
+  queueOf: { id: 'TPS yang perlu diperiksa di {region}', en: 'TPS to review in {region}' },
+  account: { id: '{name} · {role} · {region}', en: '{name} · {role} · {region}' },
+  filter: { id: 'Saring menurut status', en: 'Filter by state' },
+  allStates: { id: 'Semua', en: 'All' },
+  emptyQueue: { id: 'Tidak ada TPS yang perlu diperiksa.', en: 'No TPS needs review.' },
+  missing: {
+    id: '{missing} dari {total} TPS belum punya hasil yang terhitung.',
+    en: '{missing} of {total} TPS have no counted result yet.',
+  },
+  more: { id: 'Berikutnya', en: 'Next page' },
+  keysQueue: {
+    id: 'Tombol: j/k atau panah untuk berpindah, Enter untuk membuka.',
+    en: 'Keys: j/k or arrows to move, Enter to open.',
+  },
+  keysTps: {
+    id: 'Tombol: c konfirmasi, e koreksi, f minta foto, Esc kembali.',
+    en: 'Keys: c confirm, e correct, f request a photo, Esc back.',
+  },
+  state_none: { id: 'Belum ada hasil', en: 'No result' },
+  state_counted: { id: 'Terhitung', en: 'Counted' },
+  state_corrected: { id: 'Dikoreksi', en: 'Corrected' },
+  state_flagged: { id: 'Ditandai', en: 'Flagged' },
+  state_in_review: { id: 'Keberatan', en: 'Objection open' },
+  state_photo_requested: { id: 'Foto baru diminta', en: 'New photo requested' },
+  reason_rules: { id: 'Aturan dilanggar: {rules}', en: 'Rules broken: {rules}' },
+  reason_reread: {
+    id: 'Pembacaan server berbeda: {fields}',
+    en: 'Server re-read differs: {fields}',
+  },
+  reason_objection: { id: 'Keberatan terbuka', en: 'Open objection' },
+  reason_photo_requested: { id: 'Menunggu foto baru', en: 'Waiting for a new photo' },
+
+  // One TPS
+  back: { id: 'Kembali ke antrean', en: 'Back to the queue' },
+  version: { id: 'Versi {n}', en: 'Version {n}' },
+  photos: { id: 'Foto dan bagian yang dipertanyakan', en: 'Photos and the fields in question' },
+  wholePhoto: { id: 'Foto utuh (halaman tidak ditemukan)', en: 'Whole photo (page not found)' },
+  photoPage: { id: 'Foto halaman {page}', en: 'Photo of page {page}' },
+  zoomOf: { id: 'Kotak {field}', en: 'Boxes of {field}' },
+  noPhotos: { id: 'Tidak ada foto.', en: 'No photos.' },
+  numbers: { id: 'Angka', en: 'Numbers' },
+  field: { id: 'Isian', en: 'Field' },
+  submitted: { id: 'Dikirim KPPS', en: 'Submitted' },
+  read: { id: 'Dibaca server', en: 'Read by server' },
+  corrected: { id: 'Koreksi', en: 'Corrected' },
+  newValue: { id: 'Nilai baru', en: 'New value' },
+  differs: { id: 'berbeda', en: 'differs' },
+  findings: { id: 'Temuan', en: 'Findings' },
+  history: { id: 'Riwayat', en: 'History' },
+  kind_submission: { id: 'kiriman KPPS', en: 'KPPS submission' },
+  kind_correction: { id: 'koreksi', en: 'correction' },
+  countedTag: { id: 'terhitung', en: 'counted' },
+  by: { id: 'oleh {who}, {at}', en: 'by {who}, {at}' },
+  confirmedEvent: { id: 'Dikonfirmasi (v{v}): {reason}', en: 'Confirmed (v{v}): {reason}' },
+  correctedEvent: {
+    id: 'Dikoreksi v{from} → v{v} ({reference}): {reason}',
+    en: 'Corrected v{from} → v{v} ({reference}): {reason}',
+  },
+  photoEvent: {
+    id: 'Foto baru diminta (v{v}): {reason}',
+    en: 'New photo requested (v{v}): {reason}',
+  },
+  objectionEvent: { id: 'Keberatan (v{v}): {text}', en: 'Objection (v{v}): {text}' },
+  answerEvent: { id: 'Dijawab: {reason}', en: 'Answered: {reason}' },
+  rereadFailed: {
+    id: 'Server tidak dapat membaca foto: {reason}',
+    en: 'The server could not read the photos: {reason}',
+  },
+
+  // Actions
+  confirm: { id: 'Konfirmasi sesuai tertulis (c)', en: 'Confirm as written (c)' },
+  correct: { id: 'Koreksi (e)', en: 'Correct (e)' },
+  requestPhoto: { id: 'Minta foto baru (f)', en: 'Request a new photo (f)' },
+  answerObjection: { id: 'Jawab keberatan', en: 'Answer the objection' },
+  reason: { id: 'Alasan (wajib)', en: 'Reason (required)' },
+  reference: { id: 'Nomor berita acara pleno (wajib)', en: "The plenary's reference (required)" },
+  send: { id: 'Kirim', en: 'Send' },
+  cancel: { id: 'Batal (Esc)', en: 'Cancel (Esc)' },
+  addField: { id: 'Koreksi isian lain', en: 'Correct another field' },
+  chooseField: { id: '— pilih isian —', en: '— choose a field —' },
+  rulesHold: { id: 'Semua aturan terpenuhi.', en: 'All the rules hold.' },
+  rulesBroken: { id: 'Koreksi ini melanggar aturan:', en: 'This correction breaks rules:' },
+  nothingChanged: {
+    id: 'Ketik nilai baru untuk isian yang berubah.',
+    en: 'Type the new value of each field that changes.',
+  },
+  done_confirm: { id: 'TPS {tps} dikonfirmasi.', en: 'TPS {tps} confirmed.' },
+  done_correct: { id: 'TPS {tps} dikoreksi.', en: 'TPS {tps} corrected.' },
+  'done_photo-request': {
+    id: 'Foto baru diminta dari TPS {tps}.',
+    en: 'New photo requested from TPS {tps}.',
+  },
+  'done_objection-answer': {
+    id: 'Keberatan TPS {tps} dijawab.',
+    en: 'The objection of TPS {tps} was answered.',
+  },
+  done_objection: {
+    id: 'Keberatan atas TPS {tps} dicatat.',
+    en: 'Objection to TPS {tps} recorded.',
+  },
+  stale: {
+    id: 'Orang lain sudah bertindak atas TPS ini; halaman dimuat ulang.',
+    en: 'Someone else acted on this TPS first; reloaded.',
+  },
+} as const satisfies Dictionary;
+
+export type StringKey = keyof typeof OPERATOR_STRINGS;
+
+/** The label of a field of the form, by its path, in both languages. */
+export function fieldLabel(path: string): Text {
+  const parts = path.split('.');
+  const last = parts.at(-1)!;
+  const gender: Record<string, Text> = {
+    l: { id: 'L', en: 'M' },
+    p: { id: 'P', en: 'F' },
+    total: { id: 'Jml', en: 'Total' },
+  };
+  const base: Record<string, Text> = {
+    dpt: { id: 'DPT (I.A)', en: 'DPT (I.A)' },
+    'voters.dpt': { id: 'Pemilih DPT (I.B1)', en: 'DPT voters (I.B1)' },
+    'voters.dptb': { id: 'Pemilih DPTb (I.B2)', en: 'DPTb voters (I.B2)' },
+    'voters.dpk': { id: 'Pemilih DPK (I.B3)', en: 'DPK voters (I.B3)' },
+    'voters.total': { id: 'Jumlah pemilih (I.B4)', en: 'All voters (I.B4)' },
+    disabled: { id: 'Pemilih disabilitas (III)', en: 'Voters with disabilities (III)' },
+    'ballots.received': { id: 'Surat suara diterima (II.1)', en: 'Ballots received (II.1)' },
+    'ballots.used': { id: 'Surat suara digunakan (II.2)', en: 'Ballots used (II.2)' },
+    'ballots.returned': { id: 'Surat suara rusak/keliru (II.3)', en: 'Ballots spoilt (II.3)' },
+    'ballots.unused': { id: 'Surat suara tidak digunakan (II.4)', en: 'Ballots unused (II.4)' },
+    valid: { id: 'Suara sah (V.A)', en: 'Valid votes (V.A)' },
+    invalid: { id: 'Suara tidak sah (V.B)', en: 'Invalid votes (V.B)' },
+    total: { id: 'Jumlah suara (V.C)', en: 'All votes (V.C)' },
+  };
+  if (base[path]) return base[path];
+  if (parts[0] === 'votes') return { id: `Suara paslon ${parts[1]}`, en: `Votes for ${parts[1]}` };
+  const head = base[parts.slice(0, -1).join('.')];
+  const g = gender[last];
+  if (head && g) return { id: `${head.id} ${g.id}`, en: `${head.en} ${g.en}` };
+  return { id: path, en: path };
+}
