@@ -6,7 +6,7 @@ import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ERROR_CODES, ERRORS, statusesOf } from '../src/contract/errors.ts';
-import type { TpsCode } from '../src/core/codes.ts';
+import type { RegionCode, TpsCode } from '../src/core/codes.ts';
 import { consistentResult, EXAMPLE_PPWP } from '../src/synth/results.ts';
 import {
   createUpload,
@@ -461,6 +461,65 @@ describe('real answers of every route fit the document', () => {
     const none = await api(`/api/v1/photos/${'0'.repeat(64)}`);
     expect(none.status).toBe(404);
     await check(none, 'GET', route);
+  });
+
+  it('the operator session routes: login, me, password, logout', async () => {
+    const { password } = await server.store.accounts
+      .create({ name: 'contract-ppk', role: 'ppk', region: '16.08.01' as RegionCode })
+      .then((r) => (r.ok ? r.value : Promise.reject(new Error(r.error.message))));
+    const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
+      api(path, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify(body),
+      });
+    const login = '/api/operator/login';
+    for (const [body, status] of [
+      [{ name: 'contract-ppk' }, 400],
+      [{ name: 'contract-ppk', password: 'wrong' }, 401],
+    ] as const) {
+      const r = await post(login, body);
+      expect(r.status).toBe(status);
+      await check(r, 'POST', login);
+    }
+    const ok = await post(login, { name: 'contract-ppk', password });
+    expect(ok.status).toBe(200);
+    const cookie = ok.headers
+      .getSetCookie()
+      .map((c) => c.split(';')[0])
+      .join('; ');
+    const { csrf } = (await check(ok, 'POST', login)) as { csrf: string };
+    const me = '/api/operator/me';
+    for (const [headers, status] of [
+      [{}, 401],
+      [{ cookie }, 200],
+    ] as const) {
+      const r = await api(me, { headers });
+      expect(r.status).toBe(status);
+      await check(r, 'GET', me);
+    }
+    const change = '/api/operator/password';
+    const next = 'a contract test password';
+    for (const [body, headers, status] of [
+      [{ current: password, next }, { cookie }, 403],
+      [{ current: 'wrong', next }, { cookie, 'x-csrf-token': csrf }, 403],
+      [{ current: password, next: 'short' }, { cookie, 'x-csrf-token': csrf }, 422],
+      [{ current: password }, { cookie, 'x-csrf-token': csrf }, 400],
+      [{ current: password, next }, { cookie, 'x-csrf-token': csrf }, 200],
+    ] as const) {
+      const r = await post(change, body, headers);
+      expect(r.status).toBe(status);
+      await check(r, 'POST', change);
+    }
+    const logout = '/api/operator/logout';
+    for (const [headers, status] of [
+      [{}, 401],
+      [{ cookie, 'x-csrf-token': csrf }, 200],
+    ] as const) {
+      const r = await post(logout, {}, headers);
+      expect(r.status).toBe(status);
+      await check(r, 'POST', logout);
+    }
   });
 
   it('exercised every operation of the document', () => {

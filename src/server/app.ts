@@ -37,6 +37,7 @@ import { registerSecurity, type SecurityOptions } from './security.ts';
 import { connectionGuard } from './connections.ts';
 import { resolveLimits, type ServerLimits } from './limits.ts';
 import { multipartIntake } from './multipart.ts';
+import { registerSession } from './session.ts';
 
 export type AppDeps = {
   store: Store;
@@ -78,6 +79,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   connections.attach(app.server);
   await registerSecurity(app, { ...deps.security, store });
+  // Operator accounts (issue 12): the session cookie, the CSRF check, login and logout.
+  await registerSession(app, { store, clock });
   await app.register(multipart, {
     limits: {
       fileSize: PART_LIMITS.maxPhotoBytes,

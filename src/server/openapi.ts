@@ -25,6 +25,13 @@ import {
   TpsResultSchema,
 } from '../contract/results.ts';
 import { CHasilSchema } from '../core/chasil.ts';
+import {
+  LoggedOutSchema,
+  LoginSchema,
+  OperatorSessionSchema,
+  PasswordChangeSchema,
+} from '../contract/operator.ts';
+import { CSRF_COOKIE, CSRF_HEADER, LOGIN_THROTTLE, SESSION_COOKIE } from './session.ts';
 import { ANOMALY_REGION_LIMIT } from './anomalies.ts';
 import { DEFAULT_LIMITS } from './limits.ts';
 import { PHOTO_LIMITS } from './photos.ts';
@@ -107,6 +114,16 @@ const notModified = {
     'Nothing changed since the ETag sent in If-None-Match. Every answer carries an ETag that changes whenever any accepted submission changes the store.',
 };
 const kpps = [{ kpps: [] }];
+const operator = [{ operatorSession: [] }];
+/** The refusals of a state-changing operator request before its route runs (session.ts). */
+const OPERATOR_WRITE: ErrorCode[] = ['not_logged_in', 'csrf_mismatch'];
+const csrfHeader = {
+  name: CSRF_HEADER,
+  in: 'header',
+  required: true,
+  schema: { type: 'string' },
+  description: `The session's CSRF token: the \`${CSRF_COOKIE}\` cookie's value (also \`csrf\` of the login's answer).`,
+};
 
 const limits = DEFAULT_LIMITS;
 
@@ -392,6 +409,71 @@ function paths() {
         },
       },
     },
+    '/api/operator/login': {
+      post: {
+        summary: 'Log an operator in (docs/operators.md)',
+        description: `Sets the session cookie (\`${SESSION_COOKIE}\`: HttpOnly, Secure, SameSite=Strict) and the CSRF cookie (\`${CSRF_COOKIE}\`). Sessions end after 12 hours idle and 7 days in all. After ${LOGIN_THROTTLE.failures} failed logins for one name within ${LOGIN_THROTTLE.windowMs / 60_000} minutes the name is refused (429) until the oldest failure is that old.`,
+        requestBody: { required: true, ...json(LoginSchema) },
+        responses: {
+          200: answer('Logged in: the account and its CSRF token', OperatorSessionSchema),
+          ...fails([
+            'malformed_request',
+            'malformed_json',
+            'unsupported_media_type',
+            [
+              'login_refused',
+              'the same answer for an unknown name, a wrong password and a disabled account',
+            ],
+            'rate_limited',
+            'internal_error',
+            'unavailable',
+          ]),
+        },
+      },
+    },
+    '/api/operator/logout': {
+      post: {
+        summary: 'End the session',
+        security: operator,
+        parameters: [csrfHeader],
+        responses: {
+          200: answer('Logged out; both cookies cleared', LoggedOutSchema),
+          ...fails([...OPERATOR_WRITE, ...COMMON]),
+        },
+      },
+    },
+    '/api/operator/me': {
+      get: {
+        summary: "The session's account and its CSRF token (the CSRF cookie is set again)",
+        security: operator,
+        responses: {
+          200: answer('The live session', OperatorSessionSchema),
+          ...fails(['not_logged_in', ...COMMON]),
+        },
+      },
+    },
+    '/api/operator/password': {
+      post: {
+        summary: "Change the session's password (a one-time password must be changed first)",
+        description:
+          "The account's other sessions end. A wrong current password counts as a failed login for the throttle.",
+        security: operator,
+        parameters: [csrfHeader],
+        requestBody: { required: true, ...json(PasswordChangeSchema) },
+        responses: {
+          200: answer('Changed', OperatorSessionSchema),
+          ...fails([
+            ...OPERATOR_WRITE,
+            'malformed_request',
+            'malformed_json',
+            'unsupported_media_type',
+            'wrong_password',
+            ['password_too_weak', 'at least 12 characters; the message says what is wrong'],
+            ...COMMON,
+          ]),
+        },
+      },
+    },
     '/api/v1/photos/{sha256}': {
       get: {
         summary: 'A stored photo by its sha256',
@@ -456,6 +538,12 @@ export function openApiDocument(): object {
           type: 'http',
           scheme: 'bearer',
           description: 'From `rekap kpps-token --tps CODE`.',
+        },
+        operatorSession: {
+          type: 'apiKey',
+          in: 'cookie',
+          name: SESSION_COOKIE,
+          description: 'Set by POST /api/operator/login (accounts: `rekap operator add`).',
         },
       },
       schemas: components(),

@@ -63,6 +63,8 @@ const GROUPS = {
     routes: [['GET', '/api/v1/signal/observations']],
   },
   photos: { what: 'photo reads', token: false, routes: [['GET', '/api/v1/photos/:sha256']] },
+  /** Operator logins, whatever the name (session.ts also throttles each name). */
+  logins: { what: 'login attempts', token: false, routes: [['POST', '/api/operator/login']] },
 } as const satisfies Record<
   string,
   { what: string; token: boolean; routes: readonly (readonly [string, string])[] }
@@ -102,6 +104,7 @@ export const DEFAULT_RATE_LIMITS = {
   anomalies: { perAddress: 1_200 },
   observationsRead: { perAddress: 600 },
   photos: { perAddress: 6_000 },
+  logins: { perAddress: 120 },
 } as const satisfies RateLimits;
 
 /** A limit changed from the defaults: a number, or `false` for no limit of that kind. */
