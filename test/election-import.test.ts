@@ -11,6 +11,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { electionCommand, importElectionTexts } from '../src/cli/election.ts';
 import type { Io } from '../src/cli/io.ts';
 import { NATION_CODE, type RegionCode, type TpsCode } from '../src/core/codes.ts';
+import { parseElectionFiles } from '../src/core/election-files.ts';
 import { demoElectionFiles, writeElectionDir } from '../src/demo/election-dir.ts';
 import { demoElection } from '../src/demo/okutimur.ts';
 import type { ImportSummary } from '../src/store/election.ts';
@@ -327,3 +328,20 @@ async function contentOf(x: OpenedStore) {
     await conn.close();
   }
 }
+
+describe('docs/election-import.md', () => {
+  it('quotes the example files exactly, and they import', async () => {
+    const doc = await readFile(
+      join(import.meta.dirname, '..', 'docs', 'election-import.md'),
+      'utf8',
+    );
+    const blocks = [...doc.matchAll(/^```(?:json|csv)\n([\s\S]*?)^```$/gm)].map((m) => m[1]);
+    const texts = {
+      'election.json': await readFile(join(EXAMPLE, 'election.json'), 'utf8'),
+      'regions.csv': await readFile(join(EXAMPLE, 'regions.csv'), 'utf8'),
+      'tps.csv': await readFile(join(EXAMPLE, 'tps.csv'), 'utf8'),
+    };
+    expect(blocks).toEqual(Object.values(texts));
+    expect(parseElectionFiles(texts).ok).toBe(true);
+  });
+});
