@@ -25,17 +25,21 @@ const PREBUILT_DIR = fileURLToPath(
 
 /**
  * Bundles the web apps from their sources in `webDir` (src/web/) and returns them keyed by URL
- * path, e.g. '/', '/index.html', '/portal.js', '/styles.css', and the KPPS field app under '/kpps/'.
+ * path, e.g. '/', '/index.html', '/portal.js', '/styles.css', the KPPS field app under '/kpps/' and the review queue under '/operator/'.
  */
 export async function bundleWebAssets(webDir = SOURCE_DIR): Promise<Map<string, WebAsset>> {
-  const [html, js, css, icon, field] = await Promise.all([
+  const [html, js, css, icon, field, opHtml, opJs, opCss] = await Promise.all([
     readFile(join(webDir, 'portal/index.html')),
     bundleBrowser(join(webDir, 'portal/main.ts'), 'esm'),
     readFile(join(webDir, 'portal/styles.css')),
     readFile(join(webDir, 'portal/favicon.svg')),
     buildFieldAssets(webDir),
+    readFile(join(webDir, 'operator/index.html')),
+    bundleBrowser(join(webDir, 'operator/main.ts'), 'esm'),
+    readFile(join(webDir, 'operator/styles.css')),
   ]);
   const page: WebAsset = { body: html, contentType: 'text/html; charset=utf-8' };
+  const opPage: WebAsset = { body: opHtml, contentType: 'text/html; charset=utf-8' };
   return new Map<string, WebAsset>([
     ['/', page],
     ['/index.html', page],
@@ -44,6 +48,11 @@ export async function bundleWebAssets(webDir = SOURCE_DIR): Promise<Map<string, 
     ['/favicon.svg', { body: icon, contentType: 'image/svg+xml' }],
     // The KPPS field app (field-assets.ts).
     ...field,
+    // The operators' review queue (src/web/operator/).
+    ['/operator/', opPage],
+    ['/operator/index.html', opPage],
+    ['/operator/operator.js', { body: opJs, contentType: 'text/javascript; charset=utf-8' }],
+    ['/operator/styles.css', { body: opCss, contentType: 'text/css; charset=utf-8' }],
   ]);
 }
 

@@ -522,11 +522,7 @@ function historyPanel(x: OperatorTps): HTMLElement {
             'ul',
             { class: 'findings' },
             ...x.anomalies.map((f) =>
-              h(
-                'li',
-                null,
-                'message' in f && f.message ? tx(f.message) : f.kind,
-              ),
+              h('li', null, 'message' in f && f.message ? tx(f.message) : f.kind),
             ),
           ),
         )
