@@ -41,7 +41,7 @@ describe('rekap revoke-device', () => {
       tps: '16.08.01.1007.002' as TpsCode,
       publicKey: 'A'.repeat(43),
       label: 'HP ketua KPPS',
-      tokenHash: 'test',
+      tokenHash: 'c3'.repeat(32),
     });
     await store.close();
     if (!enrolled.ok) throw new Error('enrolment failed');

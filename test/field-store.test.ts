@@ -16,6 +16,10 @@ import {
   type OpenedStore,
 } from './support/backends.ts';
 
+/** Token hashes as the store keeps them: sha256 hex (events name a token by its first 16). */
+const TOKEN_H = 'a1'.repeat(32);
+const TOKEN_X = 'b2'.repeat(32);
+
 const A = TPS_A;
 const B = TPS_B;
 const setup = TWO_TPS_ELECTION;
@@ -38,16 +42,26 @@ describe.each(backends)('field app store on $name', (backend) => {
     const { store } = opened;
     const key = (await generateDeviceKey()).publicKey;
     expect(await store.tpsHasDevice(A)).toBe(false);
-    const first = await store.enrolDevice({ tps: A, publicKey: key, label: 'HP', tokenHash: 'h' });
+    const first = await store.enrolDevice({
+      tps: A,
+      publicKey: key,
+      label: 'HP',
+      tokenHash: TOKEN_H,
+    });
     expect(first).toMatchObject({
       ok: true,
       value: { created: true, device: { tps: A, publicKey: key } },
     });
-    const again = await store.enrolDevice({ tps: A, publicKey: key, label: null, tokenHash: 'h' });
+    const again = await store.enrolDevice({
+      tps: A,
+      publicKey: key,
+      label: null,
+      tokenHash: TOKEN_H,
+    });
     if (!first.ok) throw new Error('not enrolled');
     expect(again).toEqual({ ok: true, value: { ...first.value, created: false } });
     expect(
-      await store.enrolDevice({ tps: B, publicKey: key, label: null, tokenHash: 'x' }),
+      await store.enrolDevice({ tps: B, publicKey: key, label: null, tokenHash: TOKEN_X }),
     ).toMatchObject({
       ok: false,
       error: { reason: 'other_tps' },
@@ -56,7 +70,7 @@ describe.each(backends)('field app store on $name', (backend) => {
     const racing = (await generateDeviceKey()).publicKey;
     const both = await Promise.all(
       [1, 2].map(() =>
-        store.enrolDevice({ tps: A, publicKey: racing, label: null, tokenHash: 'h' }),
+        store.enrolDevice({ tps: A, publicKey: racing, label: null, tokenHash: TOKEN_H }),
       ),
     );
     expect(both.filter((e) => e.ok && e.value.created)).toHaveLength(1);
@@ -66,7 +80,7 @@ describe.each(backends)('field app store on $name', (backend) => {
     expect(await store.revokeDevice(first.value.device.id)).toBe(true);
     expect((await store.device(first.value.device.id))?.revokedAt).toEqual(expect.any(String));
     expect(
-      await store.enrolDevice({ tps: A, publicKey: key, label: null, tokenHash: 'h' }),
+      await store.enrolDevice({ tps: A, publicKey: key, label: null, tokenHash: TOKEN_H }),
     ).toMatchObject({
       ok: false,
       error: { reason: 'revoked_key' },
@@ -93,7 +107,7 @@ describe.each(backends)('field app store on $name', (backend) => {
       tps: A,
       publicKey: (await generateDeviceKey()).publicKey,
       label: null,
-      tokenHash: 'h',
+      tokenHash: TOKEN_H,
     });
     if (!device.ok) throw new Error('not enrolled');
     const signature = {
