@@ -7,13 +7,32 @@ const USAGE = `rekap: rekapitulasi hasil pemungutan suara / vote recapitulation
 
 Perintah / commands:
   rekap serve [--port N] [--data DIR] [--db URL] [--demo] [--simulate] [--max-devices-per-token N]
-      [--max-connections N] [--rate-limit SPEC] [--trust-proxy LIST] [--hsts SECONDS]
+      [--max-connections N] [--rate-limit SPEC] [--trust-proxy LIST] [--hsts SECONDS] [--no-reread]
       Menjalankan server / run the server (default port 8080 or $PORT, data ./rekap-data, SQLite).
       --demo loads the demo election into an empty database; --simulate also runs a simulated
       election night against it (what \`npm start\` does). --max-connections: open connections
       at once (default 500, below a \`ulimit -n\` of 1024; raise both together).
       --rate-limit off, or changes such as scale=10,submissions.perToken=100 (docs/security.md);
       --trust-proxy loopback|IP|CIDR,... behind a reverse proxy; --hsts SECONDS behind TLS.
+      Every photo is read again on the server, one form at a time; --no-reread turns that off
+      on a machine too small for it.
+  rekap election import DIR [--regions idn-area-data[:CODE,...]] [--json] [--data DIR] [--db URL]
+      Load or extend an election from election.json, regions.csv and tps.csv
+      (docs/election-import.md); all or nothing, and the same files twice change nothing.
+  rekap election export-demo DIR
+      Write the demo election out as such files: an example to start from.
+  rekap operator add --role ROLE --region CODE --name NAME [--choice N] [--data DIR] [--db URL]
+      Create an operator account (pps, ppk, kpu_kab, kpu_prov, kpu_ri, bawaslu, saksi, admin)
+      and print its one-time password (docs/operators.md); a saksi names its pair or party.
+  rekap operator list [--data DIR] [--db URL]
+      The operator accounts: name, role, region, choice and state.
+  rekap operator reset --name NAME [--data DIR] [--db URL]
+      Print a new one-time password for an account; its sessions end.
+  rekap operator disable --name NAME --reason TEXT [--data DIR] [--db URL]
+      Stop an account (the reason goes into the audit trail); its sessions end.
+  rekap audit verify [--data DIR | --db URL] [--json]
+      Recompute the event chain, every submission's hash, every photo's hash and every
+      aggregate from the events; name the first thing that does not match, exit 1 if any.
   rekap kpps-token --tps CODE [--data DIR] [--db URL]
       Print a new bearer token for the KPPS of one TPS; it revokes the TPS's older tokens.
   rekap kpps-token --region CODE --csv [--data DIR] [--db URL]
@@ -54,6 +73,8 @@ type Command = (args: string[]) => Promise<number>;
 const COMMANDS: Record<string, Command> = {
   serve: async (args) => (await import('./serve.ts')).serveCommand(args),
   'kpps-token': async (args) => (await import('./kpps-token.ts')).kppsTokenCommand(args),
+  election: async (args) => (await import('./election.ts')).electionCommand(args),
+  operator: async (args) => (await import('./operator.ts')).operatorCommand(args),
   rebuild: async (args) => (await import('./rebuild.ts')).rebuildCommand(args),
   // The reader and its model load only for the commands that use them.
   form: async (args) => (await import('./form.ts')).formCommand(args),

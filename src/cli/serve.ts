@@ -2,6 +2,8 @@
 // with --simulate a simulated election night sent through the same HTTP API a phone uses.
 // The demo modules (and sharp, which draws the simulated photos) load only when used, so that a
 // restart answers as soon as it can.
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { pino } from 'pino';
 import { buildApp } from '../server/app.ts';
 import { securityOptions } from '../server/security.ts';
@@ -113,6 +115,16 @@ export async function serveCommand(args: string[]): Promise<number> {
   const bound = app.server.address();
   const local = `http://127.0.0.1:${typeof bound === 'object' && bound ? bound.port : port}`;
   logger.info(`Rekap siap / ready: ${address.replace('0.0.0.0', 'localhost')}`);
+  if (o.demo && (await store.election())?.demo) {
+    // One operator account per role, so a newcomer can log in and work the review queue. The
+    // one-time passwords are shown once, and kept beside the data (owner-only) for a second look.
+    const { demoAccounts, demoAccountsText } = await import('../demo/accounts.ts');
+    const accounts = await demoAccounts(store.accounts);
+    const text = demoAccountsText(accounts, address.replace('0.0.0.0', 'localhost'));
+    process.stdout.write(`\n${text}\n`);
+    if (accounts.some((a) => a.password !== null))
+      await writeFile(join(o.data, 'demo-accounts.txt'), text, { mode: 0o600 });
+  }
 
   const abort = new AbortController();
   let night: Promise<unknown> = Promise.resolve();
