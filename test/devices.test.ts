@@ -5,6 +5,7 @@
 // token for a TPS revokes the old (test/credentials.test.ts covers those rules).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CHasil } from '../src/core/chasil.ts';
+import type { TpsCode } from '../src/core/codes.ts';
 import { generateDeviceKey, verifySummary, type SignedSummary } from '../src/core/receipt.ts';
 import { issueToken, startTestServer, type TestServer } from './support/server.ts';
 import { testPhoto } from './support/photos.ts';
@@ -85,7 +86,7 @@ describe('device enrolment', () => {
     expect(first.json).toMatchObject({ tps: TPS, deviceId: expect.any(String) as string });
     expect(Date.parse(first.json.enrolledAt as string)).not.toBeNaN();
     // The phone learns the register's DPT, to check the form's as the server does.
-    const registered = (await server.store.tps(TPS))?.dpt;
+    const registered = (await server.store.tps(TPS as TpsCode))?.dpt;
     expect(registered).toEqual(expect.any(Number));
     expect(first.json.registeredDpt).toBe(registered);
     // The packed KPU code names the same TPS.
