@@ -76,33 +76,21 @@ export function verifyEventChain(
 export type EventLog = (e: NewEvent) => void;
 
 /**
- * Runs a credential change in one transaction and appends the events it logged, chained. Changes
- * run one at a time, so every check made inside `change` (the device cap) holds until the commit:
- * on PostgreSQL the events table is locked first; on SQLite the transaction takes the write lock
- * at its start (`begin immediate`), so that a command run beside the server waits its turn instead
- * of failing on a snapshot that went stale.
+ * Runs `change` as one write transaction. SQLite: the transaction takes the write lock at its
+ * start (`begin immediate`), so that a command run beside the server waits its turn instead of
+ * failing on a snapshot that went stale. PostgreSQL: a plain transaction; `appendEvents` takes the
+ * chain's lock when it appends, and `lockChain` takes it earlier for a change that must hold still.
  */
-export async function withEvents<T>(
+export async function writeTransaction<T>(
   db: Kysely<Database>,
   dialect: Dialect,
-  now: Date,
-  change: (trx: Kysely<Database>, log: EventLog) => Promise<T>,
+  change: (trx: Kysely<Database>) => Promise<T>,
 ): Promise<T> {
-  const run = async (trx: Kysely<Database>) => {
-    const logged: NewEvent[] = [];
-    const value = await change(trx, (e) => logged.push(e));
-    await appendEvents(trx, logged, now);
-    return value;
-  };
-  if (dialect === 'postgres')
-    return db.transaction().execute(async (trx) => {
-      await sql`lock table events in exclusive mode`.execute(trx);
-      return run(trx);
-    });
+  if (dialect === 'postgres') return db.transaction().execute(change);
   return db.connection().execute(async (conn) => {
     await sql`begin immediate`.execute(conn);
     try {
-      const value = await run(conn);
+      const value = await change(conn);
       await sql`commit`.execute(conn);
       return value;
     } catch (e) {
@@ -112,8 +100,49 @@ export async function withEvents<T>(
   });
 }
 
-async function appendEvents(trx: Kysely<Database>, events: NewEvent[], now: Date) {
-  if (events.length === 0) return;
+/**
+ * The chain has one writer at a time: the next event needs the head the last one left. On
+ * PostgreSQL the events table is locked until the transaction ends (exclusive mode lets readers
+ * on, and taking it again in the same transaction costs nothing). SQLite has one writer anyway.
+ * Every writer that also touches the totals takes this lock before their row locks, never after,
+ * so the two cannot deadlock.
+ */
+export async function lockChain(trx: Kysely<Database>, dialect: Dialect): Promise<void> {
+  if (dialect === 'postgres') await sql`lock table events in exclusive mode`.execute(trx);
+}
+
+/**
+ * Runs a credential change in one transaction and appends the events it logged, chained. Changes
+ * run one at a time, so every check made inside `change` (the device cap) holds until the commit:
+ * the chain is locked first (see `writeTransaction` and `lockChain`).
+ */
+export async function withEvents<T>(
+  db: Kysely<Database>,
+  dialect: Dialect,
+  now: Date,
+  change: (trx: Kysely<Database>, log: EventLog) => Promise<T>,
+): Promise<T> {
+  return writeTransaction(db, dialect, async (trx) => {
+    await lockChain(trx, dialect);
+    const logged: NewEvent[] = [];
+    const value = await change(trx, (e) => logged.push(e));
+    await appendEvents(trx, dialect, logged, now);
+    return value;
+  });
+}
+
+/**
+ * Appends events at the head of the chain, inside the caller's transaction (which it locks, see
+ * `lockChain`), and answers them as stored, with their sequence numbers and hashes.
+ */
+export async function appendEvents(
+  trx: Kysely<Database>,
+  dialect: Dialect,
+  events: readonly NewEvent[],
+  now: Date | string,
+): Promise<StoredEvent[]> {
+  if (events.length === 0) return [];
+  await lockChain(trx, dialect);
   const last = await trx
     .selectFrom('events')
     .select(['seq', 'hash'])
@@ -121,32 +150,35 @@ async function appendEvents(trx: Kysely<Database>, events: NewEvent[], now: Date
     .limit(1)
     .executeTakeFirst();
   let prev = last ? { seq: Number(last.seq), hash: last.hash } : null;
-  const at = now.toISOString();
+  const at = typeof now === 'string' ? now : now.toISOString();
   const rows: Database['events'][] = [];
+  const stored: StoredEvent[] = [];
   for (const e of events) {
     // A details object its type's schema refuses is a bug in the caller: nothing is written.
     const parsed = EVENT_TYPES[e.type].details.safeParse(e.details);
     if (!parsed.success)
       throw new Error(`event ${e.type}: details do not fit the catalogue: ${parsed.error.message}`);
-    const stored = { ...e, seq: (prev?.seq ?? 0) + 1, at, prevHash: prev?.hash ?? null };
-    const hash = eventHash(stored);
+    const unhashed = { ...e, seq: (prev?.seq ?? 0) + 1, at, prevHash: prev?.hash ?? null };
+    const hash = eventHash(unhashed);
     rows.push({
-      seq: stored.seq,
+      seq: unhashed.seq,
       at,
       type: e.type,
       tps_code: e.tps,
       actor: e.actor,
       details: canonicalJson(e.details),
-      prev_hash: stored.prevHash,
+      prev_hash: unhashed.prevHash,
       hash,
     });
-    prev = { seq: stored.seq, hash };
+    stored.push({ ...unhashed, hash });
+    prev = { seq: unhashed.seq, hash };
   }
   for (let i = 0; i < rows.length; i += 500)
     await trx
       .insertInto('events')
       .values(rows.slice(i, i + 500))
       .execute();
+  return stored;
 }
 
 export type EventQuery = {

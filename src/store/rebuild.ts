@@ -1,41 +1,92 @@
-// Rebuilding the derived tables from the submissions alone, and checking the live ones against a
-// recount. The submissions are the record; everything else can be thrown away and made again.
+// Rebuilding the derived tables from the record (the versions and the events about them), and
+// checking the live ones against a recount. Versions and events are the record; everything else
+// can be thrown away and made again. Which version counts is the review rule's (core/review.ts).
 import { sql, type Kysely } from 'kysely';
 import { ancestorsOfTps, type TpsCode } from '../core/codes.ts';
+import { reviewTps, type ReviewEvent, type TpsReview } from '../core/review.ts';
 import { addTally, emptyTally, tallyOf, type Tally } from '../core/tally.ts';
 import { jsonColumn, StoredResultSchema } from './rows.ts';
 import type { Database } from './schema.ts';
+import {
+  reviewEventOf,
+  summaryOf,
+  VERSION_EVENT_TYPES,
+  type TpsStatusRow,
+  versionEventOf,
+  type VersionSummary,
+} from './submissions.ts';
 
-type Counted = { id: string; version: number; result: string };
-type Recount = {
+/** A tps_status row as a recount of the record makes it. */
+export type RecountedStatus = {
+  tps: string;
+  ballot: string;
+  latest: VersionSummary;
+  counted: VersionSummary | undefined;
+  review: TpsReview;
+};
+
+export type Recount = {
+  /** By `region/ballot`. */
   totals: Map<string, Tally>;
-  status: Map<
-    string,
-    {
-      tps: string;
-      ballot: string;
-      latest: number;
-      latestStatus: string;
-      latestChain: string;
-      counted?: Counted;
-    }
-  >;
+  /** By `tps/ballot`. */
+  status: Map<string, RecountedStatus>;
+  submissions: number;
 };
 
 const PAGE = 5_000;
 
-/** Streams every submission in order and works out what counts, per TPS and per region. */
-async function recountFromSubmissions(
+/**
+ * Streams every version and every event about one, reviews each TPS (reviewTps) and adds up what
+ * counts, per TPS and per region. Memory: a small summary per version and per review event.
+ */
+export async function recountFromRecord(
   db: Kysely<Database>,
   onProgress?: (n: number) => void,
 ): Promise<Recount> {
-  const status: Recount['status'] = new Map();
+  const versions = new Map<string, { tps: string; ballot: string; list: VersionSummary[] }>();
+  const eventsOf = new Map<string, ReviewEvent[]>();
+  const seqOf = new Map<string, number>();
   let after = 0;
+  for (;;) {
+    const rows = await db
+      .selectFrom('events')
+      .selectAll()
+      .where('seq', '>', after)
+      .where('type', 'in', [...VERSION_EVENT_TYPES])
+      .orderBy('seq')
+      .limit(PAGE)
+      .execute();
+    if (rows.length === 0) break;
+    for (const r of rows) {
+      const e = versionEventOf(r);
+      if (!e) continue;
+      if (e.type === 'submission_received' || e.type === 'result_corrected')
+        seqOf.set(e.details.id as string, e.seq);
+      const re = reviewEventOf(e);
+      if (!re) continue;
+      const key = `${e.tps}/${e.details.ballot}`;
+      const list = eventsOf.get(key) ?? [];
+      list.push(re);
+      eventsOf.set(key, list);
+    }
+    after = Number(rows.at(-1)!.seq);
+  }
   let seen = 0;
+  after = 0;
   for (;;) {
     const rows = await db
       .selectFrom('submissions')
-      .select(['seq', 'id', 'tps_code', 'ballot', 'version', 'status', 'result', 'chain_hash'])
+      .select([
+        'seq',
+        'id',
+        'tps_code',
+        'ballot',
+        'version',
+        'kind',
+        'status',
+        'flags',
+        'chain_hash',
+      ])
       .where('seq', '>', after)
       .orderBy('seq')
       .limit(PAGE)
@@ -43,55 +94,78 @@ async function recountFromSubmissions(
     if (rows.length === 0) break;
     for (const r of rows) {
       const key = `${r.tps_code}/${r.ballot}`;
-      const s = status.get(key) ?? {
-        tps: r.tps_code,
-        ballot: r.ballot,
-        latest: 0,
-        latestStatus: 'clean',
-        latestChain: '',
-      };
-      if (r.version > s.latest) {
-        s.latest = r.version;
-        s.latestStatus = r.status;
-        s.latestChain = r.chain_hash;
-      }
-      // The latest clean version counts (tally.ts: countedVersion).
-      if (r.status === 'clean' && (!s.counted || r.version > s.counted.version))
-        s.counted = { id: r.id, version: r.version, result: r.result };
-      status.set(key, s);
+      const v = versions.get(key) ?? { tps: r.tps_code, ballot: r.ballot, list: [] };
+      v.list.push(summaryOf(r, seqOf.get(r.id) ?? 0));
+      versions.set(key, v);
     }
-    after = rows[rows.length - 1]!.seq;
+    after = rows.at(-1)!.seq;
     seen += rows.length;
     onProgress?.(seen);
   }
+  const status: Recount['status'] = new Map();
+  for (const [key, v] of versions) {
+    v.list.sort((a, b) => a.version - b.version);
+    const review = reviewTps(v.list, eventsOf.get(key) ?? []);
+    status.set(key, {
+      tps: v.tps,
+      ballot: v.ballot,
+      latest: v.list.at(-1)!,
+      counted: v.list.find((x) => x.version === review.counted),
+      review,
+    });
+  }
+  // The counted results, read by id a page at a time.
+  const counted = [...status.values()].filter((s) => s.counted);
   const totals = new Map<string, Tally>();
-  for (const s of status.values()) {
-    if (!s.counted) continue;
-    const t = tallyOf(
-      jsonColumn(StoredResultSchema, s.counted.result, {
-        table: 'submissions',
-        id: s.counted.id,
-        column: 'result',
-      }),
-    );
-    for (const region of ancestorsOfTps(s.tps as TpsCode)) {
-      const key = `${region}/${s.ballot}`;
-      totals.set(key, addTally(totals.get(key) ?? emptyTally(), t));
+  for (let i = 0; i < counted.length; i += 500) {
+    const chunk = counted.slice(i, i + 500);
+    const rows = await db
+      .selectFrom('submissions')
+      .select(['id', 'result'])
+      .where(
+        'id',
+        'in',
+        chunk.map((s) => s.counted!.id),
+      )
+      .execute();
+    const resultOf = new Map(rows.map((r) => [r.id, r.result]));
+    for (const s of chunk) {
+      const id = s.counted!.id;
+      const t = tallyOf(
+        jsonColumn(StoredResultSchema, resultOf.get(id)!, {
+          table: 'submissions',
+          id,
+          column: 'result',
+        }),
+      );
+      for (const region of ancestorsOfTps(s.tps as TpsCode)) {
+        const key = `${region}/${s.ballot}`;
+        totals.set(key, addTally(totals.get(key) ?? emptyTally(), t));
+      }
     }
   }
-  return { totals, status };
+  return { totals, status, submissions: seen };
 }
 
-/** Replaces tps_status, recap_totals' counts and recap_votes with a recount of the submissions. */
+/** A recounted TPS as its tps_status row. */
+export const statusRowOf = (s: RecountedStatus): TpsStatusRow => ({
+  tps_code: s.tps,
+  ballot: s.ballot,
+  latest_version: s.latest.version,
+  latest_status: s.latest.status,
+  latest_chain_hash: s.latest.chainHash,
+  counted_id: s.counted?.id ?? null,
+  counted_version: s.counted?.version ?? null,
+  review_state: s.review.state,
+  review_reasons: JSON.stringify(s.review.reasons),
+});
+
+/** Replaces tps_status, recap_totals' counts and recap_votes with a recount of the record. */
 export async function rebuildAggregates(
   db: Kysely<Database>,
   onProgress?: (n: number) => void,
 ): Promise<{ submissions: number; tps: number }> {
-  let submissions = 0;
-  const recount = await recountFromSubmissions(db, (n) => {
-    submissions = n;
-    onProgress?.(n);
-  });
+  const recount = await recountFromRecord(db, onProgress);
   await db.transaction().execute(async (trx) => {
     await trx.deleteFrom('tps_status').execute();
     await trx.deleteFrom('recap_votes').execute();
@@ -99,15 +173,7 @@ export async function rebuildAggregates(
       .updateTable('recap_totals')
       .set({ tps_reported: 0, valid: 0, invalid: 0, total: 0 })
       .execute();
-    const statusRows = [...recount.status.values()].map((s) => ({
-      tps_code: s.tps,
-      ballot: s.ballot,
-      latest_version: s.latest,
-      latest_status: s.latestStatus,
-      latest_chain_hash: s.latestChain,
-      counted_id: s.counted?.id ?? null,
-      counted_version: s.counted?.version ?? null,
-    }));
+    const statusRows = [...recount.status.values()].map(statusRowOf);
     for (let i = 0; i < statusRows.length; i += 500)
       await trx
         .insertInto('tps_status')
@@ -131,14 +197,14 @@ export async function rebuildAggregates(
         .values(votes.slice(i, i + 500))
         .execute();
   });
-  return { submissions, tps: recount.status.size };
+  return { submissions: recount.submissions, tps: recount.status.size };
 }
 
 export type AggregateMismatch = { region: string; ballot: string; live: Tally; recount: Tally };
 
-/** Compares the live totals with a recount from the submissions; empty when they agree. */
+/** Compares the live totals with a recount from the record; empty when they agree. */
 export async function checkAggregates(db: Kysely<Database>): Promise<AggregateMismatch[]> {
-  const { totals } = await recountFromSubmissions(db);
+  const { totals } = await recountFromRecord(db);
   const live = new Map<string, Tally>();
   const rows = await db.selectFrom('recap_totals').selectAll().execute();
   for (const r of rows)
@@ -155,26 +221,28 @@ export async function checkAggregates(db: Kysely<Database>): Promise<AggregateMi
     if (t) t.votes[v.choice] = v.votes;
   }
   const out: AggregateMismatch[] = [];
-  const same = (a: Tally, b: Tally) => {
-    if (
-      a.tpsReported !== b.tpsReported ||
-      a.valid !== b.valid ||
-      a.invalid !== b.invalid ||
-      a.total !== b.total
-    )
-      return false;
-    const keys = new Set([...Object.keys(a.votes), ...Object.keys(b.votes)]);
-    for (const k of keys) if ((a.votes[k] ?? 0) !== (b.votes[k] ?? 0)) return false;
-    return true;
-  };
   for (const [key, t] of live) {
     const r = totals.get(key) ?? emptyTally();
-    if (!same(t, r)) {
+    if (!sameTally(t, r)) {
       const [region, ballot] = key.split('/') as [string, string];
       out.push({ region, ballot, live: t, recount: r });
     }
   }
   return out;
+}
+
+/** Two tallies agree; a vote key absent from one is a zero there. */
+export function sameTally(a: Tally, b: Tally): boolean {
+  if (
+    a.tpsReported !== b.tpsReported ||
+    a.valid !== b.valid ||
+    a.invalid !== b.invalid ||
+    a.total !== b.total
+  )
+    return false;
+  const keys = new Set([...Object.keys(a.votes), ...Object.keys(b.votes)]);
+  for (const k of keys) if ((a.votes[k] ?? 0) !== (b.votes[k] ?? 0)) return false;
+  return true;
 }
 
 export const countSubmissions = async (db: Kysely<Database>): Promise<number> =>

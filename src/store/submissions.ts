@@ -1,13 +1,17 @@
-// Recording a submission: one transaction appends the version, moves the counted pointer of its
-// TPS and applies the difference to every total above it. Nothing is updated in place but the
-// derived tables, which `rebuildAggregates` can recompute from the submissions alone.
+// Recording a submission: one transaction appends the version and its `submission_received` event
+// to the chain, reviews the TPS again (src/core/review.ts: which version counts, whether it needs a
+// person), moves its counted pointer and applies the difference to every total above it. Nothing
+// is updated in place but the derived tables, which `rebuildAggregates` can recompute from the
+// versions and the events alone. Review actions (review.ts) end the same way: `refreshReview`.
 import { randomUUID } from 'node:crypto';
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Ballot } from '../core/ballots.ts';
 import { canonicalJson } from '../core/canonical.ts';
 import type { CHasil } from '../core/chasil.ts';
 import { ancestorsOfTps, type TpsCode } from '../core/codes.ts';
+import { reviewTps, type ReviewEvent, type TpsReview } from '../core/review.ts';
 import type { RuleBreach } from '../core/rules.ts';
+import { EVENT_TYPES, type EventType } from '../contract/events.ts';
 import {
   SubmissionStatusSchema,
   tallyDelta,
@@ -15,6 +19,7 @@ import {
   type Tally,
 } from '../core/tally.ts';
 import { sha256Hex } from './blobs.ts';
+import { appendEvents, writeTransaction } from './events.ts';
 import type { Dialect } from './migrations.ts';
 import {
   jsonColumn,
@@ -67,15 +72,33 @@ export type SubmissionRecord = {
   signature: StoredSignature | null;
 };
 
-/** The hash that identifies a submission's content: TPS, ballot, the numbers and the photos. */
-function contentHash(s: Pick<NewSubmission, 'tps' | 'ballot' | 'result' | 'photos'>): string {
+/**
+ * The hash that identifies a version's content: TPS, ballot, the numbers and the photos; a
+ * correction's also covers its kind and the version it corrects, so that it can never collide with
+ * a submission of the same numbers and photos (the unique (tps, ballot, content_hash)).
+ */
+export function contentHash(s: {
+  tps: string;
+  ballot: string;
+  result: CHasil;
+  photos: readonly string[];
+  kind?: 'submission' | 'correction';
+  corrects?: number | null;
+}): string {
+  const photos = [...s.photos].sort();
   return sha256Hex(
-    canonicalJson({
-      tps: s.tps,
-      ballot: s.ballot,
-      result: s.result,
-      photos: s.photos.map((p) => p.sha256).sort(),
-    }),
+    canonicalJson(
+      s.kind === 'correction'
+        ? {
+            tps: s.tps,
+            ballot: s.ballot,
+            result: s.result,
+            photos,
+            kind: s.kind,
+            corrects: s.corrects,
+          }
+        : { tps: s.tps, ballot: s.ballot, result: s.result, photos },
+    ),
   );
 }
 
@@ -97,6 +120,7 @@ export function chainHash(
   return sha256Hex(fields.join('\n'));
 }
 
+/** `counted`: whether the new version counts now (a flagged one waits for review). */
 export type RecordOutcome = { record: SubmissionRecord; duplicate: boolean; counted: boolean };
 
 export type SubmissionWriter = (s: NewSubmission) => Promise<RecordOutcome>;
@@ -108,10 +132,16 @@ export type SubmissionWriter = (s: NewSubmission) => Promise<RecordOutcome>;
  * fails fails alone. A quiet server commits each submission at once; a busy one commits many per
  * transaction, which shares the cost of the commit and of the totals' pages they all touch.
  * Every caller is answered only after the transaction holding its submission has committed.
+ *
+ * Each submission appends an event to the one chain, which has one writer at a time. On SQLite
+ * that costs nothing more (one writer already). On PostgreSQL the chain's lock is taken as late as
+ * it can be: after the version row is written and just before its event, so the duplicate check,
+ * the photos and the version row of concurrent submissions still run side by side, and only the
+ * event, the review and the totals (already a shared hot spot: the nation's row) run one at a time.
  */
 export function submissionWriter(db: Kysely<Database>, dialect: Dialect): SubmissionWriter {
   if (dialect === 'postgres')
-    return (s) => db.transaction().execute((trx) => writeSubmission(trx, dialect, s));
+    return (s) => writeTransaction(db, dialect, (trx) => writeSubmission(trx, dialect, s));
   type Pending = {
     s: NewSubmission;
     resolve: (o: RecordOutcome) => void;
@@ -128,7 +158,7 @@ export function submissionWriter(db: Kysely<Database>, dialect: Dialect): Submis
         queue = queue.slice(batch.length);
         const settled: (() => void)[] = [];
         try {
-          await db.transaction().execute(async (trx) => {
+          await writeTransaction(db, dialect, async (trx) => {
             for (const p of batch) {
               await sql`savepoint submission`.execute(trx);
               try {
@@ -159,17 +189,16 @@ export function submissionWriter(db: Kysely<Database>, dialect: Dialect): Submis
     });
 }
 
-/** Appends one submission inside a transaction: the version, the counted pointer, the totals. */
+/** Appends one submission inside a transaction: the version, its event, the review, the totals. */
 async function writeSubmission(
-  trx: Transaction<Database>,
+  trx: Kysely<Database>,
   dialect: Dialect,
   s: NewSubmission,
 ): Promise<RecordOutcome> {
-  const hash = contentHash(s);
+  const photoHashes = s.photos.map((p) => p.sha256);
+  const hash = contentHash({ ...s, photos: photoHashes });
   const status: SubmissionStatus = s.flags.length > 0 ? 'flagged' : 'clean';
-  // One writer per TPS and ballot at a time (SQLite has one writer anyway).
-  if (dialect === 'postgres')
-    await sql`select pg_advisory_xact_lock(hashtext(${`${s.tps}/${s.ballot}`}))`.execute(trx);
+  await lockTps(trx, dialect, s.tps, s.ballot);
   const same = await trx
     .selectFrom('submissions')
     .selectAll()
@@ -179,12 +208,7 @@ async function writeSubmission(
     .executeTakeFirst();
   if (same) return { record: toRecord(same), duplicate: true, counted: false };
 
-  const state = await trx
-    .selectFrom('tps_status')
-    .selectAll()
-    .where('tps_code', '=', s.tps)
-    .where('ballot', '=', s.ballot)
-    .executeTakeFirst();
+  const state = await tpsStatusRow(trx, s.tps, s.ballot);
   const version = (state?.latest_version ?? 0) + 1;
   const at = s.receivedAt.toISOString();
   const prevChain = state?.latest_chain_hash ?? null;
@@ -197,7 +221,7 @@ async function writeSubmission(
     prev_chain_hash: prevChain,
     chain_hash: chainHash(prevChain, hash, s.uploader, at, status, s.signature),
     result: JSON.stringify(s.result),
-    photos: JSON.stringify(s.photos.map((p) => p.sha256)),
+    photos: JSON.stringify(photoHashes),
     status,
     flags: JSON.stringify(s.flags),
     uploader: s.uploader,
@@ -225,55 +249,310 @@ async function writeSubmission(
       .onConflict((oc) => oc.column('sha256').doNothing())
       .execute();
   await trx.insertInto('submissions').values(row).execute();
-
-  const counted = status === 'clean';
-  let before: CHasil | null = null;
-  if (counted && state?.counted_id) {
-    const old = await trx
-      .selectFrom('submissions')
-      .select('result')
-      .where('id', '=', state.counted_id)
-      .executeTakeFirstOrThrow();
-    before = jsonColumn(StoredResultSchema, old.result, {
-      table: 'submissions',
-      id: state.counted_id,
-      column: 'result',
-    });
-  }
-  const next = {
-    latest_version: version,
-    latest_status: status,
-    latest_chain_hash: row.chain_hash,
-    counted_id: counted ? row.id : (state?.counted_id ?? null),
-    counted_version: counted ? version : (state?.counted_version ?? null),
-  };
-  if (state)
-    await trx
-      .updateTable('tps_status')
-      .set(next)
-      .where('tps_code', '=', s.tps)
-      .where('ballot', '=', s.ballot)
-      .execute();
-  else
-    await trx
-      .insertInto('tps_status')
-      .values({ tps_code: s.tps, ballot: s.ballot, ...next })
-      .execute();
-  if (counted) await applyDelta(trx, dialect, s.tps, s.ballot, tallyDelta(before, s.result));
+  await appendEvents(
+    trx,
+    dialect,
+    [
+      {
+        type: 'submission_received',
+        tps: s.tps,
+        actor: s.uploader,
+        details: {
+          ballot: s.ballot,
+          version,
+          id: row.id,
+          contentHash: hash,
+          chainHash: row.chain_hash,
+          status,
+          flags: s.flags.map((f) => f.rule),
+        },
+      },
+    ],
+    at,
+  );
+  const review = await refreshReview(trx, dialect, s.tps, s.ballot, state);
   // Built from the values just written, not parsed back from their JSON.
   const record: SubmissionRecord = {
     ...recordColumns(row),
     result: s.result,
-    photos: s.photos.map((p) => p.sha256),
+    photos: photoHashes,
     status,
     flags: s.flags,
   };
-  return { record, duplicate: false, counted };
+  return { record, duplicate: false, counted: review.counted === version };
+}
+
+/**
+ * One writer per TPS and ballot at a time (SQLite has one writer anyway): every change to its
+ * versions, its review events and its tps_status row takes this first.
+ */
+export async function lockTps(
+  trx: Kysely<Database>,
+  dialect: Dialect,
+  tps: TpsCode,
+  ballot: Ballot,
+): Promise<void> {
+  if (dialect === 'postgres')
+    await sql`select pg_advisory_xact_lock(hashtext(${`${tps}/${ballot}`}))`.execute(trx);
+}
+
+/** A tps_status row as read or written (the review columns plain text, not generated). */
+export type TpsStatusRow = Omit<Database['tps_status'], 'review_state' | 'review_reasons'> & {
+  review_state: string;
+  review_reasons: string;
+};
+
+export const tpsStatusRow = async (
+  db: Kysely<Database>,
+  tps: TpsCode,
+  ballot: Ballot,
+): Promise<TpsStatusRow | undefined> =>
+  await db
+    .selectFrom('tps_status')
+    .selectAll()
+    .where('tps_code', '=', tps)
+    .where('ballot', '=', ballot)
+    .executeTakeFirst();
+
+/** The event types that name a version of a TPS result (the review reads them). */
+export const VERSION_EVENT_TYPES = [
+  'submission_received',
+  'result_corrected',
+  'reread_agrees',
+  'reread_disagrees',
+  'reread_failed',
+  'result_confirmed',
+  'photo_requested',
+  'objection_filed',
+  'objection_answered',
+] as const satisfies readonly EventType[];
+export type VersionEventType = (typeof VERSION_EVENT_TYPES)[number];
+const isVersionEventType = (t: string): t is VersionEventType =>
+  (VERSION_EVENT_TYPES as readonly string[]).includes(t);
+
+/** A stored event about a version, its details parsed with its type's schema. */
+export type VersionEvent = {
+  seq: number;
+  at: string;
+  type: VersionEventType;
+  tps: TpsCode;
+  actor: string;
+  details: Record<string, unknown> & { ballot: string; version: number };
+};
+
+/** Parses an event row about a version, or undefined for any other type. Bad details throw. */
+export function versionEventOf(row: {
+  seq: number;
+  at: string;
+  type: string;
+  tps_code: string | null;
+  actor: string;
+  details: string;
+}): VersionEvent | undefined {
+  if (!isVersionEventType(row.type) || row.tps_code === null) return undefined;
+  const details = jsonColumn(EVENT_TYPES[row.type].details, row.details, {
+    table: 'events',
+    id: Number(row.seq),
+    column: 'details',
+  }) as VersionEvent['details'];
+  return {
+    seq: Number(row.seq),
+    at: row.at,
+    type: row.type,
+    tps: row.tps_code as TpsCode,
+    actor: row.actor,
+    details,
+  };
+}
+
+/** The review rule's view of an event (review.ts), or undefined for one it does not weigh. */
+export function reviewEventOf(e: VersionEvent): ReviewEvent | undefined {
+  const { seq } = e;
+  const version = e.details.version;
+  switch (e.type) {
+    case 'reread_disagrees':
+      return {
+        seq,
+        type: e.type,
+        version,
+        fields: (e.details.fields as { field: string }[]).map((f) => f.field),
+      };
+    case 'result_confirmed':
+    case 'photo_requested':
+    case 'objection_filed':
+      return { seq, type: e.type, version };
+    case 'objection_answered':
+      return { seq, type: e.type, version, objection: e.details.objection as number };
+    case 'submission_received':
+    case 'result_corrected':
+    case 'reread_agrees':
+    case 'reread_failed':
+      return undefined;
+  }
+}
+
+/** A version as the review reads it. */
+export type VersionSummary = {
+  id: string;
+  version: number;
+  kind: 'submission' | 'correction';
+  status: SubmissionStatus;
+  /** The rule codes it breaks. */
+  flags: string[];
+  chainHash: string;
+  /** The event that recorded it (0 for one stored before versions had events). */
+  seq: number;
+};
+
+/** A version row's kind; anything else in the column is a stored row that does not fit. */
+export function kindOf(row: { id: string; kind: string }): 'submission' | 'correction' {
+  if (row.kind === 'submission' || row.kind === 'correction') return row.kind;
+  throw new StoredRowError(
+    { table: 'submissions', id: row.id, column: 'kind' },
+    `not a kind: ${row.kind}`,
+  );
+}
+
+/** Every version of a TPS result and every event about them, as stored, and their review. */
+export type TpsRecord = {
+  versions: VersionSummary[];
+  events: VersionEvent[];
+  review: TpsReview;
+};
+
+export async function readTpsRecord(
+  db: Kysely<Database>,
+  tps: TpsCode,
+  ballot: Ballot,
+): Promise<TpsRecord> {
+  const rows = await db
+    .selectFrom('submissions')
+    .select(['id', 'version', 'kind', 'status', 'flags', 'chain_hash'])
+    .where('tps_code', '=', tps)
+    .where('ballot', '=', ballot)
+    .orderBy('version')
+    .execute();
+  const eventRows = await db
+    .selectFrom('events')
+    .selectAll()
+    .where('tps_code', '=', tps)
+    .where('type', 'in', [...VERSION_EVENT_TYPES])
+    .orderBy('seq')
+    .execute();
+  const events = eventRows.flatMap((r) => {
+    const e = versionEventOf(r);
+    return e && e.details.ballot === ballot ? [e] : [];
+  });
+  const seqOf = new Map<string, number>();
+  for (const e of events)
+    if (e.type === 'submission_received' || e.type === 'result_corrected')
+      seqOf.set(e.details.id as string, e.seq);
+  const versions = rows.map((r) => summaryOf(r, seqOf.get(r.id) ?? 0));
+  const review = reviewTps(
+    versions,
+    events.flatMap((e) => reviewEventOf(e) ?? []),
+  );
+  return { versions, events, review };
+}
+
+/** A version row as the review reads it, with the seq of the event that recorded it. */
+export function summaryOf(
+  r: {
+    id: string;
+    version: number;
+    kind: string;
+    status: string;
+    flags: string;
+    chain_hash: string;
+  },
+  seq: number,
+): VersionSummary {
+  const status = SubmissionStatusSchema.safeParse(r.status);
+  if (!status.success)
+    throw new StoredRowError(
+      { table: 'submissions', id: r.id, column: 'status' },
+      `not a status: ${r.status}`,
+    );
+  return {
+    id: r.id,
+    version: r.version,
+    kind: kindOf(r),
+    status: status.data,
+    flags: jsonColumn(StoredFlagsSchema, r.flags, {
+      table: 'submissions',
+      id: r.id,
+      column: 'flags',
+    }).map((f) => f.rule),
+    chainHash: r.chain_hash,
+    seq,
+  };
+}
+
+/**
+ * Reviews a TPS again from its versions and events (after a new version or a review event, inside
+ * the same transaction and under its `lockTps`), writes its tps_status row (the latest version,
+ * the counted one, the review state and reasons) and applies the difference between the result
+ * that counted before and the one that counts now to every total above it.
+ */
+export async function refreshReview(
+  trx: Kysely<Database>,
+  dialect: Dialect,
+  tps: TpsCode,
+  ballot: Ballot,
+  prior: TpsStatusRow | undefined,
+): Promise<TpsReview> {
+  const { versions, review } = await readTpsRecord(trx, tps, ballot);
+  const latest = versions.at(-1);
+  if (!latest) throw new Error(`no version of ${tps} ${ballot} to review`);
+  const counted = versions.find((v) => v.version === review.counted);
+  const next = {
+    latest_version: latest.version,
+    latest_status: latest.status,
+    latest_chain_hash: latest.chainHash,
+    counted_id: counted?.id ?? null,
+    counted_version: counted?.version ?? null,
+    review_state: review.state,
+    review_reasons: JSON.stringify(review.reasons),
+  };
+  if (prior)
+    await trx
+      .updateTable('tps_status')
+      .set(next)
+      .where('tps_code', '=', tps)
+      .where('ballot', '=', ballot)
+      .execute();
+  else
+    await trx
+      .insertInto('tps_status')
+      .values({ tps_code: tps, ballot, ...next })
+      .execute();
+  const before = prior?.counted_id ?? null;
+  const after = counted?.id ?? null;
+  if (before !== after)
+    await applyDelta(
+      trx,
+      dialect,
+      tps,
+      ballot,
+      tallyDelta(await resultOf(trx, before), await resultOf(trx, after)),
+    );
+  return review;
+}
+
+/** The result of a version row, by id (null for none). */
+export async function resultOf(db: Kysely<Database>, id: string | null): Promise<CHasil | null> {
+  if (id === null) return null;
+  const row = await db
+    .selectFrom('submissions')
+    .select('result')
+    .where('id', '=', id)
+    .executeTakeFirstOrThrow();
+  return jsonColumn(StoredResultSchema, row.result, { table: 'submissions', id, column: 'result' });
 }
 
 /** Adds a tally difference to the TPS's desa, kecamatan, kabupaten, provinsi and the nation. */
 async function applyDelta(
-  trx: Transaction<Database>,
+  trx: Kysely<Database>,
   dialect: Dialect,
   tps: TpsCode,
   ballot: Ballot,
