@@ -242,6 +242,41 @@ export const ERRORS = {
     id: 'Terlalu banyak permintaan; coba lagi nanti',
     en: 'Too many requests; try again later',
   },
+  recap_already_closed: {
+    status: 409,
+    id: 'Rekapitulasi tingkat ini sudah ditutup',
+    en: "This level's recap is already closed",
+  },
+  recap_never_closed: {
+    status: 404,
+    id: 'Rekapitulasi tingkat ini belum pernah ditutup: belum ada D.Hasil',
+    en: "This level's recap was never closed: there is no D.Hasil",
+  },
+  recap_not_closed: {
+    status: 409,
+    id: 'Rekapitulasi tingkat ini tidak dalam keadaan ditutup',
+    en: "This level's recap is not closed",
+  },
+  recap_not_ready: {
+    status: 409,
+    id: 'Belum semua TPS atau wilayah di bawahnya selesai',
+    en: 'Not every TPS or region below is resolved or closed yet',
+  },
+  parent_recap_closed: {
+    status: 409,
+    id: 'Rekapitulasi tingkat di atasnya masih ditutup: buka itu dulu',
+    en: 'The recap of a level above is closed: reopen it first',
+  },
+  no_recap_level: {
+    status: 400,
+    id: 'Tingkat ini tidak menutup rekapitulasi (mulai dari kecamatan)',
+    en: 'This level closes no recap (recaps close from the kecamatan up)',
+  },
+  dhasil_corrupt: {
+    status: 500,
+    id: 'D.Hasil yang tersimpan tidak cocok dengan catatannya',
+    en: 'The stored D.Hasil does not match its record',
+  },
   region_too_large: {
     status: 400,
     id: 'Wilayah terlalu besar untuk diperiksa sekaligus',

@@ -12,6 +12,7 @@ import { FINDING_KINDS, FindingSchema } from '../core/anomaly/types.ts';
 import { BallotSchema, ContestSchema } from '../core/ballots.ts';
 import { CHasilSchema } from '../core/chasil.ts';
 import { REGION_LEVELS } from '../core/codes.ts';
+import { RecapStateSchema } from '../core/dhasil.ts';
 import { Sha256HexSchema } from '../core/receipt.ts';
 import { RuleBreachSchema } from '../core/rules.ts';
 import { named } from './registry.ts';
@@ -82,6 +83,9 @@ export const RegionResultSchema = named(
     parents: z.array(PlaceRefSchema).describe('From the nation down to the parent.'),
     progress: ProgressSchema,
     totals: TotalsSchema,
+    recap: RecapStateSchema.describe(
+      "Whether these totals are signed off (NIST 1500-100): `unofficial-partial` until the level's recap is closed, `certified` while closed (its D.Hasil: /api/v1/recap/{code}/{ballot}/dhasil.json), `correction` once reopened, until closed again. A desa shows its kecamatan's.",
+    ),
     children: z.array(RegionChildSchema),
   }),
   'Recap of a region: its totals and progress, and those of each child (regions, or the TPS of a desa).',

@@ -30,6 +30,8 @@ import { PART_LIMITS, acceptSubmission, readSubmissionParts } from './submit.ts'
 import { registerDevices } from './devices.ts';
 import { registerSignal } from './signal.ts';
 import { registerAnomalies } from './anomalies.ts';
+import { registerRecap } from './dhasil.ts';
+import { loadServerKey, type ServerKey } from './keys.ts';
 import { withExtras } from './external.ts';
 import { registerUploads } from './uploads.ts';
 import { withQuotas, type Quotas } from './quotas.ts';
@@ -51,6 +53,8 @@ export type AppDeps = {
   security?: SecurityOptions;
   /** Overrides of the body, memory, timeout and connection limits (defaults in limits.ts). */
   limits?: Partial<ServerLimits>;
+  /** The key that signs each D.Hasil (keys.ts); default: the data folder's, made when first needed. */
+  signingKey?: ServerKey;
 };
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -236,6 +240,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await registerUploads(app, { store, clock, quotas });
   registerSignal(app, { store, clock, quotas });
   registerAnomalies(app, { store });
+  // Sign-off of each level's recap and its signed D.Hasil (dhasil.ts).
+  let signingKey = deps.signingKey;
+  registerRecap(app, {
+    store,
+    key: () => (signingKey ??= loadServerKey({ dataDir: store.dataDir })),
+  });
 
   app.get<{ Params: { sha256: string } }>('/api/v1/photos/:sha256', async (req, reply) => {
     const photo = await store.photo(req.params.sha256);

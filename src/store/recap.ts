@@ -11,6 +11,7 @@ import type {
 } from '../contract/results.ts';
 import { jsonColumn, StoredResultSchema } from './rows.ts';
 import type { Database } from './schema.ts';
+import { recapState } from './recaps.ts';
 import { toRecord } from './submissions.ts';
 
 // The shapes are the API's (src/contract/results.ts); a TPS's Sirekap import and findings are
@@ -84,6 +85,7 @@ export async function regionResult(
     ...withTotals(region, Object.fromEntries(votes.map((v) => [v.choice, v.votes]))),
     ballot,
     parents: await parentsOf(db, code),
+    recap: await recapState(db, code, ballot),
     children,
   };
 }

@@ -66,6 +66,18 @@ import {
   type StoredObservation,
 } from './signal.ts';
 import {
+  chainHead,
+  closeRecap,
+  latestDHasil,
+  recapState,
+  reopenRecap,
+  type ClosedRecap,
+  type DHasilSigner,
+  type RecapRefusal,
+  type StoredDHasil,
+} from './recaps.ts';
+import type { RecapState } from '../core/dhasil.ts';
+import {
   importExternal,
   knownTps,
   latestExternal,
@@ -181,6 +193,31 @@ export type Store = {
   ): Promise<StoredExternal | undefined>;
   regionResult(code: RegionCode, ballot: Ballot): Promise<RegionResult | undefined>;
   tpsResult(code: TpsCode, ballot: Ballot): Promise<TpsResult | undefined>;
+  /** Closes a level's recap with its signed D.Hasil (recaps.ts); `by.actor` defaults to `cli`. */
+  closeRecap(
+    region: RegionCode,
+    ballot: Ballot,
+    signer: DHasilSigner,
+    by?: { actor?: Actor },
+  ): Promise<Result<ClosedRecap, RecapRefusal>>;
+  /** Reopens a closed level with a reason, on the record. */
+  reopenRecap(
+    region: RegionCode,
+    ballot: Ballot,
+    reason: string,
+    by?: { actor?: Actor },
+  ): Promise<Result<{ seq: number }, RecapRefusal>>;
+  /** `unofficial-partial`, `certified` or `correction` (a desa: its kecamatan's). */
+  recapState(region: RegionCode, ballot: Ballot): Promise<RecapState>;
+  /** The signed D.Hasil of the level's latest close, checked against its event. */
+  dhasil(
+    region: RegionCode,
+    ballot: Ballot,
+  ): Promise<
+    Result<StoredDHasil, { code: 'recap_never_closed' | 'dhasil_corrupt'; message: string }>
+  >;
+  /** The last event on the chain (null before the first). */
+  chainHead(): Promise<{ seq: number; hash: string; at: string } | null>;
   rebuild(onProgress?: (n: number) => void): Promise<{ submissions: number; tps: number }>;
   checkAggregates(): Promise<AggregateMismatch[]>;
   countSubmissions(): Promise<number>;
@@ -389,6 +426,13 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
     // while submissions commit between the queries that make up the answer.
     regionResult: (code, ballot) => snapshot(conn, (trx) => regionResult(trx, code, ballot)),
     tpsResult: (code, ballot) => snapshot(conn, (trx) => tpsResult(trx, code, ballot)),
+    closeRecap: (region, ballot, signer, by) =>
+      changed(closeRecap(conn, region, ballot, by?.actor ?? 'cli', clock(), signer)),
+    reopenRecap: (region, ballot, reason, by) =>
+      changed(reopenRecap(conn, region, ballot, reason, by?.actor ?? 'cli', clock())),
+    recapState: (region, ballot) => recapState(conn.reader, region, ballot),
+    dhasil: (region, ballot) => latestDHasil(conn.reader, region, ballot),
+    chainHead: () => chainHead(conn.reader),
     rebuild: (onProgress) => changed(rebuildAggregates(db, onProgress)),
     checkAggregates: () => checkAggregates(db),
     countSubmissions: () => countSubmissions(db),
