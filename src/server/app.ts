@@ -40,6 +40,7 @@ import { connectionGuard } from './connections.ts';
 import { resolveLimits, type ServerLimits } from './limits.ts';
 import { multipartIntake } from './multipart.ts';
 import { registerSession } from './session.ts';
+import { startRereader, type Rereader } from './reread.ts';
 
 export type AppDeps = {
   store: Store;
@@ -55,6 +56,12 @@ export type AppDeps = {
   limits?: Partial<ServerLimits>;
   /** The key that signs each D.Hasil (keys.ts); default: the data folder's, made when first needed. */
   signingKey?: ServerKey;
+  /**
+   * The server's re-read of every photo (reread.ts): on when given, unless `enabled` is false;
+   * off when absent, so that tests of other things neither load the reader nor add its events.
+   * `concurrency`: forms read at once (default 1, a core left for the requests).
+   */
+  reread?: { enabled?: boolean; concurrency?: number; catchUpEveryMs?: number };
 };
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -141,6 +148,27 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const cache = responseCache();
   /** Submission bodies: their size limit and the memory budget shared by all in flight. */
   const intake = multipartIntake(limits);
+  const reread: Rereader | undefined =
+    deps.reread && deps.reread.enabled !== false
+      ? startRereader({
+          store,
+          logger: app.log,
+          // A refusal (the version's recap closed meanwhile) is counted as a failed job and
+          // tried again at a later scan, once the level is reopened.
+          record: async (job, outcome) => {
+            const done = await store.recordReread(job.tps, job.ballot, job.version, outcome);
+            if (!done.ok) throw new Error(`re-read not recorded: ${done.error.message}`);
+          },
+          ...(deps.reread.concurrency ? { concurrency: deps.reread.concurrency } : {}),
+          ...(deps.reread.catchUpEveryMs ? { catchUpEveryMs: deps.reread.catchUpEveryMs } : {}),
+        })
+      : undefined;
+  // On close: no more jobs, the form being read is finished and recorded, the queue's count logged.
+  if (reread)
+    app.addHook('onClose', async () => {
+      await reread.close();
+      app.log.info({ reread: reread.stats() }, 're-read queue closed');
+    });
   const cachedRead = async (
     req: FastifyRequest,
     reply: FastifyReply,
@@ -214,6 +242,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     if (!accepted.ok) return sendError(reply, accepted.error);
     const outcome = accepted.value;
     const r = outcome.record;
+    // Read again off the request path; a version the queue cannot take now waits for a scan.
+    if (!outcome.duplicate) reread?.offer({ tps: r.tps, ballot: r.ballot, version: r.version });
     if (!outcome.duplicate)
       req.log.debug(
         { tps: r.tps, ballot: ballot.value, version: r.version, status: r.status, hash: r.hash },
