@@ -522,6 +522,95 @@ describe('real answers of every route fit the document', () => {
     }
   });
 
+  it('sign-off: close, reopen, the D.Hasil as JSON and PDF, the server key, the chain head', async () => {
+    // The demo's smallest kecamatan other than the one the submissions above went to, every TPS
+    // of it counted (straight through the store: the routes under test are the recap's).
+    const kab = (await (await api('/api/v1/results/16.08')).json()) as {
+      children: { code: string; progress: { tpsTotal: number } }[];
+    };
+    const kec = kab.children
+      .filter((c) => c.code !== '16.08.01' && c.progress.tpsTotal > 0)
+      .sort((a, b) => a.progress.tpsTotal - b.progress.tpsTotal)[0]!.code as RegionCode;
+    const { password } = await server.store.accounts
+      .create({ name: 'contract-recap', role: 'ppk', region: kec })
+      .then((r) => (r.ok ? r.value : Promise.reject(new Error(r.error.message))));
+    const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
+      api(path, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify(body),
+      });
+    const login = await post('/api/operator/login', { name: 'contract-recap', password });
+    const cookie = login.headers
+      .getSetCookie()
+      .map((c) => c.split(';')[0])
+      .join('; ');
+    const { csrf } = (await login.json()) as { csrf: string };
+    const session = { cookie, 'x-csrf-token': csrf };
+    const next = 'a contract recap password';
+    expect(
+      (await post('/api/operator/password', { current: password, next }, session)).status,
+    ).toBe(200);
+
+    const close = '/api/operator/recap/{code}/{ballot}/close';
+    const reopen = '/api/operator/recap/{code}/{ballot}/reopen';
+    const json = '/api/v1/recap/{code}/{ballot}/dhasil.json';
+    const pdf = '/api/v1/recap/{code}/{ballot}/dhasil.pdf';
+    const at = (template: string, code: string, ballot = 'ppwp') =>
+      template.replace('{code}', code).replace('{ballot}', ballot);
+    for (const [code, ballot, headers, status] of [
+      [kec, 'ppwp', {}, 401],
+      [kec, 'ppwp', session, 409],
+      [`${kec}.9999`, 'ppwp', session, 403],
+      ['zz', 'ppwp', session, 400],
+      [kec, 'nope', session, 400],
+    ] as const) {
+      const r = await post(at(close, code, ballot), {}, headers);
+      expect(r.status).toBe(status);
+      await check(r, 'POST', close);
+    }
+    for (const [body, status] of [
+      [{}, 400],
+      [{ reason: 'not closed yet' }, 409],
+    ] as const) {
+      const r = await post(at(reopen, kec), body, session);
+      expect(r.status).toBe(status);
+      await check(r, 'POST', reopen);
+    }
+    for (const template of [json, pdf]) {
+      const r = await api(at(template, kec));
+      expect(r.status).toBe(404);
+      await check(r, 'GET', template);
+    }
+
+    for (const tps of await server.store.tpsBelow(kec))
+      await server.store.recordSubmission({
+        tps,
+        ballot: 'ppwp',
+        result: EXAMPLE_PPWP,
+        photos: [],
+        flags: [],
+        uploader: 'kpps:contract',
+        receivedAt: new Date(),
+      });
+    const closed = await post(at(close, kec), {}, session);
+    expect(closed.status).toBe(201);
+    await check(closed, 'POST', close);
+    for (const template of [json, pdf]) {
+      const r = await api(at(template, kec));
+      expect(r.status).toBe(200);
+      await check(r, 'GET', template);
+    }
+    const reopened = await post(at(reopen, kec), { reason: 'the contract test reopens' }, session);
+    expect(reopened.status).toBe(200);
+    await check(reopened, 'POST', reopen);
+    for (const route of ['/api/v1/keys/server', '/api/v1/audit/head']) {
+      const r = await api(route);
+      expect(r.status).toBe(200);
+      await check(r, 'GET', route);
+    }
+  });
+
   it('exercised every operation of the document', () => {
     const all = Object.entries(doc.paths).flatMap(([path, ops]) =>
       Object.keys(ops)

@@ -32,6 +32,14 @@ import {
   PasswordChangeSchema,
 } from '../contract/operator.ts';
 import { CSRF_COOKIE, CSRF_HEADER, LOGIN_THROTTLE, SESSION_COOKIE } from './session.ts';
+import {
+  ChainHeadSchema,
+  RecapClosedSchema,
+  RecapReopenedSchema,
+  ReopenRecapSchema,
+  ServerKeySchema,
+  SignedDHasilRefSchema,
+} from '../contract/recap.ts';
 import { ANOMALY_REGION_LIMIT } from './anomalies.ts';
 import { DEFAULT_LIMITS } from './limits.ts';
 import { PHOTO_LIMITS } from './photos.ts';
@@ -123,6 +131,15 @@ const csrfHeader = {
   required: true,
   schema: { type: 'string' },
   description: `The session's CSRF token: the \`${CSRF_COOKIE}\` cookie's value (also \`csrf\` of the login's answer).`,
+};
+
+const recapCode = codeParam('Region code of a kecamatan, kabupaten, provinsi or id (the nation)');
+const recapBallot = {
+  name: 'ballot',
+  in: 'path',
+  required: true,
+  schema: { type: 'string', enum: [...BALLOTS] },
+  description: 'Jenis pemilihan (which ballot).',
 };
 
 const limits = DEFAULT_LIMITS;
@@ -472,6 +489,109 @@ function paths() {
             ...COMMON,
           ]),
         },
+      },
+    },
+    '/api/operator/recap/{code}/{ballot}/close': {
+      post: {
+        summary: "Close a level's recap (sign-off): its D.Hasil is written and signed",
+        description:
+          "Kecamatan and above (the PPS runs no recap). A kecamatan closes when every TPS below is counted or corrected; a level above when every child region holding a TPS is closed. The D.Hasil names the chain head it was signed at. While closed, results below refuse changes until the level is reopened (docs/recap.md). Role: the level's own (ppk its kecamatan, kpu_kab its kabupaten, ...).",
+        security: operator,
+        parameters: [recapCode, recapBallot, csrfHeader],
+        responses: {
+          201: answer('Closed; the signed D.Hasil is published', RecapClosedSchema),
+          ...fails([
+            ...OPERATOR_WRITE,
+            'bad_code',
+            'unknown_ballot',
+            'unknown_region',
+            'must_change_password',
+            'forbidden',
+            'outside_region',
+            'no_recap_level',
+            ['recap_not_ready', 'details: how many TPS or regions, and the first few'],
+            'recap_already_closed',
+            'storage_full',
+            ...COMMON,
+          ]),
+        },
+      },
+    },
+    '/api/operator/recap/{code}/{ballot}/reopen': {
+      post: {
+        summary: 'Reopen a closed level, with a reason on the record',
+        description:
+          'Refused while a level above is closed: reopen from the top down. Its totals are published as `correction` until it is closed again.',
+        security: operator,
+        parameters: [recapCode, recapBallot, csrfHeader],
+        requestBody: { required: true, ...json(ReopenRecapSchema) },
+        responses: {
+          200: answer('Reopened', RecapReopenedSchema),
+          ...fails([
+            ...OPERATOR_WRITE,
+            'bad_code',
+            'unknown_ballot',
+            'unknown_region',
+            'malformed_request',
+            'malformed_json',
+            'unsupported_media_type',
+            'must_change_password',
+            'forbidden',
+            'outside_region',
+            'recap_not_closed',
+            'parent_recap_closed',
+            'storage_full',
+            ...COMMON,
+          ]),
+        },
+      },
+    },
+    '/api/v1/recap/{code}/{ballot}/dhasil.json': {
+      get: {
+        summary: "The signed D.Hasil of a level's latest close",
+        description:
+          'Check it against GET /api/v1/keys/server (`rekap verify-dhasil`). The header Rekap-Recap-State says whether the level is still closed (`certified`) or was reopened since (`correction`: superseded until closed again).',
+        parameters: [recapCode, recapBallot],
+        responses: {
+          200: answer('The D.Hasil and its signature', SignedDHasilRefSchema),
+          ...fails([
+            'bad_code',
+            'unknown_ballot',
+            'recap_never_closed',
+            'dhasil_corrupt',
+            ...COMMON,
+          ]),
+        },
+      },
+    },
+    '/api/v1/recap/{code}/{ballot}/dhasil.pdf': {
+      get: {
+        summary: 'The same D.Hasil as a PDF, for people (made from the signed JSON)',
+        parameters: [recapCode, recapBallot],
+        responses: {
+          200: { description: 'The PDF', content: { 'application/pdf': {} } },
+          ...fails([
+            'bad_code',
+            'unknown_ballot',
+            'recap_never_closed',
+            'dhasil_corrupt',
+            ...COMMON,
+          ]),
+        },
+      },
+    },
+    '/api/v1/keys/server': {
+      get: {
+        summary: "The server's Ed25519 public key, which signs every D.Hasil",
+        responses: { 200: answer('The key', ServerKeySchema), ...fails(COMMON) },
+      },
+    },
+    '/api/v1/audit/head': {
+      get: {
+        summary: 'The head of the event chain now',
+        description:
+          'Published at intervals by anyone who keeps them, a head pins the record: no event before it can change without its hash changing.',
+        responses: { 200: answer('The last event', ChainHeadSchema), ...fails(COMMON) },
       },
     },
     '/api/v1/photos/{sha256}': {
