@@ -300,13 +300,14 @@ function markdown(files: BackendResult[]): string {
   return lines.join('\n');
 }
 
-const backends = (args.backend ? [args.backend] : ['sqlite', 'postgres']) as (
-  'sqlite' | 'postgres'
-)[];
-const results: BackendResult[] = [];
-for (const b of backends) {
+const chosen = args.backend ? [args.backend] : ['sqlite', 'postgres'];
+const backends = chosen.map((b) => {
   if (b !== 'sqlite' && b !== 'postgres')
     throw new Error(`--backend: sqlite or postgres, not ${b}`);
+  return b;
+});
+const results: BackendResult[] = [];
+for (const b of backends) {
   const r = await runBackend(b);
   results.push(r);
   mkdirSync(args.out, { recursive: true });
