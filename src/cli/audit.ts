@@ -14,7 +14,9 @@ import {
   type FindingKind,
 } from '../core/anomaly/index.ts';
 
-const AUDIT_USAGE = `rekap audit sirekap FILE.jsonl [--json]
+const AUDIT_USAGE = `rekap audit verify [--data DIR | --db URL] [--json]
+    Recompute Rekap's own record and name the first thing that does not match (exit 1).
+rekap audit sirekap FILE.jsonl [--json]
     Anomalies in Sirekap hhcw/ppwp TPS records (one JSON object a line, with its tps_code): rule
     breaches, impossible values, incomplete records, likely misreads with the proposed value,
     outliers against neighbouring TPS, duplicates. --json prints { tps: [...], badLines, summary }.`;
@@ -86,6 +88,9 @@ export async function auditSirekapFile(
 }
 
 export async function auditCommand(args: string[], io: Io = processIo): Promise<number> {
+  // `rekap audit verify` checks Rekap's own record (audit-verify.ts); the rest audits a file.
+  if (args[0] === 'verify')
+    return (await import('./audit-verify.ts')).auditVerifyCommand(args.slice(1), io);
   const parsed = parseWithPositionals(args, { json: { type: 'boolean' } });
   const [source, file, ...extra] = parsed.positionals;
   if (source !== 'sirekap' || !file || extra.length) throw new UsageError(`usage:\n${AUDIT_USAGE}`);

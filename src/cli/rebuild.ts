@@ -1,4 +1,5 @@
-// rekap rebuild: recompute the aggregates from the submissions, or check that they agree.
+// rekap rebuild: recompute the aggregates from the record (the versions and the review events,
+// counted by the review rule), or check that they agree.
 import { openStore } from '../store/store.ts';
 import { parse, storeOptions } from './options.ts';
 
@@ -10,8 +11,8 @@ export async function rebuildCommand(args: string[]): Promise<number> {
     if (o.check) {
       if (before.length === 0) {
         process.stdout.write(
-          `ok: live totals equal a recount of ${await store.countSubmissions()} submissions\n` +
-            'numbers only: `rekap verify-blobs` checks that every photo is whole\n',
+          `ok: live totals equal a recount of ${await store.countSubmissions()} versions and their review events\n` +
+            'numbers only: `rekap verify-blobs` checks that every photo is whole, `rekap audit verify` everything\n',
         );
         return 0;
       }
