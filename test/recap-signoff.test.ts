@@ -4,13 +4,14 @@
 // and the chain head; reopening is from the top down with a reason; the published state goes
 // unofficial-partial -> certified -> correction -> certified; a tampered sign-off row is refused.
 // Then the same over HTTP, as an operator logged in.
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PPWP_2024 } from '../src/core/ballots.ts';
 import type { CHasil } from '../src/core/chasil.ts';
 import { NATION_CODE, type RegionCode, type TpsCode } from '../src/core/codes.ts';
+import { verifyDHasilCommand } from '../src/cli/verify-dhasil.ts';
 import { verifyDHasil, type SignedDHasil } from '../src/core/dhasil.ts';
 import type { ElectionSetup } from '../src/core/election.ts';
 import type { RuleBreach } from '../src/core/rules.ts';
@@ -370,6 +371,20 @@ describe('recap sign-off over HTTP', () => {
     expect(text).toMatch(new RegExp(`Jumlah suara / total\\s+${verified.totals.total}`));
     const head = (await app.inject({ url: '/api/v1/audit/head' })).json<{ seq: number }>();
     expect(head.seq).toBe(verified.chainHead.seq + 1);
+
+    // rekap verify-dhasil, with the key as published and with the document changed.
+    const file = join(dataDir, 'dhasil.json');
+    const keyFile = join(dataDir, 'key.json');
+    await writeFile(file, doc.body);
+    await writeFile(keyFile, JSON.stringify(key));
+    const out: string[] = [];
+    const io = { stdout: (t: string) => void out.push(t), stderr: (t: string) => void out.push(t) };
+    expect(await verifyDHasilCommand([file, '--key', keyFile], io)).toBe(0);
+    expect(out.join('')).toContain(`kecamatan ${KEC1} Martapura, ppwp: sah / valid`);
+    await writeFile(file, doc.body.replace('"valid":', '"valid":1'));
+    out.length = 0;
+    expect(await verifyDHasilCommand([file, '--key', key.publicKey], io)).toBe(1);
+    expect(out.join('')).toMatch(/does NOT verify[\s\S]*signature does not match/);
 
     const never = await app.inject({ url: `/api/v1/recap/${KEC2}/ppwp/dhasil.json` });
     expect(never.statusCode).toBe(404);

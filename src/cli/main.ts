@@ -14,6 +14,8 @@ Perintah / commands:
       at once (default 500, below a \`ulimit -n\` of 1024; raise both together).
       --rate-limit off, or changes such as scale=10,submissions.perToken=100 (docs/security.md);
       --trust-proxy loopback|IP|CIDR,... behind a reverse proxy; --hsts SECONDS behind TLS.
+      --signing-key FILE: the Ed25519 key (PKCS#8 PEM, mode 0600) that signs each D.Hasil;
+      default DIR/signing-key.pem, made on first start (docs/recap.md).
       Every photo is read again on the server, one form at a time; --no-reread turns that off
       on a machine too small for it.
   rekap election import DIR [--regions idn-area-data[:CODE,...]] [--json] [--data DIR] [--db URL]
@@ -66,6 +68,9 @@ Perintah / commands:
   rekap verify-receipt RECEIPT [--server URL | --data DIR [--db URL]] [--json]
       Check a witness receipt (the QR text, or a file holding it): its signature offline, and
       with --server or --data that a published version has exactly the signed numbers and photos.
+  rekap verify-dhasil FILE (--key KEY | --server URL) [--json]
+      Check a level's D.Hasil (dhasil.json): the server's signature (KEY: base64url, or a file
+      with it or with GET /api/v1/keys/server's answer) and its totals from its children.
 `;
 
 type Command = (args: string[]) => Promise<number>;
@@ -86,6 +91,7 @@ const COMMANDS: Record<string, Command> = {
   'verify-receipt': async (args) =>
     (await import('./verify-receipt.ts')).verifyReceiptCommand(args),
   'verify-blobs': async (args) => (await import('./verify-blobs.ts')).verifyBlobsCommand(args),
+  'verify-dhasil': async (args) => (await import('./verify-dhasil.ts')).verifyDHasilCommand(args),
 };
 
 export async function main(argv: string[]): Promise<number> {

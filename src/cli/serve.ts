@@ -6,6 +6,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { buildApp } from '../server/app.ts';
+import { loadServerKey } from '../server/keys.ts';
 import { securityOptions } from '../server/security.ts';
 import { openStore } from '../store/store.ts';
 import { buildWebAssets } from '../web/assets.ts';
@@ -29,6 +30,8 @@ export async function serveCommand(args: string[]): Promise<number> {
     hsts: { type: 'string' },
     // The server's re-read of every photo (src/server/reread.ts) is on unless this says no.
     'no-reread': { type: 'boolean' },
+    // The key that signs each D.Hasil (src/server/keys.ts); default: the data folder's.
+    'signing-key': { type: 'string' },
   });
   const port = Number(o.port ?? process.env.PORT ?? 8080);
   if (!Number.isInteger(port) || port < 0 || port > 65535)
@@ -73,6 +76,9 @@ export async function serveCommand(args: string[]): Promise<number> {
   const webAssets = await buildWebAssets();
   const store = await openStore({ dataDir: o.data, dbUrl: o.db, maxDevicesPerToken });
   logger.info({ store: store.describe }, 'store opened');
+  // The key that signs each D.Hasil: made in the data folder on first start unless given.
+  const signingKey = loadServerKey({ dataDir: o.data, file: o['signing-key'] });
+  logger.info({ keyId: signingKey.keyId, file: signingKey.file }, 'signing key loaded');
   if (o.demo) {
     if (await store.isEmpty()) {
       // Through the files `rekap election export-demo` writes, as `rekap election import` reads them.
@@ -96,6 +102,7 @@ export async function serveCommand(args: string[]): Promise<number> {
     logger,
     webAssets,
     security,
+    signingKey,
     ...(maxConnections ? { limits: { maxConnections } } : {}),
     // Closing the app finishes the form being read and logs the queue's count (app.ts).
     reread: { enabled: !o['no-reread'] },
