@@ -75,6 +75,11 @@ export const ERRORS = {
     id: 'Permintaan bertentangan dengan data di server',
     en: 'The request conflicts with what the server holds',
   },
+  correction_breaks_rules: {
+    status: 422,
+    id: 'Angka koreksi melanggar aturan formulir',
+    en: "The corrected numbers break the form's rules",
+  },
   csrf_mismatch: {
     status: 403,
     id: 'Token CSRF tidak ada atau tidak cocok dengan sesi',
@@ -181,6 +186,11 @@ export const ERRORS = {
     id: 'Token KPPS diperlukan',
     en: 'A KPPS bearer token is required',
   },
+  nothing_to_confirm: {
+    status: 409,
+    id: 'Versi ini tidak ditahan: tidak ada yang perlu dikonfirmasi',
+    en: 'This version is not held: there is nothing to confirm',
+  },
   not_acceptable: {
     status: 406,
     id: 'Permintaan tidak dapat diterima di sini',
@@ -242,6 +252,11 @@ export const ERRORS = {
     id: 'Terlalu banyak permintaan; coba lagi nanti',
     en: 'Too many requests; try again later',
   },
+  recap_closed: {
+    status: 409,
+    id: 'Rekapitulasi di atas TPS ini sudah ditutup; buka kembali dahulu',
+    en: 'A recap above this TPS is closed; reopen it first',
+  },
   recap_already_closed: {
     status: 409,
     id: 'Rekapitulasi tingkat ini sudah ditutup',
@@ -297,6 +312,11 @@ export const ERRORS = {
     id: 'Kiriman TPS ini harus ditandatangani perangkatnya',
     en: "This TPS's submissions must be signed by its device",
   },
+  stale_version: {
+    status: 409,
+    id: 'Versi ini bukan yang terbaru: ada yang bertindak lebih dahulu',
+    en: 'This is not the latest version: someone acted first',
+  },
   storage_full: {
     status: 503,
     id: 'Penyimpanan server penuh; coba lagi nanti',
@@ -332,6 +352,11 @@ export const ERRORS = {
     status: 403,
     id: 'Perangkat tidak terdaftar untuk TPS ini',
     en: 'The device is not enrolled for this TPS',
+  },
+  unknown_objection: {
+    status: 404,
+    id: 'Keberatan tidak ditemukan atau sudah dijawab',
+    en: 'No such open objection',
   },
   unknown_part: {
     status: 400,

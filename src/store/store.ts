@@ -27,6 +27,21 @@ import {
   type AggregateMismatch,
 } from './rebuild.ts';
 import { regionResult, tpsResult, type RegionResult, type TpsResult } from './recap.ts';
+import { auditVerify, type AuditProgress, type AuditReport } from './audit-verify.ts';
+import {
+  recordReread,
+  review,
+  reviewQueue,
+  tpsReview,
+  type RereadOutcome,
+  type RereadRefusal,
+  type ReviewAction,
+  type ReviewOutcome,
+  type ReviewQueueItem,
+  type ReviewQueueQuery,
+  type ReviewRefusal,
+  type TpsReviewView,
+} from './review.ts';
 import {
   submissionWriter,
   type NewSubmission,
@@ -170,6 +185,21 @@ export type Store = {
   /** The newest `limit` observations below a region, of the newest `perTps` of each TPS. */
   observations(region: RegionCode, limit: number, perTps?: number): Promise<StoredObservation[]>;
   recordSubmission(s: NewSubmission): Promise<RecordOutcome>;
+  /** A review action on the version an operator saw (review.ts): its event, the review, the totals. */
+  review(action: ReviewAction, by: { actor: Actor }): Promise<Result<ReviewOutcome, ReviewRefusal>>;
+  /** Records the server's re-read of a version (actor `server`). */
+  recordReread(
+    tps: TpsCode,
+    ballot: Ballot,
+    version: number,
+    outcome: RereadOutcome,
+  ): Promise<Result<ReviewOutcome, RereadRefusal>>;
+  /** One TPS's review, every version and every event about them (recomputed from the record). */
+  tpsReview(tps: TpsCode, ballot: Ballot): Promise<TpsReviewView | undefined>;
+  /** The TPS below a region that wait in these review states, by code (keyset: `after`). */
+  reviewQueue(q: ReviewQueueQuery): Promise<ReviewQueueItem[]>;
+  /** `rekap audit verify`: everything recomputed from the record, in one snapshot. */
+  auditVerify(onProgress?: AuditProgress): Promise<AuditReport>;
   /** KPPS versions of these ballots not re-read yet, oldest first (reread.ts says how it scales). */
   versionsAwaitingReread(
     limit: number,
@@ -412,6 +442,12 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
     observationReceivedAt: (tps, since, n) => observationReceivedAt(db, tps, since, n),
     observations: (region, limit, perTps) => observationsBelow(conn.reader, region, limit, perTps),
     recordSubmission: (s) => changed(writeSubmission(s)),
+    review: (action, by) => changed(review(conn, action, by, clock())),
+    recordReread: (tps, ballot, version, outcome) =>
+      changed(recordReread(conn, { tps, ballot, version }, outcome, clock())),
+    tpsReview: (tps, ballot) => snapshot(conn, (trx) => tpsReview(trx, tps, ballot)),
+    reviewQueue: (q) => reviewQueue(conn.reader, q),
+    auditVerify: (onProgress) => snapshot(conn, (trx) => auditVerify(trx, blobs, onProgress)),
     versionsAwaitingReread: (limit, o) => versionsAwaitingReread(conn.reader, dialect, limit, o),
     versionToReread: (tps, ballot, version) =>
       versionToReread(conn.reader, dialect, tps, ballot, version),
