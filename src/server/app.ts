@@ -32,6 +32,7 @@ import { registerSignal } from './signal.ts';
 import { registerAnomalies } from './anomalies.ts';
 import { registerRecap } from './dhasil.ts';
 import { loadServerKey, type ServerKey } from './keys.ts';
+import { registerOperatorRoutes } from './operator-routes.ts';
 import { withExtras } from './external.ts';
 import { registerUploads } from './uploads.ts';
 import { withQuotas, type Quotas } from './quotas.ts';
@@ -276,6 +277,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     store,
     key: () => (signingKey ??= loadServerKey({ dataDir: store.dataDir })),
   });
+  // The review queue of /operator/ (operator-routes.ts): behind the sessions registered above.
+  registerOperatorRoutes(app, { store });
 
   app.get<{ Params: { sha256: string } }>('/api/v1/photos/:sha256', async (req, reply) => {
     const photo = await store.photo(req.params.sha256);
