@@ -2,6 +2,7 @@
 // objection and its answer, the server's re-read; every refusal as a value; a correction keeps the
 // versions before it, their photos and the read value; a closed recap refuses changes until it is
 // reopened. After every step the live totals equal a recount and the record verifies.
+import { RecapClosedError } from '../src/store/signoffs.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CHasil } from '../src/core/chasil.ts';
 import type { RegionCode, TpsCode } from '../src/core/codes.ts';
@@ -319,6 +320,11 @@ describe.each(storeBackends('review'))('review actions on $name', (backend) => {
         by,
       ),
     ).toMatchObject({ ok: true });
+    // A new version from the KPPS is refused too, and leaves nothing behind: no row, no event.
+    const eventsBefore = (await store.events()).length;
+    await expect(submit(store, TPS_A, clean(34))).rejects.toBeInstanceOf(RecapClosedError);
+    expect((await store.tpsReview(TPS_A, 'ppwp'))!.latest).toBe(v);
+    expect((await store.events()).length).toBe(eventsBefore);
     await expectRecordHolds(store);
     await writeTransaction(db.db, db.dialect, (trx) =>
       reopenRecapRow(trx, db.dialect, {

@@ -196,7 +196,7 @@ function paths() {
       post: {
         summary: 'Submit the C.Hasil of a TPS (KPPS token of that TPS)',
         description:
-          'Accepted results are never overwritten: a resubmission becomes a new version and the latest clean version counts. A result that breaks a rule of the form is kept with its photo, flagged, and not counted until reviewed. An identical resubmission (same hash) answers 200 with the existing submission.',
+          'Accepted results are never overwritten: a resubmission becomes a new version and the latest clean version counts. A result that breaks a rule of the form is kept with its photo, flagged, and not counted until reviewed. While a recap above the TPS is closed (signed off), a new version is refused (409 `recap_closed`) until that level is reopened. An identical resubmission (same hash) answers 200 with the existing submission.',
         security: kpps,
         parameters: [codeParam('TPS code'), ballotParam],
         requestBody: {
@@ -268,6 +268,10 @@ function paths() {
             ],
             ['server_busy', 'try again after Retry-After seconds'],
             'storage_full',
+            [
+              'recap_closed',
+              'a recap above the TPS is signed off: nothing new counts below it until its operator reopens it',
+            ],
             ...COMMON,
           ]),
         },

@@ -10,6 +10,7 @@ import { err, ok, type Result } from '../core/result.ts';
 import { checkRules } from '../core/rules.ts';
 import { PhotoRefsSchema, SignaturePartSchema } from '../contract/kpps.ts';
 import { sha256Hex } from '../store/blobs.ts';
+import { RecapClosedError } from '../store/signoffs.ts';
 import type { Store } from '../store/store.ts';
 import type { PhotoRecord, RecordOutcome, StoredSignature } from '../store/submissions.ts';
 import { apiError, type ApiError, type PartLimits } from './errors.ts';
@@ -222,18 +223,23 @@ export async function acceptSubmission(
     photos.push(await ctx.store.putPhoto(bytes, checks[i]!));
   for (const h of parts.photoRefs) photos.push(uploaded.get(h)!);
   const flags = checkRules(result, { ballot, registeredDpt: tps.dpt });
-  return ok(
-    await ctx.store.recordSubmission({
-      tps: tps.code,
-      ballot,
-      result,
-      photos,
-      flags,
-      uploader,
-      receivedAt: ctx.clock(),
-      signature: parts.signature ?? null,
-    }),
-  );
+  try {
+    return ok(
+      await ctx.store.recordSubmission({
+        tps: tps.code,
+        ballot,
+        result,
+        photos,
+        flags,
+        uploader,
+        receivedAt: ctx.clock(),
+        signature: parts.signature ?? null,
+      }),
+    );
+  } catch (e) {
+    if (e instanceof RecapClosedError) return err(apiError('recap_closed', e.message));
+    throw e;
+  }
 }
 
 /**

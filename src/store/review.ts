@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Ballot } from '../core/ballots.ts';
 import { fieldEntries, type CHasil } from '../core/chasil.ts';
-import { ancestorsOfTps, NATION_CODE, type RegionCode, type TpsCode } from '../core/codes.ts';
+import { NATION_CODE, type RegionCode, type TpsCode } from '../core/codes.ts';
 import { err, ok, type Result } from '../core/result.ts';
 import {
   NEEDS_OPERATOR,
@@ -30,6 +30,7 @@ import {
 import type { Dialect } from './migrations.ts';
 import { jsonColumn, StoredPhotosSchema, StoredResultSchema } from './rows.ts';
 import type { Database } from './schema.ts';
+import { closedAbove } from './signoffs.ts';
 import {
   chainHash,
   contentHash,
@@ -87,31 +88,6 @@ export type RereadRefusal = Extract<
 >;
 
 type Ctx = { db: Kysely<Database>; dialect: Dialect };
-
-/**
- * The closed recap above this TPS for this ballot, if any: a region whose latest sign-off row is
- * `closed`. A closed recap refuses every change to what counts below it until it is reopened.
- */
-async function closedAbove(
-  db: Kysely<Database>,
-  tps: TpsCode,
-  ballot: Ballot,
-): Promise<RegionCode | undefined> {
-  const rows = await db
-    .selectFrom('recap_signoffs')
-    .select(['region_code', 'action', 'seq'])
-    .where('region_code', 'in', ancestorsOfTps(tps))
-    .where('ballot', '=', ballot)
-    .orderBy('seq', 'desc')
-    .execute();
-  const seen = new Set<string>();
-  for (const r of rows) {
-    if (seen.has(r.region_code)) continue;
-    seen.add(r.region_code);
-    if (r.action === 'closed') return r.region_code as RegionCode;
-  }
-  return undefined;
-}
 
 const closedRefusal = (region: RegionCode, ballot: Ballot): ReviewRefusal => ({
   code: 'recap_closed',

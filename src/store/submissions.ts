@@ -29,6 +29,7 @@ import {
   StoredRowError,
 } from './rows.ts';
 import type { Database } from './schema.ts';
+import { closedAbove, RecapClosedError } from './signoffs.ts';
 
 export type PhotoRecord = {
   sha256: string;
@@ -270,6 +271,11 @@ async function writeSubmission(
     ],
     at,
   );
+  // A closed recap above the TPS refuses it (asked under the chain lock the event took, so a
+  // close cannot slip in between): the whole transaction (savepoint) rolls back, and the phone
+  // keeps the result until the level is reopened.
+  const closed = await closedAbove(trx, s.tps, s.ballot);
+  if (closed) throw new RecapClosedError(closed, s.ballot);
   const review = await refreshReview(trx, dialect, s.tps, s.ballot, state);
   // Built from the values just written, not parsed back from their JSON.
   const record: SubmissionRecord = {
