@@ -611,6 +611,158 @@ describe('real answers of every route fit the document', () => {
     }
   });
 
+  it('the review queue: queue, TPS, confirm, correct, photo request, objection, answer, crop', async () => {
+    const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
+      api(path, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify(body),
+      });
+    /** A logged-in account of this role and region, its one-time password changed. */
+    const sessionOf = async (name: string, role: 'ppk' | 'bawaslu', region: string) => {
+      const { password } = await server.store.accounts
+        .create({ name, role, region: region as RegionCode })
+        .then((r) => (r.ok ? r.value : Promise.reject(new Error(r.error.message))));
+      const login = await post('/api/operator/login', { name, password });
+      const cookie = login.headers
+        .getSetCookie()
+        .map((c) => c.split(';')[0])
+        .join('; ');
+      const { csrf } = (await login.json()) as { csrf: string };
+      const session = { cookie, 'x-csrf-token': csrf };
+      const changed = await post(
+        '/api/operator/password',
+        { current: password, next: `the contract test password of a ${role}` },
+        session,
+      );
+      expect(changed.status).toBe(200);
+      return session;
+    };
+    const ppk = await sessionOf('contract-review', 'ppk', '16.08.01');
+    const bawaslu = await sessionOf('contract-bawaslu', 'bawaslu', '16.08.01');
+    const onlyCookie = { cookie: ppk.cookie };
+
+    const queue = '/api/operator/queue';
+    for (const [query, headers, status] of [
+      ['region=16.08.01', onlyCookie, 200],
+      ['region=16.08.01&state=photo_requested&limit=1', onlyCookie, 200],
+      ['region=16.08.01', {}, 401],
+      ['region=16.08.02', onlyCookie, 403],
+      ['region=zz', onlyCookie, 400],
+      ['region=16.08.01&limit=0', onlyCookie, 400],
+    ] as const) {
+      const r = await api(`${queue}?${query}`, { headers });
+      expect(r.status, query).toBe(status);
+      const body = await check(r, 'GET', queue);
+      if (query === 'region=16.08.01' && status === 200)
+        expect((body as { items: { tps: string }[] }).items.map((i) => i.tps)).toEqual(
+          expect.arrayContaining([TPS, OTHER_TPS]),
+        );
+    }
+
+    const tpsRoute = '/api/operator/tps/{code}/{ballot}';
+    for (const [code, headers, status] of [
+      [TPS, onlyCookie, 200],
+      [TPS, {}, 401],
+      ['16.08.02.2001.001', onlyCookie, 403],
+      ['nope', onlyCookie, 400],
+      ['16.08.01.1007.999', onlyCookie, 404],
+    ] as const) {
+      const r = await api(`/api/operator/tps/${code}/ppwp`, { headers });
+      expect(r.status, code).toBe(status);
+      await check(r, 'GET', tpsRoute);
+    }
+
+    // OTHER_TPS: its one flagged version, confirmed as written (after the refusals), then once more.
+    const confirm = '/api/operator/tps/{code}/{ballot}/confirm';
+    const at = (template: string, code: string) =>
+      template.replace('{code}', code).replace('{ballot}', 'ppwp');
+    for (const [body, headers, status] of [
+      [{ version: 1, reason: 'sesuai plano' }, onlyCookie, 403],
+      [{ version: 1 }, ppk, 400],
+      [{ version: 9, reason: 'sesuai plano' }, ppk, 409],
+      [{ version: 1, reason: 'sesuai plano' }, ppk, 201],
+      [{ version: 1, reason: 'sesuai plano' }, ppk, 409],
+    ] as const) {
+      const r = await post(at(confirm, OTHER_TPS), body, headers);
+      expect(r.status).toBe(status);
+      await check(r, 'POST', confirm);
+    }
+
+    // TPS: its flagged version 2 corrected: rules broken (422), an unknown field (400), then sent.
+    const tps = await server.store.tps(TPS as TpsCode);
+    const right = cleanResult(tps!.dpt!);
+    const correct = '/api/operator/tps/{code}/{ballot}/correct';
+    const correction = { version: 2, reason: 'salah tulis V.A', reference: 'BA-PPK/017' };
+    for (const [changes, status] of [
+      [{ valid: right.valid + 5 }, 422],
+      [{ nope: 1 }, 400],
+      [{ valid: right.valid }, 201],
+    ] as const) {
+      const r = await post(at(correct, TPS), { ...correction, changes }, ppk);
+      expect(r.status).toBe(status);
+      await check(r, 'POST', correct);
+    }
+
+    const photoRequest = '/api/operator/tps/{code}/{ballot}/photo-request';
+    for (const [body, status] of [
+      [{ version: 3, reason: 'x' }, 400],
+      [{ version: 3, reason: 'foto buram', pages: [1] }, 201],
+    ] as const) {
+      const r = await post(at(photoRequest, TPS), body, ppk);
+      expect(r.status).toBe(status);
+      await check(r, 'POST', photoRequest);
+    }
+
+    // An objection is Bawaslu's (or a witness's), its answer the PPK's.
+    const objection = '/api/operator/tps/{code}/{ballot}/objection';
+    let filed = 0;
+    for (const [headers, status] of [
+      [ppk, 403],
+      [bawaslu, 201],
+    ] as const) {
+      const r = await post(
+        at(objection, OTHER_TPS),
+        { version: 1, text: 'suara paslon 2' },
+        headers,
+      );
+      expect(r.status).toBe(status);
+      const body = (await check(r, 'POST', objection)) as {
+        reasons?: { code: string; seq?: number }[];
+      };
+      filed = body.reasons?.find((x) => x.code === 'objection')?.seq ?? filed;
+    }
+    expect(filed).toBeGreaterThan(0);
+    const answer = '/api/operator/tps/{code}/{ballot}/objection-answer';
+    for (const [seq, status] of [
+      [filed + 1000, 404],
+      [filed, 201],
+    ] as const) {
+      const r = await post(
+        at(answer, OTHER_TPS),
+        { version: 1, objection: seq, reason: 'dicek dengan plano' },
+        ppk,
+      );
+      expect(r.status).toBe(status);
+      await check(r, 'POST', answer);
+    }
+
+    // The crop of a field: the test photo has no form page in it, so the whole photo (302).
+    const crop = '/api/operator/photo/{sha256}/field/{path}.jpg';
+    for (const [sha, headers, status] of [
+      [uploaded, onlyCookie, 302],
+      ['0'.repeat(64), onlyCookie, 404],
+      [uploaded, {}, 401],
+    ] as const) {
+      const r = await api(`/api/operator/photo/${sha}/field/valid.jpg?tps=${TPS}&ballot=ppwp`, {
+        headers,
+        redirect: 'manual',
+      });
+      expect(r.status).toBe(status);
+      await check(r, 'GET', crop);
+    }
+  });
+
   it('exercised every operation of the document', () => {
     const all = Object.entries(doc.paths).flatMap(([path, ops]) =>
       Object.keys(ops)

@@ -40,6 +40,16 @@ import {
   ServerKeySchema,
   SignedDHasilRefSchema,
 } from '../contract/recap.ts';
+import {
+  ConfirmSchema,
+  CorrectSchema,
+  ObjectionAnswerSchema,
+  ObjectionSchema,
+  OperatorTpsSchema,
+  PhotoRequestSchema,
+  ReviewDoneSchema,
+  ReviewQueueSchema,
+} from '../contract/review.ts';
 import { ANOMALY_REGION_LIMIT } from './anomalies.ts';
 import { DEFAULT_LIMITS } from './limits.ts';
 import { PHOTO_LIMITS } from './photos.ts';
@@ -143,6 +153,162 @@ const recapBallot = {
 };
 
 const limits = DEFAULT_LIMITS;
+
+/** The review queue's operations (operator-routes.ts). */
+function operatorReviewPaths() {
+  const READ: (ErrorCode | [ErrorCode, string])[] = [
+    'not_logged_in',
+    'must_change_password',
+    'forbidden',
+    ['outside_region', "the TPS or region lies outside the account's region"],
+    'bad_code',
+    'unknown_ballot',
+    ...COMMON,
+  ];
+  const tpsParams = [
+    codeParam('TPS code, e.g. 16.08.01.1007.001'),
+    { name: 'ballot', in: 'path', required: true, schema: { type: 'string', enum: [...BALLOTS] } },
+  ];
+  const action = (
+    summary: string,
+    schema: z.ZodType,
+    extra: (ErrorCode | [ErrorCode, string])[],
+  ) => ({
+    post: {
+      summary,
+      description:
+        'Recorded as a new event; nothing is overwritten. `version` is the newest version the operator saw: a newer one answers 409 stale_version.',
+      security: operator,
+      parameters: [...tpsParams, csrfHeader],
+      requestBody: { required: true, ...json(schema) },
+      responses: {
+        201: answer('Recorded: where the TPS stands now', ReviewDoneSchema),
+        ...fails([
+          ...OPERATOR_WRITE,
+          ...READ,
+          'malformed_request',
+          'malformed_json',
+          'unsupported_media_type',
+          'unknown_tps',
+          'stale_version',
+          'recap_closed',
+          ...extra,
+        ]),
+      },
+    },
+  });
+  return {
+    '/api/operator/queue': {
+      get: {
+        summary:
+          'The TPS below a region that need a person, or wait for a new photo (the review queue)',
+        security: operator,
+        parameters: [
+          {
+            name: 'region',
+            in: 'query',
+            required: true,
+            schema: { type: 'string' },
+            description: REGION_CODE,
+          },
+          ballotParam,
+          {
+            name: 'state',
+            in: 'query',
+            required: false,
+            schema: { type: 'string', enum: ['flagged', 'in_review', 'photo_requested'] },
+          },
+          {
+            name: 'after',
+            in: 'query',
+            required: false,
+            schema: { type: 'string' },
+            description: 'The `next` of the page before',
+          },
+          {
+            name: 'limit',
+            in: 'query',
+            required: false,
+            schema: { type: 'integer', minimum: 1, maximum: 200, default: 50 },
+          },
+        ],
+        responses: {
+          200: answer('One page of the queue', ReviewQueueSchema),
+          ...fails([...READ, 'malformed_request', 'unknown_region']),
+        },
+      },
+    },
+    '/api/operator/tps/{code}/{ballot}': {
+      get: {
+        summary:
+          'One TPS as its reviewer sees it: every version, the re-read, every review action, the findings',
+        security: operator,
+        parameters: tpsParams,
+        responses: {
+          200: answer('The TPS', OperatorTpsSchema),
+          ...fails([...READ, 'unknown_tps']),
+        },
+      },
+    },
+    '/api/operator/tps/{code}/{ballot}/confirm': action(
+      'Confirm the newest version as written (reason required)',
+      ConfirmSchema,
+      ['nothing_to_confirm'],
+    ),
+    '/api/operator/tps/{code}/{ballot}/correct': action(
+      'Correct the newest version: the fields that change, the reason and the plenary reference',
+      CorrectSchema,
+      [['correction_breaks_rules', 'details.breaches: the rules the corrected numbers break']],
+    ),
+    '/api/operator/tps/{code}/{ballot}/photo-request': action(
+      'Ask the KPPS for a new photo of the form',
+      PhotoRequestSchema,
+      [],
+    ),
+    '/api/operator/tps/{code}/{ballot}/objection': action(
+      'Object to the result (Bawaslu, a witness)',
+      ObjectionSchema,
+      [],
+    ),
+    '/api/operator/tps/{code}/{ballot}/objection-answer': action(
+      'Answer an open objection',
+      ObjectionAnswerSchema,
+      ['unknown_objection'],
+    ),
+    '/api/operator/photo/{sha256}/field/{path}.jpg': {
+      get: {
+        summary:
+          "A zoom crop of one field's boxes in a photo of the TPS, upright (cut by the server from the reader's page geometry)",
+        description:
+          'When the reader finds no page in the photo (or the field is not on its page), a 302 to the whole photo (GET /api/v1/photos/{sha256}).',
+        security: operator,
+        parameters: [
+          { name: 'sha256', in: 'path', required: true, schema: { type: 'string' } },
+          {
+            name: 'path',
+            in: 'path',
+            required: true,
+            schema: { type: 'string' },
+            description: 'The field, e.g. valid, votes.1, dpt.l',
+          },
+          {
+            name: 'tps',
+            in: 'query',
+            required: true,
+            schema: { type: 'string' },
+            description: 'The TPS the photo belongs to',
+          },
+          ballotParam,
+        ],
+        responses: {
+          200: { description: 'The crop', content: { 'image/jpeg': {} } },
+          302: { description: 'No page found: the whole photo' },
+          ...fails([...READ, ['unknown_photo', 'not a photo of this TPS']]),
+        },
+      },
+    },
+  };
+}
 
 function paths() {
   return {
@@ -598,6 +764,7 @@ function paths() {
         responses: { 200: answer('The last event', ChainHeadSchema), ...fails(COMMON) },
       },
     },
+    ...operatorReviewPaths(),
     '/api/v1/photos/{sha256}': {
       get: {
         summary: 'A stored photo by its sha256',
