@@ -263,6 +263,41 @@ for (const backend of storeBackends('signoff')) {
       expect(await store.recapState(KAB, 'ppwp')).toBe('certified');
     });
 
+    it("audit verify checks each D.Hasil's signature with the server key", async () => {
+      if (skip()) return;
+      expect(await store.auditVerify({ publicKey: key.publicKey })).toMatchObject({ ok: true });
+      const raw = await openDb({ url: opened!.dbUrl, dataDir: opened!.dataDir });
+      try {
+        const row = await raw.db
+          .selectFrom('recap_signoffs')
+          .selectAll()
+          .where('region_code', '=', KEC2)
+          .where('action', '=', 'closed')
+          .executeTakeFirstOrThrow();
+        // Another signature: the document and its hash stay as the event says, so only the key
+        // can tell.
+        const other = [...row.signature!].reverse().join('');
+        await raw.db
+          .updateTable('recap_signoffs')
+          .set({ signature: other })
+          .where('seq', '=', row.seq)
+          .execute();
+        expect(await store.auditVerify()).toMatchObject({ ok: true });
+        expect(await store.auditVerify({ publicKey: key.publicKey })).toMatchObject({
+          ok: false,
+          mismatch: { table: 'recap_signoffs', key: `seq ${row.seq}`, column: 'signature' },
+        });
+        await raw.db
+          .updateTable('recap_signoffs')
+          .set({ signature: row.signature })
+          .where('seq', '=', row.seq)
+          .execute();
+      } finally {
+        await raw.close();
+      }
+      expect(await store.auditVerify({ publicKey: key.publicKey })).toMatchObject({ ok: true });
+    });
+
     it('a sign-off row changed behind the store is refused, not served', async () => {
       if (skip()) return;
       const raw = await openDb({ url: opened!.dbUrl, dataDir: opened!.dataDir });

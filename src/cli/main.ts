@@ -32,9 +32,10 @@ Perintah / commands:
       Print a new one-time password for an account; its sessions end.
   rekap operator disable --name NAME --reason TEXT [--data DIR] [--db URL]
       Stop an account (the reason goes into the audit trail); its sessions end.
-  rekap audit verify [--data DIR | --db URL] [--json]
+  rekap audit verify [--data DIR | --db URL] [--key KEY] [--json]
       Recompute the event chain, every submission's hash, every photo's hash and every
-      aggregate from the events; name the first thing that does not match, exit 1 if any.
+      aggregate from the events, and check each D.Hasil's signature (--key, else the data
+      folder's signing-key.pem); name the first thing that does not match, exit 1 if any.
   rekap kpps-token --tps CODE [--data DIR] [--db URL]
       Print a new bearer token for the KPPS of one TPS; it revokes the TPS's older tokens.
   rekap kpps-token --region CODE --csv [--data DIR] [--db URL]

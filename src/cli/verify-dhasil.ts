@@ -12,7 +12,7 @@ import { parseWithPositionals } from './options.ts';
 import { UsageError } from './usage.ts';
 
 /** A key as given: base64url, or a file with it or with the key endpoint's JSON answer. */
-function keyFrom(text: string): string {
+export function keyFrom(text: string): string {
   const given = existsSync(text) ? readFileSync(text, 'utf8').trim() : text.trim();
   if (given.startsWith('{')) {
     const parsed = ServerKeySchema.safeParse(JSON.parse(given));

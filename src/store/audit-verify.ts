@@ -7,6 +7,7 @@ import type { Kysely } from 'kysely';
 import type { RegionCode, TpsCode } from '../core/codes.ts';
 import { ancestorsOfTps, regionContains } from '../core/codes.ts';
 import { canonicalJson } from '../core/canonical.ts';
+import { verifyDHasil } from '../core/dhasil.ts';
 import { EVENT_TYPES, type EventType } from '../contract/events.ts';
 import { BlobCorruptError, sha256Hex, type BlobStore } from './blobs.ts';
 import { verifyEventChain, type StoredEvent } from './events.ts';
@@ -85,11 +86,21 @@ const miss = (
 });
 
 /** Every check in order; stops at the first mismatch. */
+export type AuditOptions = {
+  onProgress?: AuditProgress;
+  /**
+   * The server's Ed25519 public key (base64url): each closed recap's D.Hasil must verify with it
+   * (signature and totals). Without it only the D.Hasil's sha256 is checked against its event.
+   */
+  publicKey?: string;
+};
+
 export async function auditVerify(
   db: Kysely<Database>,
   blobs: BlobStore,
-  onProgress: AuditProgress = () => {},
+  opts: AuditOptions = {},
 ): Promise<AuditReport> {
+  const onProgress = opts.onProgress ?? (() => {});
   const counts: AuditCounts = {
     events: 0,
     submissions: 0,
@@ -105,7 +116,7 @@ export async function auditVerify(
     () => checkSubmissions(db, gathered, counts, onProgress),
     () => checkPhotos(db, blobs, counts, onProgress),
     () => checkAggregatesExactly(db, counts, onProgress),
-    () => checkSignoffs(db, gathered, counts),
+    () => checkSignoffs(db, gathered, counts, opts.publicKey),
   ];
   for (const stage of stages) {
     let found: Found;
@@ -512,6 +523,7 @@ async function checkSignoffs(
   db: Kysely<Database>,
   g: Gathered,
   counts: AuditCounts,
+  publicKey: string | undefined,
 ): Promise<Found> {
   const rows = await db.selectFrom('recap_signoffs').selectAll().orderBy('seq').execute();
   for (const r of rows) {
@@ -538,6 +550,25 @@ async function checkSignoffs(
     for (const [column, event, row] of facts)
       if (event !== row)
         return miss('recap_signoffs', key, column, `${String(event)} (its event)`, row);
+    if (publicKey && r.action === 'closed') {
+      // The hash matched its event; the document must also be what this server signed, and
+      // add up from its children.
+      let document: unknown;
+      try {
+        document = { dhasil: JSON.parse(r.dhasil ?? 'null') as unknown, signature: r.signature };
+      } catch {
+        return miss('recap_signoffs', key, 'dhasil', 'the signed D.Hasil (JSON)', 'not JSON');
+      }
+      const verified = await verifyDHasil(document, publicKey);
+      if (!verified.ok)
+        return miss(
+          'recap_signoffs',
+          key,
+          'signature',
+          "a D.Hasil that verifies with the server's key",
+          verified.error.join('; '),
+        );
+    }
     counts.signoffs++;
   }
   const left = [...g.signoffs.values()][0];

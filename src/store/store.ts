@@ -27,7 +27,7 @@ import {
   type AggregateMismatch,
 } from './rebuild.ts';
 import { regionResult, tpsResult, type RegionResult, type TpsResult } from './recap.ts';
-import { auditVerify, type AuditProgress, type AuditReport } from './audit-verify.ts';
+import { auditVerify, type AuditOptions, type AuditReport } from './audit-verify.ts';
 import {
   recordReread,
   review,
@@ -199,7 +199,7 @@ export type Store = {
   /** The TPS below a region that wait in these review states, by code (keyset: `after`). */
   reviewQueue(q: ReviewQueueQuery): Promise<ReviewQueueItem[]>;
   /** `rekap audit verify`: everything recomputed from the record, in one snapshot. */
-  auditVerify(onProgress?: AuditProgress): Promise<AuditReport>;
+  auditVerify(opts?: AuditOptions): Promise<AuditReport>;
   /** KPPS versions of these ballots not re-read yet, oldest first (reread.ts says how it scales). */
   versionsAwaitingReread(
     limit: number,
@@ -447,7 +447,7 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
       changed(recordReread(conn, { tps, ballot, version }, outcome, clock())),
     tpsReview: (tps, ballot) => snapshot(conn, (trx) => tpsReview(trx, tps, ballot)),
     reviewQueue: (q) => reviewQueue(conn.reader, q),
-    auditVerify: (onProgress) => snapshot(conn, (trx) => auditVerify(trx, blobs, onProgress)),
+    auditVerify: (opts) => snapshot(conn, (trx) => auditVerify(trx, blobs, opts)),
     versionsAwaitingReread: (limit, o) => versionsAwaitingReread(conn.reader, dialect, limit, o),
     versionToReread: (tps, ballot, version) =>
       versionToReread(conn.reader, dialect, tps, ballot, version),
