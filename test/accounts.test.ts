@@ -772,7 +772,7 @@ describe('the demo accounts', () => {
       expect((await store.events({})).length).toBe(events);
       const text = demoAccountsText(first, 'http://127.0.0.1:8080');
       expect(text).toContain(`demo-ppk       ${first[1]!.password}  ppk of 16.08.01`);
-      expect(text).toContain('POST http://127.0.0.1:8080/api/operator/login');
+      expect(text).toContain('Log in at http://127.0.0.1:8080/operator/');
     } finally {
       await store.close();
       await rm(dataDir, { recursive: true, force: true });

@@ -64,7 +64,7 @@ export function demoAccountsText(accounts: readonly DemoAccount[], baseUrl: stri
   return [
     'Demo operator accounts (one-time passwords, shown once; each must be changed at the first login):',
     ...lines,
-    `Log in with POST ${baseUrl}/api/operator/login {"name","password"} (docs/operators.md).`,
+    `Log in at ${baseUrl}/operator/ (the review queue; docs/operators.md).`,
     '',
   ].join('\n');
 }
