@@ -161,6 +161,17 @@ describe.skipIf(!hasChromium)('public portal (real server, real Chromium)', () =
     await page.waitForSelector('#demo:not([hidden])');
     expect(await text('#demo')).toContain('DEMO');
     await expectTotals([clean]);
+    // Nothing is signed off yet, and the chain head the submissions moved is published.
+    expect(await page.getAttribute('[data-testid="recap-state"]', 'data-state')).toBe(
+      'unofficial-partial',
+    );
+    expect(await page.$('[data-testid="dhasil-pdf"]')).toBeNull();
+    const head = (await (await fetch(`${server.url}/api/v1/audit/head`)).json()) as {
+      seq: number;
+      hash: string;
+    };
+    await page.waitForSelector('[data-testid="chain-head"]');
+    expect(await text('[data-testid="chain-head"]')).toContain(head.hash.slice(0, 16));
 
     // Down the ladder by clicking: provinsi, kabupaten, kecamatan, desa.
     await drill('#/wilayah/16', '16');

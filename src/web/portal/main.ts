@@ -12,6 +12,7 @@ import {
   type RegionResult,
   type TpsResult,
 } from './api.ts';
+import { ChainHeadSchema, type ChainHeadBody } from '../../contract/recap.ts';
 import { mapResult } from '../../core/result.ts';
 import { h, patch, type Child } from '../shared/dom.ts';
 import { formatTime, otherLang, storedLang, translate } from '../shared/i18n.ts';
@@ -22,6 +23,8 @@ import { tpsView } from './tps-view.ts';
 import { messageView, type Ctx } from './view-parts.ts';
 
 const POLL_MS = 5_000;
+const HEAD_URL = '/api/v1/audit/head';
+const HEAD_POLL_MS = 60_000;
 
 type Loaded =
   | { kind: 'region'; text: string; value: RegionResult }
@@ -35,6 +38,8 @@ type State = {
   /** What went wrong with the last request for this route, if anything. */
   problem: 'not-found' | 'failed' | null;
   updatedAt: Date | null;
+  /** The head of the event chain, as last published. */
+  head: ChainHeadBody | null;
 };
 
 /** The reader's language, read when first asked (shared/i18n.ts). */
@@ -47,6 +52,7 @@ const state: State = {
   data: null,
   problem: null,
   updatedAt: null,
+  head: null,
 };
 
 const $ = (id: string): HTMLElement => {
@@ -88,7 +94,31 @@ function renderShell(): void {
       h('a', { href: '/api/openapi.json' }, t('footerApi')),
     ),
     h('p', { class: 'small muted' }, t('tagline')),
+    state.head && state.head.hash
+      ? h(
+          'p',
+          { class: 'small muted', 'data-testid': 'chain-head' },
+          h(
+            'a',
+            { href: '/api/v1/audit/head' },
+            t('chainHead', { seq: String(state.head.seq), hash: state.head.hash.slice(0, 16) }),
+          ),
+        )
+      : null,
   ]);
+}
+
+/**
+ * The head of the event chain, published on every page and read again every minute: whoever
+ * writes it down can later prove the record was not rewritten behind it (docs/recap.md).
+ */
+async function loadHead(): Promise<void> {
+  const res = await getJson(HEAD_URL, ChainHeadSchema);
+  if (res.ok && res.value.value.hash !== state.head?.hash) {
+    state.head = res.value.value;
+    renderShell();
+  }
+  setTimeout(() => void loadHead(), HEAD_POLL_MS);
 }
 
 function renderView(): void {
@@ -227,6 +257,7 @@ function start(): void {
   });
   renderAll();
   void load(true);
+  void loadHead();
 }
 
 start();

@@ -191,11 +191,39 @@ function childrenTable(ctx: Ctx, r: RegionResult): HTMLElement {
   );
 }
 
+/**
+ * Whether these totals are signed off (NIST 1500-100's unofficial-partial, certified,
+ * correction), with the signed D.Hasil once there is one. A desa shows its kecamatan's state
+ * and has no D.Hasil of its own.
+ */
+function recapCard(ctx: Ctx, r: RegionResult): HTMLElement {
+  const signed = r.recap !== 'unofficial-partial' && r.level !== 'desa';
+  const base = `/api/v1/recap/${encodeURIComponent(r.code)}/ppwp/dhasil`;
+  return h(
+    'section',
+    { class: `card recap recap-${r.recap}`, 'aria-labelledby': 'recap-title' },
+    h('h2', { id: 'recap-title', class: 'card-title' }, t(ctx, 'recapTitle')),
+    h('p', { 'data-testid': 'recap-state', 'data-state': r.recap }, t(ctx, `recap-${r.recap}`)),
+    signed
+      ? h(
+          'p',
+          null,
+          t(ctx, r.recap === 'certified' ? 'recapDhasil' : 'recapDhasilLast'),
+          ': ',
+          h('a', { href: `${base}.pdf`, 'data-testid': 'dhasil-pdf' }, 'PDF'),
+          ' · ',
+          h('a', { href: `${base}.json` }, 'JSON'),
+        )
+      : null,
+  );
+}
+
 export function regionView(ctx: Ctx, r: RegionResult): Child[] {
   return [
     breadcrumbs(ctx, r.parents, r),
     heading(ctx, r),
     h('div', { class: 'overview' }, progressCard(ctx, r.progress), pairCards(ctx, r.totals)),
+    recapCard(ctx, r),
     childrenTable(ctx, r),
   ];
 }

@@ -191,6 +191,28 @@ export const PORTAL_STRINGS = {
   viewing: { id: 'Sedang dilihat', en: 'Viewing' },
   footerSource: { id: 'Perangkat lunak sumber terbuka', en: 'Open-source software' },
   footerApi: { id: 'Data terbuka (API)', en: 'Open data (API)' },
+  chainHead: {
+    id: 'Kepala rantai catatan: peristiwa #{seq}, {hash}',
+    en: 'Head of the record chain: event #{seq}, {hash}',
+  },
+  recapTitle: { id: 'Status rekapitulasi', en: 'Recap status' },
+  'recap-unofficial-partial': {
+    id: 'Sementara: rekapitulasi tingkat ini belum ditutup',
+    en: "Unofficial, partial: this level's recap is not closed yet",
+  },
+  'recap-certified': {
+    id: 'Ditetapkan: rekapitulasi tingkat ini ditutup dan ditandatangani (D.Hasil)',
+    en: "Certified: this level's recap is closed and signed (D.Hasil)",
+  },
+  'recap-correction': {
+    id: 'Koreksi: rekapitulasi dibuka kembali setelah ditutup; angka dapat berubah',
+    en: 'Correction: the recap was reopened after it closed; the numbers may change',
+  },
+  recapDhasil: { id: 'D.Hasil yang ditandatangani', en: 'The signed D.Hasil' },
+  recapDhasilLast: {
+    id: 'D.Hasil terakhir (sebelum dibuka kembali)',
+    en: 'The last D.Hasil (before it was reopened)',
+  },
 } as const satisfies Dictionary;
 
 export type StringKey = keyof typeof PORTAL_STRINGS;
