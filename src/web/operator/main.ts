@@ -172,10 +172,18 @@ async function afterLogin() {
 
 // ---- the queue ----
 
+/**
+ * Bumped by every navigation (the queue, a TPS). An answer that arrives after a newer navigation
+ * is dropped: an Esc pressed while the next TPS loads after an action must stay on the queue.
+ */
+let navigation = 0;
+
 async function loadQueue(openNextAfter?: string) {
   const a = state.account;
   if (!a) return renderLogin();
+  const ticket = ++navigation;
   const r = await api.queue(a.region, state.filter);
+  if (ticket !== navigation) return;
   if (!r.ok) {
     if (r.error.status === 401) return renderLogin();
     notice(t('failed', { message: failureText(r.error) }), 'bad');
@@ -307,7 +315,9 @@ function moveSelection(delta: number) {
 // ---- one TPS ----
 
 async function openTps(code: string) {
+  const ticket = ++navigation;
   const r = await api.tps(code);
+  if (ticket !== navigation) return;
   if (!r.ok) {
     if (r.error.status === 401) return renderLogin();
     notice(t('failed', { message: failureText(r.error) }), 'bad');
@@ -711,6 +721,8 @@ async function send(x: OperatorTps, mode: Mode, form: HTMLElement) {
     return;
   }
   notice(t(`done_${mode}` as StringKey, { tps: x.tps.code }));
+  // The action is done: an Esc from here on goes back to the queue, not out of a spent form.
+  state.mode = null;
   await loadQueue(x.tps.code);
 }
 
