@@ -1,12 +1,16 @@
-// The comparison (pure, on crafted readings) and the re-read's handler on a real SQLite store with
-// the reader's classifier and the recording faked: what is read, what is skipped, what an error in
-// the handler does. The whole path with the real model and store.recordReread: test/reread.test.ts.
-import { mkdtemp, rm } from 'node:fs/promises';
+// The comparison (pure, on crafted readings) and the re-read's handler on a real SQLite store and
+// the real worker thread, with the recording faked: what is read and on which thread, what is
+// skipped, what an error in the handler or in the worker does, and a worker that dies. The whole
+// path with store.recordReread and real form photos: test/reread.test.ts.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { threadId } from 'node:worker_threads';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Contest } from '../core/ballots.ts';
 import { fieldEntries, type CHasil } from '../core/chasil.ts';
 import type { FieldResult, PageReport } from '../reader/read-form.ts';
 import { openStore, type Store } from '../store/store.ts';
@@ -16,6 +20,8 @@ import { testPhoto } from '../../test/support/photos.ts';
 import {
   compareReading,
   startRereader,
+  workerReader,
+  type FormReader,
   type ReadingForComparison,
   type RereadJob,
   type RereadOutcome,
@@ -101,7 +107,13 @@ describe('compareReading', () => {
   });
 });
 
-describe('the re-read handler (faked classifier and recording)', () => {
+/** A reader that reads nothing, for the tests of what the handler does around the reading. */
+const emptyReader = (): FormReader => ({
+  read: () => Promise.resolve({ pages: [], fields: {}, thread: threadId }),
+  close: () => Promise.resolve(),
+});
+
+describe('the re-read handler (real store and worker, faked recording)', () => {
   let dataDir: string;
   let store: Store;
   let logs: Record<string, unknown>[];
@@ -145,29 +157,72 @@ describe('the re-read handler (faked classifier and recording)', () => {
     return { record, photo };
   }
 
-  it('the scan at start finds a version, reads its photo and records why it failed', async () => {
+  /**
+   * The real worker with a second listener that, for a job whose first photo is the bytes `exit`
+   * or `throw`, ends the thread or throws out of it while the real one has just begun the job: a
+   * worker that dies mid-job.
+   */
+  async function crashingEntry(): Promise<URL> {
+    const real = new URL('./reread-worker.ts', import.meta.url).href;
+    const path = join(dataDir, 'crashing-reread-worker.mjs');
+    await writeFile(
+      path,
+      `import ${JSON.stringify(real)};
+import { parentPort } from 'node:worker_threads';
+parentPort.on('message', (job) => {
+  const first = job.photos[0] ? new TextDecoder().decode(job.photos[0]) : '';
+  if (first === 'exit') process.exit(3);
+  if (first === 'throw') throw new Error('the test made the worker throw');
+});
+`,
+    );
+    return pathToFileURL(path);
+  }
+
+  it('the scan at start finds a version, and its photo is read on another thread', async () => {
     const { record } = await submitNoise();
     const recorded: [RereadJob, RereadOutcome][] = [];
-    let loads = 0;
+    const reader = workerReader();
     const r = startRereader({
       store,
       logger: logger(),
+      reader,
       record: (job, outcome) => Promise.resolve(void recorded.push([job, outcome])),
-      loadClassifier: () => {
-        loads++;
-        return Promise.resolve((crops) => crops.map(() => ({}) as never));
-      },
     });
     await r.idle();
     expect(recorded).toEqual([
       [{ tps: TPS_A, ballot: 'ppwp', version: record.version }, { failed: 'not-a-form' }],
     ]);
-    expect(loads).toBe(1); // lazily, on the first job
+    const read = logs.find((l) => l.msg === 're-read');
+    expect(read).toMatchObject({ tps: TPS_A, reread: 'failed', reason: 'not-a-form' });
+    // The worker answers its thread id with the reading: not this thread's.
+    expect(read?.thread).toEqual(expect.any(Number));
+    expect(read?.thread).not.toBe(threadId);
+    expect(reader.starts()).toBe(1); // lazily, on the first job
     await r.close();
     expect(r.stats()).toMatchObject({ done: 1, failed: 0, skipped: 0 });
+    // Closing the rereader stopped its reader.
+    await expect(reader.read([], { registeredDpt: null })).rejects.toThrow(/closed/);
   });
 
-  it('skips ballots the reader cannot read and corrections, without recording anything', async () => {
+  it('close waits for the form being read and records it, then stops the worker', async () => {
+    await submitNoise();
+    const recorded: RereadOutcome[] = [];
+    const reader = workerReader();
+    const r = startRereader({
+      store,
+      logger: logger(),
+      reader,
+      record: (_job, outcome) => Promise.resolve(void recorded.push(outcome)),
+    });
+    // The scan at start has the job; closing now waits for it.
+    await r.close();
+    expect(recorded).toEqual([{ failed: 'not-a-form' }]);
+    expect(reader.starts()).toBe(1);
+    expect(r.stats()).toMatchObject({ done: 1, failed: 0 });
+  });
+
+  it('skips ballots the reader cannot read and corrections, without starting the worker', async () => {
     const { record } = await submitNoise();
     const recorded: RereadJob[] = [];
     const correction: Store = {
@@ -179,11 +234,12 @@ describe('the re-read handler (faked classifier and recording)', () => {
         return v && { ...v, kind: 'correction' };
       },
     };
+    const reader = workerReader();
     const r = startRereader({
       store: correction,
       logger: logger(),
+      reader,
       record: (job) => Promise.resolve(void recorded.push(job)),
-      loadClassifier: () => Promise.reject(new Error('must not load')),
     });
     r.offer({ tps: TPS_A, ballot: 'dpr', version: 1 });
     r.offer({ tps: TPS_A, ballot: 'ppwp', version: record.version });
@@ -191,6 +247,7 @@ describe('the re-read handler (faked classifier and recording)', () => {
     await r.close();
     expect(recorded).toEqual([]);
     expect(r.stats()).toMatchObject({ done: 2, failed: 0, skipped: 2 });
+    expect(reader.starts()).toBe(0);
   });
 
   it('a missing blob is logged and counted, not thrown, and the next job still runs', async () => {
@@ -212,8 +269,8 @@ describe('the re-read handler (faked classifier and recording)', () => {
     const r = startRereader({
       store: broken,
       logger: logger(),
+      reader: emptyReader(),
       record: (job) => Promise.resolve(void recorded.push(job)),
-      loadClassifier: () => Promise.resolve(() => []),
     });
     await r.idle();
     await r.close();
@@ -221,5 +278,94 @@ describe('the re-read handler (faked classifier and recording)', () => {
     expect(r.stats()).toMatchObject({ done: 1, failed: 1 });
     const error = logs.find((l) => l.msg === 're-read failed: will retry at a scan');
     expect(error).toMatchObject({ tps: TPS_A, ballot: 'ppwp', version: 1 });
+  });
+
+  it('an error inside the worker fails that job, and the same worker reads the next', async () => {
+    await submitNoise(TPS_A);
+    await submitNoise(TPS_B);
+    const recorded: [RereadJob, RereadOutcome][] = [];
+    let first = true;
+    // A contest the reader cannot use: readForm throws inside the worker, for the first job only.
+    const badContest: Store = {
+      ...store,
+      contest: (ballot) => {
+        if (!first) return store.contest(ballot);
+        first = false;
+        return Promise.resolve({} as Contest);
+      },
+    };
+    const reader = workerReader();
+    const r = startRereader({
+      store: badContest,
+      logger: logger(),
+      reader,
+      record: (job, outcome) => Promise.resolve(void recorded.push([job, outcome])),
+    });
+    await r.idle();
+    await r.close();
+    expect(recorded).toEqual([[expect.objectContaining({ tps: TPS_B }), { failed: 'not-a-form' }]]);
+    expect(r.stats()).toMatchObject({ done: 1, failed: 1 });
+    const error = logs.find((l) => l.msg === 're-read failed: will retry at a scan');
+    expect(error).toMatchObject({
+      tps: TPS_A,
+      err: { message: expect.stringMatching(/^the re-read worker failed: /) as string },
+    });
+    expect(reader.starts()).toBe(1);
+  });
+
+  it('a worker that exits mid-job fails that job, and a new worker reads the next', async () => {
+    await submitNoise(TPS_A);
+    await submitNoise(TPS_B);
+    const recorded: [RereadJob, RereadOutcome][] = [];
+    let first = true;
+    const exiting: Store = {
+      ...store,
+      blobs: {
+        ...store.blobs,
+        get: (location, sha256) => {
+          if (!first) return store.blobs.get(location, sha256);
+          first = false;
+          return Promise.resolve(Buffer.from('exit'));
+        },
+      },
+    };
+    const reader = workerReader({ logger: logger(), entry: await crashingEntry() });
+    const r = startRereader({
+      store: exiting,
+      logger: logger(),
+      reader,
+      record: (job, outcome) => Promise.resolve(void recorded.push([job, outcome])),
+    });
+    await r.idle();
+    await r.close();
+    expect(recorded).toEqual([[expect.objectContaining({ tps: TPS_B }), { failed: 'not-a-form' }]]);
+    expect(r.stats()).toMatchObject({ done: 1, failed: 1 });
+    expect(reader.starts()).toBe(2);
+    expect(logs.find((l) => l.msg === 're-read failed: will retry at a scan')).toMatchObject({
+      tps: TPS_A,
+      err: { message: 'the re-read worker stopped (exit code 3)' },
+    });
+    expect(
+      logs.find((l) => typeof l.msg === 'string' && l.msg.startsWith('the re-read worker stopped')),
+    ).toMatchObject({ code: 3, jobs: 1 });
+  });
+
+  it('a worker that throws out of its handler fails that reading, and the next one starts anew', async () => {
+    const reader = workerReader({ entry: await crashingEntry() });
+    try {
+      await expect(
+        reader.read([new TextEncoder().encode('throw')], { registeredDpt: null }),
+      ).rejects.toThrow(
+        /the re-read worker stopped \(exit code 1: the test made the worker throw\)/,
+      );
+      const reading = await reader.read([await testPhoto('after the crash')], {
+        registeredDpt: null,
+      });
+      expect(reading.pages).toMatchObject([{ photo: 'photo 1', found: false }]);
+      expect(reading.thread).not.toBe(threadId);
+      expect(reader.starts()).toBe(2);
+    } finally {
+      await reader.close();
+    }
   });
 });

@@ -7,22 +7,23 @@
 // Jobs go through a Queue (queue.ts). The database is the record of what is due: a version with
 // no `reread_*` event is found again by the catch-up scan, at start and every few minutes, so a
 // job refused by a full queue or lost at a restart is read later, never silently skipped.
+//
+// The reading itself (decoding the photos, finding the pages, the digit classifier) runs on a
+// worker thread (reread-worker.ts, started by `workerReader`): this thread only fetches the blobs,
+// posts their bytes, compares and records. Measured with perf_hooks' monitorEventLoopDelay on this
+// thread during the re-read of a 3-page form (synthForm 2026/0, warm, 2 shared cores under a load
+// of about 8): read on this thread as before, the longest delay was 0.49-1.04 s (2.3-2.6 s on the
+// first form, with the reader's code not yet compiled); read on the worker, 40-57 ms, against a
+// floor of 29 ms with nothing being read on the same loaded machine.
+import { Worker } from 'node:worker_threads';
 import type { FastifyBaseLogger } from 'fastify';
-import type { Ballot } from '../core/ballots.ts';
+import type { Ballot, Contest } from '../core/ballots.ts';
 import { fieldEntries, type CHasil } from '../core/chasil.ts';
 import type { TpsCode } from '../core/codes.ts';
-import { classifyBoxes } from '../reader/digits/classify.ts';
-import { loadDigitClassifier } from '../reader/digits/load-node.ts';
-import { decodePhoto } from '../reader/node-image.ts';
-import {
-  readForm,
-  type BoxClassifier,
-  type FieldResult,
-  type PageReport,
-  type PhotoInput,
-} from '../reader/read-form.ts';
+import type { FieldResult, PageReport } from '../reader/read-form.ts';
 import type { Store } from '../store/store.ts';
 import { memoryQueue, type Queue, type QueueStats } from './queue.ts';
+import type { ReadAnswer, ReadRequest } from './reread-worker.ts';
 
 /** One version of one TPS result to read again. */
 export type RereadJob = { tps: TpsCode; ballot: Ballot; version: number };
@@ -72,6 +73,146 @@ export function compareReading(
   return fields.length > 0 ? { fields, photos } : { agrees: true, photos };
 }
 
+/** A reading of one version's photos, and the thread that read it. */
+export type Reading = ReadingForComparison & { thread: number };
+
+/** Reads a version's photos: decodes them and reads the form, off the main thread by default. */
+export type FormReader = {
+  /**
+   * The pages and fields read from these photo bytes (in the order sent). Rejects when the reading
+   * could not be done at all (an error in the reader, a worker that stopped): the job is failed.
+   */
+  read(
+    photos: readonly Uint8Array[],
+    opts: { registeredDpt: number | null; contest?: Contest },
+  ): Promise<Reading>;
+  /** Stops the reader: a reading under way is rejected, and so is every later one. */
+  close(): Promise<void>;
+};
+
+export type WorkerReaderOptions = {
+  /** Told when the worker fails or stops by itself (it is started again for the next job). */
+  logger?: FastifyBaseLogger;
+  /**
+   * The worker's module (default: reread-worker beside this file). Tests give one that wraps it to
+   * make it crash.
+   */
+  entry?: URL;
+};
+
+/** The worker reader, and how many workers it has started (one more after each that died). */
+export type WorkerReader = FormReader & { starts(): number };
+
+// Built (dist/src, bin/build.mjs) this module is JavaScript and starts the worker's .js beside it;
+// from the sources (vitest, tsx scripts) it is TypeScript, and the worker needs tsx's loader.
+const FROM_SOURCES = import.meta.url.endsWith('.ts');
+const WORKER_ENTRY = new URL(
+  FROM_SOURCES ? './reread-worker.ts' : './reread-worker.js',
+  import.meta.url,
+);
+/** tsx's API, found from here (the worker's code is evaluated, with no module to resolve from). */
+const TSX_API = FROM_SOURCES ? import.meta.resolve('tsx/esm/api') : '';
+
+/**
+ * A reader on one long-lived worker thread (reread-worker.ts), started on the first reading, so a
+ * form read (about half a second of pixel work a form here) never holds up a request. The worker
+ * loads the digit model once. An error inside the worker rejects that reading only; a worker that
+ * exits rejects the readings sent to it, and the next reading starts a new one.
+ */
+export function workerReader(opts: WorkerReaderOptions = {}): WorkerReader {
+  const entry = opts.entry ?? WORKER_ENTRY;
+  type Waiting = { resolve: (r: Reading) => void; reject: (e: Error) => void };
+  let current: { worker: Worker; waiting: Map<number, Waiting>; exited: Promise<void> } | undefined;
+  let nextId = 1;
+  let starts = 0;
+  let closed = false;
+
+  const start = () => {
+    const worker = FROM_SOURCES
+      ? new Worker(
+          // Node 20 does not apply `--import tsx` given in a worker's execArgv to its modules; tsx's
+          // register() called inside the worker does.
+          `import(${JSON.stringify(TSX_API)}).then(({ register }) => {
+            register();
+            return import(${JSON.stringify(entry.href)});
+          });`,
+          { eval: true },
+        )
+      : new Worker(entry);
+    starts++;
+    const waiting = new Map<number, Waiting>();
+    let crash: Error | undefined;
+    worker.on('message', (answer: ReadAnswer) => {
+      const w = waiting.get(answer.id);
+      if (!w) return;
+      waiting.delete(answer.id);
+      // An idle worker must not keep the process alive (a script that ends, a test's last file).
+      if (waiting.size === 0) worker.unref();
+      if ('reading' in answer) w.resolve({ ...answer.reading, thread: answer.thread });
+      else {
+        const e = new Error(`the re-read worker failed: ${answer.error.message}`);
+        if (answer.error.stack) e.stack = `${e.message}\n(in the worker) ${answer.error.stack}`;
+        w.reject(e);
+      }
+    });
+    // An uncaught error ends the worker: 'exit' follows and fails what it was reading.
+    worker.on('error', (e) => {
+      crash = e;
+    });
+    const exited = new Promise<void>((resolve) =>
+      worker.on('exit', (code) => {
+        if (current?.worker === worker) current = undefined;
+        const why = `the re-read worker stopped (exit code ${code}${crash ? `: ${crash.message}` : ''})`;
+        if (!closed)
+          opts.logger?.error(
+            { err: crash, code, jobs: waiting.size },
+            `${why}: its job failed, the next one starts a new worker`,
+          );
+        for (const w of waiting.values()) w.reject(new Error(why, { cause: crash }));
+        waiting.clear();
+        resolve();
+      }),
+    );
+    current = { worker, waiting, exited };
+    return current;
+  };
+
+  return {
+    read(photos, o) {
+      if (closed) return Promise.reject(new Error('the re-read worker is closed'));
+      const { worker, waiting } = current ?? start();
+      const id = nextId++;
+      // Each photo is copied into an ArrayBuffer of its own and that one is transferred, not the
+      // caller's: a Buffer's ArrayBuffer is often Node's shared pool or a larger read, and
+      // transferring it would empty every other view on it.
+      const buffers = photos.map((p) => {
+        const b = new ArrayBuffer(p.byteLength);
+        new Uint8Array(b).set(p);
+        return b;
+      });
+      const request: ReadRequest = {
+        id,
+        photos: buffers,
+        registeredDpt: o.registeredDpt,
+        ...(o.contest ? { contest: o.contest } : {}),
+      };
+      return new Promise<Reading>((resolve, reject) => {
+        waiting.set(id, { resolve, reject });
+        worker.ref();
+        worker.postMessage(request, buffers);
+      });
+    },
+    async close() {
+      closed = true;
+      const c = current;
+      if (!c) return;
+      await c.worker.terminate();
+      await c.exited;
+    },
+    starts: () => starts,
+  };
+}
+
 export type RereadStats = QueueStats & {
   /** Jobs passed over: a ballot the reader cannot read, a correction, or read before. */
   skipped: number;
@@ -84,7 +225,7 @@ export type Rereader = {
   catchUp(): Promise<number>;
   /** Resolves once the queue is empty and no catch-up is under way (tests). */
   idle(): Promise<void>;
-  /** Stops the scans, takes no more jobs and waits for the one being read. */
+  /** Stops the scans, takes no more jobs, waits for the one being read, then stops the reader. */
   close(): Promise<void>;
   stats(): RereadStats;
 };
@@ -98,21 +239,16 @@ export type RereaderDeps = {
   queue?: Queue<RereadJob>;
   /** Jobs read at once by the default queue (default 1). */
   concurrency?: number;
-  /** Default: the committed digit model (src/reader/digits/), loaded on the first job. */
-  loadClassifier?: () => Promise<BoxClassifier>;
+  /**
+   * Default: `workerReader`, one worker thread with the committed digit model, started on the
+   * first job. The rereader closes it on close.
+   */
+  reader?: FormReader;
   /** How often the catch-up scan runs after the first one at start (default 5 minutes). */
   catchUpEveryMs?: number;
   /** Versions one scan offers at most (default 1,000). */
   scanLimit?: number;
 };
-
-const defaultClassifier = async (): Promise<BoxClassifier> => {
-  const classifier = await loadDigitClassifier();
-  return (crops) => classifyBoxes(crops, classifier).map((r) => r.probabilities);
-};
-
-/** Lets the event loop answer requests between the steps of a re-read. */
-const yieldToRequests = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
  * The re-read, started: the queue's worker runs, the first catch-up scan is under way, and the
@@ -127,16 +263,11 @@ export function startRereader(deps: RereaderDeps): Rereader {
       key: (j) => `${j.tps}/${j.ballot}/${j.version}`,
       onError: (job, err) => logger.error({ err, ...job }, 're-read failed: will retry at a scan'),
     });
+  const reader = deps.reader ?? workerReader({ logger });
   let skipped = 0;
-  let classify: Promise<BoxClassifier> | undefined;
-  const classifier = () => {
-    classify ??= (deps.loadClassifier ?? defaultClassifier)().catch((e: unknown) => {
-      classify = undefined; // the next job tries again
-      throw e;
-    });
-    return classify;
-  };
 
+  // On this thread: the database, the blobs, the comparison and the record. The decoding and the
+  // reading (the pixel work) are the reader's, on its worker thread.
   async function reread(job: RereadJob): Promise<void> {
     if (!REREAD_BALLOTS.includes(job.ballot)) {
       skipped++;
@@ -148,37 +279,25 @@ export function startRereader(deps: RereaderDeps): Rereader {
       skipped++;
       return;
     }
-    const classifyBoxes = await classifier();
-    const inputs: PhotoInput[] = [];
-    const unreadable: PageReport[] = [];
-    for (const [i, p] of v.photos.entries()) {
-      // Only bytes that match their sha256 come back (blobs.ts); a missing or damaged blob throws,
-      // and the job is counted as failed and tried again at the next scan.
-      const bytes = await store.blobs.get(p.location, p.sha256);
-      const decoded = await decodePhoto(bytes);
-      const name = `photo ${i + 1}`;
-      if (decoded.ok) inputs.push({ name, image: decoded.value.image });
-      else
-        unreadable.push({ photo: name, found: false, reason: 'not-a-form', detail: decoded.error });
-    }
-    await yieldToRequests();
+    // Only bytes that match their sha256 come back (blobs.ts); a missing or damaged blob throws,
+    // and the job is counted as failed and tried again at the next scan.
+    const bytes: Uint8Array[] = [];
+    for (const p of v.photos) bytes.push(await store.blobs.get(p.location, p.sha256));
     const contest = await store.contest(job.ballot);
-    const reading = readForm(inputs, {
-      classify: classifyBoxes,
+    const reading = await reader.read(bytes, {
       registeredDpt: v.dpt,
       ...(contest ? { contest } : {}),
     });
-    const photos = v.photos.map((p) => p.sha256);
     const outcome = compareReading(
       v.result,
-      { pages: [...unreadable, ...reading.pages], fields: reading.fields },
-      photos,
+      reading,
+      v.photos.map((p) => p.sha256),
     );
-    await yieldToRequests();
     await deps.record(job, outcome);
     logger.info(
       {
         ...job,
+        thread: reading.thread,
         ...('agrees' in outcome
           ? { reread: 'agrees' }
           : 'fields' in outcome
@@ -239,6 +358,7 @@ export function startRereader(deps: RereaderDeps): Rereader {
       clearInterval(timer);
       await scanning?.catch(() => undefined);
       await queue.close();
+      await reader.close();
     },
     stats: () => ({ ...queue.stats(), skipped }),
   };
