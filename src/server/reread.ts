@@ -237,7 +237,10 @@ export type RereaderDeps = {
   record: (job: RereadJob, outcome: RereadOutcome) => Promise<unknown>;
   /** Default: the in-process queue with `concurrency` workers. */
   queue?: Queue<RereadJob>;
-  /** Jobs read at once by the default queue (default 1). */
+  /**
+   * Jobs the default queue handles at once (default 1). The one worker reads their forms one after
+   * another, so more than one only overlaps fetching a version's blobs with reading another's.
+   */
   concurrency?: number;
   /**
    * Default: `workerReader`, one worker thread with the committed digit model, started on the
