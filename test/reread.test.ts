@@ -2,9 +2,13 @@
 // committed digit model, synthesized photos of a filled form (src/synth/photo.ts) sent as a KPPS
 // sends them. A form whose numbers match its photos is re-read as agreeing and counts; numbers
 // that differ from the photos in confident fields are named, and the TPS stops counting until a
-// person confirms it; a version recorded while the re-read was off is found by the catch-up scan.
+// person confirms it; a version recorded while the re-read was off is found by the catch-up scan;
+// the forms are read on the re-read's worker thread.
 // Each form takes about a second to read on these cores: four reads per backend.
+import { Writable } from 'node:stream';
+import { threadId } from 'node:worker_threads';
 import type { FastifyInstance } from 'fastify';
+import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PPWP_2024 } from '../src/core/ballots.ts';
 import { checkRules } from '../src/core/rules.ts';
@@ -40,11 +44,23 @@ beforeAll(async () => {
   expect(checkRules(form.truth.result, { ballot: 'ppwp', registeredDpt: null })).toEqual([]);
 });
 
+/** The server's log lines, as objects. */
+const logs: Record<string, unknown>[] = [];
+const logger = pino(
+  { level: 'info' },
+  new Writable({
+    write(chunk: Buffer, _enc, done) {
+      logs.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
+      done();
+    },
+  }),
+);
+
 async function listen(
   store: Store,
   reread: boolean,
 ): Promise<{ app: FastifyInstance; url: string }> {
-  const app = await buildApp({ store, reread: { enabled: reread } });
+  const app = await buildApp({ store, logger, reread: { enabled: reread } });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const addr = app.server.address();
   return { app, url: `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}` };
@@ -179,6 +195,11 @@ for (const backend of storeBackends('reread')) {
       } finally {
         await app.close();
       }
+      // Each form was read on the re-read's worker thread, not on the one answering requests.
+      const reads = logs.filter((l) => l.msg === 're-read' && TPS.includes(l.tps as TpsCode));
+      expect(reads.length).toBeGreaterThanOrEqual(3);
+      for (const l of reads) expect(l.thread).toEqual(expect.any(Number));
+      expect(reads.filter((l) => l.thread === threadId)).toEqual([]);
       // The agreeing TPS and the one whose photo could not be read count; the one the photos
       // contradict does not, though its numbers keep every rule.
       const counted = async (tps: TpsCode) => (await store.tpsResult(tps, 'ppwp'))?.counted ?? null;
