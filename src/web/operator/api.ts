@@ -17,6 +17,13 @@ import {
   type ReviewDone,
   type ReviewQueue,
 } from '../../contract/review.ts';
+import {
+  RecapClosedSchema,
+  RecapReopenedSchema,
+  type RecapClosed,
+  type RecapReopened,
+} from '../../contract/recap.ts';
+import { RegionResultSchema, type RegionResult } from '../../contract/results.ts';
 import { err, ok, type Result } from '../../core/result.ts';
 
 /** A refusal of the API: its status, its catalogue code and its words. */
@@ -124,3 +131,32 @@ export const act = (
 export const cropUrl = (sha256: string, path: string, code: string) =>
   `/api/operator/photo/${sha256}/field/${encodeURIComponent(path)}.jpg?tps=${encodeURIComponent(code)}&ballot=${BALLOT}`;
 export const photoUrl = (sha256: string) => `/api/v1/photos/${sha256}`;
+
+/** A region's public result, for its recap state (`unofficial-partial`, `certified`, `correction`). */
+export const region = (code: string): Promise<Result<RegionResult, Failure>> =>
+  call('GET', `/api/v1/results/${encodeURIComponent(code)}?ballot=${BALLOT}`, RegionResultSchema);
+
+/** Closes (signs off) a level's recap: the server writes and signs its D.Hasil. */
+export const closeRecap = (code: string): Promise<Result<RecapClosed, Failure>> =>
+  call(
+    'POST',
+    `/api/operator/recap/${encodeURIComponent(code)}/${BALLOT}/close`,
+    RecapClosedSchema,
+    {},
+  );
+
+/** Reopens a closed level's recap, with the reason that goes on the record. */
+export const reopenRecap = (
+  code: string,
+  reason: string,
+): Promise<Result<RecapReopened, Failure>> =>
+  call(
+    'POST',
+    `/api/operator/recap/${encodeURIComponent(code)}/${BALLOT}/reopen`,
+    RecapReopenedSchema,
+    { reason },
+  );
+
+/** Where a level's signed D.Hasil is published. */
+export const dhasilUrl = (code: string, ext: 'pdf' | 'json') =>
+  `/api/v1/recap/${encodeURIComponent(code)}/${BALLOT}/dhasil.${ext}`;

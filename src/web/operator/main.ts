@@ -12,6 +12,7 @@ import { checkRules } from '../../core/rules.ts';
 import { h, type Child } from '../shared/dom.ts';
 import { formatNumber, formatTime, otherLang, storedLang, translate } from '../shared/i18n.ts';
 import * as api from './api.ts';
+import { recapPanel } from './recap.ts';
 import { fieldLabel, OPERATOR_STRINGS, type StringKey } from './strings.ts';
 
 type Mode = 'confirm' | 'correct' | 'photo-request' | 'objection-answer';
@@ -292,6 +293,7 @@ function renderQueue() {
         q.items.length === 0 ? h('p', { id: 'queue-empty' }, t('emptyQueue')) : list,
         h('p', { class: 'muted small' }, t('keysQueue')),
       ),
+      ...(state.account ? [recapPanel({ account: state.account, t, failure: failureText })] : []),
     ],
     q.items.length > 0 ? `q-${state.selected}` : 'state-filter',
   );
@@ -825,7 +827,8 @@ document.addEventListener('keydown', (e) => {
     }
     return;
   }
-  if (typing) return;
+  // The sign-off panel's buttons and links take their own keys (Enter presses them).
+  if (typing || target?.closest('#recap')) return;
   if (state.view === 'queue') {
     if (e.key === 'j' || e.key === 'ArrowDown') {
       e.preventDefault();

@@ -135,6 +135,41 @@ export const OPERATOR_STRINGS = {
     id: 'Orang lain sudah bertindak atas TPS ini; halaman dimuat ulang.',
     en: 'Someone else acted on this TPS first; reloaded.',
   },
+
+  // Sign-off of the account's own level
+  recapTitle: { id: 'Rekapitulasi {region}', en: 'Recap of {region}' },
+  'recap-unofficial-partial': {
+    id: 'Belum ditutup: angka sementara.',
+    en: 'Not closed: the totals are unofficial.',
+  },
+  'recap-certified': {
+    id: 'Ditutup dan ditandatangani (D.Hasil).',
+    en: 'Closed and signed (D.Hasil).',
+  },
+  'recap-correction': {
+    id: 'Dibuka kembali: koreksi sedang berlangsung.',
+    en: 'Reopened: under correction.',
+  },
+  recapClose: { id: 'Tutup rekapitulasi…', en: 'Close the recap…' },
+  recapCloseSure: {
+    id: 'Setelah ditutup, tidak ada angka di bawahnya yang dapat berubah sampai dibuka kembali. Tutup sekarang?',
+    en: 'Once closed, no number below it can change until it is reopened. Close it now?',
+  },
+  recapCloseYes: { id: 'Ya, tutup dan tandatangani', en: 'Yes, close and sign' },
+  recapClosed: {
+    id: 'Rekapitulasi ditutup. D.Hasil ditandatangani oleh server.',
+    en: 'The recap is closed. The server signed the D.Hasil.',
+  },
+  recapDhasil: { id: 'D.Hasil', en: 'D.Hasil' },
+  recapReopenReason: {
+    id: 'Alasan membuka kembali (dicatat)',
+    en: 'Why it is reopened (on the record)',
+  },
+  recapReopen: { id: 'Buka kembali', en: 'Reopen' },
+  recapReopened: {
+    id: 'Rekapitulasi dibuka kembali.',
+    en: 'The recap is reopened.',
+  },
 } as const satisfies Dictionary;
 
 export type StringKey = keyof typeof OPERATOR_STRINGS;
