@@ -47,7 +47,7 @@ beforeAll(async () => {
 /** The server's log lines, as objects. */
 const logs: Record<string, unknown>[] = [];
 const logger = pino(
-  { level: 'info' },
+  { level: 'debug' },
   new Writable({
     write(chunk: Buffer, _enc, done) {
       logs.push(JSON.parse(chunk.toString()) as Record<string, unknown>);

@@ -60,7 +60,8 @@ export type AppDeps = {
   /**
    * The server's re-read of every photo (reread.ts): on when given, unless `enabled` is false;
    * off when absent, so that tests of other things neither load the reader nor add its events.
-   * `concurrency`: forms read at once (default 1, a core left for the requests).
+   * `concurrency`: jobs of the queue at once (default 1); every form is read on the one worker
+   * thread (src/server/reread.ts), so the request path keeps its core.
    */
   reread?: { enabled?: boolean; concurrency?: number; catchUpEveryMs?: number };
 };

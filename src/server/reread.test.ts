@@ -119,7 +119,7 @@ describe('the re-read handler (real store and worker, faked recording)', () => {
   let logs: Record<string, unknown>[];
   const logger = () =>
     pino(
-      { level: 'info' },
+      { level: 'debug' },
       new Writable({
         write(chunk: Buffer, _enc, done) {
           logs.push(JSON.parse(chunk.toString()) as Record<string, unknown>);

@@ -297,18 +297,19 @@ export function startRereader(deps: RereaderDeps): Rereader {
       v.photos.map((p) => p.sha256),
     );
     await deps.record(job, outcome);
-    logger.info(
-      {
-        ...job,
-        thread: reading.thread,
-        ...('agrees' in outcome
-          ? { reread: 'agrees' }
-          : 'fields' in outcome
-            ? { reread: 'disagrees', fields: outcome.fields.map((f) => f.field) }
-            : { reread: 'failed', reason: outcome.failed }),
-      },
-      're-read',
-    );
+    const line = {
+      ...job,
+      thread: reading.thread,
+      ...('agrees' in outcome
+        ? { reread: 'agrees' }
+        : 'fields' in outcome
+          ? { reread: 'disagrees', fields: outcome.fields.map((f) => f.field) }
+          : { reread: 'failed', reason: outcome.failed }),
+    };
+    // A disagreement sends a TPS to review: worth a line. An agreement or a photo the reader
+    // cannot use (every one of the demo's stand-in photos) is on the record as its event.
+    if ('fields' in outcome) logger.info(line, 're-read');
+    else logger.debug(line, 're-read');
   }
   queue.start(reread);
 
