@@ -14,6 +14,7 @@ import { CHasilSchema } from '../core/chasil.ts';
 import { REGION_LEVELS } from '../core/codes.ts';
 import { RecapStateSchema } from '../core/dhasil.ts';
 import { Sha256HexSchema } from '../core/receipt.ts';
+import { REVIEW_STATES } from '../core/review.ts';
 import { RuleBreachSchema } from '../core/rules.ts';
 import { named } from './registry.ts';
 
@@ -182,6 +183,95 @@ export const FindingRefSchema = named(
   'One finding of the anomaly engine (src/core/anomaly/types.ts). For review only: it never changes a number.',
 );
 
+// What the review made of a TPS, for the public, the KPPS officer and the witnesses (decision 7 of
+// docs/design/recap-ladder.md): its state, why it is held, and who corrected it. The reviewers' own
+// view (events by seq, objection texts) is src/contract/review.ts.
+
+export const ReviewActorSchema = named(
+  'ReviewActor',
+  z.object({
+    actor: z.string().describe('`account:` and the account id, or `cli` (a command on the server)'),
+    name: z
+      .string()
+      .nullable()
+      .describe("The account's login name (public record); null for `cli`."),
+    role: z
+      .string()
+      .nullable()
+      .describe('pps, ppk, kpu_kab, kpu_prov, kpu_ri, bawaslu, saksi, admin'),
+    region: z.string().nullable().describe("The account's region code."),
+  }),
+  'Who acted on a TPS result: the operator account, with its role and region.',
+);
+export type ReviewActor = z.infer<typeof ReviewActorSchema>;
+
+export const PublicReviewReasonSchema = named(
+  'PublicReviewReason',
+  z.discriminatedUnion('code', [
+    z.object({
+      code: z.literal('rules'),
+      version: z.int(),
+      rules: z.array(FlagSchema).describe('Each rule the version breaks, its fields and words.'),
+    }),
+    z.object({
+      code: z.literal('reread'),
+      version: z.int(),
+      fields: z
+        .array(z.string())
+        .describe("The fields the server's re-read of the photos read otherwise."),
+    }),
+    z.object({ code: z.literal('objection'), version: z.int() }),
+    z.object({
+      code: z.literal('photo_requested'),
+      version: z.int(),
+      reason: z.string(),
+      pages: z.array(z.int()).describe('The pages asked for; empty when not said.'),
+      at: z.iso.datetime(),
+      by: ReviewActorSchema,
+    }),
+  ]),
+  'Why a TPS is held or waits: rules (its version breaks them), reread (the server read other numbers from the photos), objection (an objection is open; the version keeps counting), photo_requested (an operator asked the KPPS for a new photo).',
+);
+export type PublicReviewReason = z.infer<typeof PublicReviewReasonSchema>;
+
+export const FieldChangeSchema = z.object({
+  field: z.string(),
+  from: z.int().nullable(),
+  to: z.int().nullable(),
+});
+
+export const PublicCorrectionSchema = named(
+  'PublicCorrection',
+  z.object({
+    version: z.int().describe('The version the correction made'),
+    corrects: z.int().describe('The version it corrects'),
+    at: z.iso.datetime(),
+    by: ReviewActorSchema,
+    reason: z.string(),
+    reference: z.string().describe("The plenary's reference (the minutes' number)."),
+    changes: z.array(FieldChangeSchema),
+  }),
+  "An operator's correction of a version: a new version with other numbers, who made it, when, why and the plenary reference.",
+);
+export type PublicCorrection = z.infer<typeof PublicCorrectionSchema>;
+
+export const TpsReviewStatusSchema = named(
+  'TpsReviewStatus',
+  z.object({
+    state: z
+      .enum(REVIEW_STATES)
+      .describe(
+        'none (no result), counted, corrected (a correction counts), flagged (the newest version is held: see reasons), in_review (an objection is open), photo_requested (waits for a new photo from the KPPS).',
+      ),
+    counted: z.int().nullable().describe('The version that counts, if any.'),
+    latest: z.int().nullable(),
+    reasons: z.array(PublicReviewReasonSchema),
+    corrections: z.array(PublicCorrectionSchema).describe('Every correction, newest first.'),
+  }),
+  "The review's status of a TPS result (src/core/review.ts).",
+);
+export type TpsReviewStatus = z.infer<typeof TpsReviewStatusSchema>;
+
 export const TpsResultSchema = named(
   'TpsResult',
   PlaceRefSchema.extend({
@@ -190,6 +280,7 @@ export const TpsResultSchema = named(
     dpt: z.int().nullable().describe('Registered DPT of the TPS'),
     status: TpsStatusSchema,
     counted: z.object({ version: z.int(), submissionId: z.string() }).nullable(),
+    review: TpsReviewStatusSchema,
     versions: z.array(TpsVersionSchema).describe('Newest first.'),
     external: ExternalSchema.nullable().describe('Null when nothing was imported.'),
     anomalies: z

@@ -2,17 +2,30 @@
 import type { Kysely } from 'kysely';
 import type { Ballot } from '../core/ballots.ts';
 import { parentRegion, type RegionCode, type RegionLevel, type TpsCode } from '../core/codes.ts';
+import * as z from 'zod';
+import { REVIEW_STATES, type ReviewState } from '../core/review.ts';
 import type {
   PlaceRef,
+  PublicCorrection,
+  PublicReviewReason,
   RegionResult,
+  ReviewActor,
   Totals,
   TpsResult as ContractTpsResult,
+  TpsReviewStatus,
   TpsStatus,
 } from '../contract/results.ts';
+import type { EventDetails } from '../contract/events.ts';
+import { ReviewReasonSchema } from '../contract/review.ts';
 import { jsonColumn, StoredResultSchema } from './rows.ts';
 import type { Database } from './schema.ts';
 import { recapState } from './recaps.ts';
-import { toRecord } from './submissions.ts';
+import {
+  toRecord,
+  versionEventOf,
+  type SubmissionRecord,
+  type TpsStatusRow,
+} from './submissions.ts';
 
 // The shapes are the API's (src/contract/results.ts); a TPS's Sirekap import and findings are
 // added by the server (src/server/external.ts).
@@ -205,6 +218,7 @@ export async function tpsResult(
     .where('code', '=', desa)
     .executeTakeFirst();
   if (desaRow) parents.push({ code: desaRow.code, name: desaRow.name, level: 'desa' });
+  const review = await publicReview(db, code, ballot, state, records);
   return {
     code: tps.code,
     name: tps.name,
@@ -217,6 +231,7 @@ export async function tpsResult(
       state?.counted_id != null && state.counted_version != null
         ? { version: state.counted_version, submissionId: state.counted_id }
         : null,
+    review,
     versions: records.map((r) => ({
       ...r,
       signature: r.signature && {
@@ -238,5 +253,123 @@ export async function tpsResult(
         };
       }),
     })),
+  };
+}
+
+const CachedReasonsSchema = z.array(ReviewReasonSchema);
+
+/**
+ * The review's status of a TPS as the public sees it: the state and reasons tps_status caches
+ * (src/core/review.ts computed them with the version that wrote the row), each reason told in full
+ * from the record (a rule's fields and words from the version's flags, a photo request's reason
+ * and who asked), and every correction with who made it. Read in the caller's snapshot.
+ */
+async function publicReview(
+  db: Kysely<Database>,
+  code: TpsCode,
+  ballot: Ballot,
+  state: TpsStatusRow | undefined,
+  records: readonly SubmissionRecord[],
+): Promise<TpsReviewStatus> {
+  if (!state) return { state: 'none', counted: null, latest: null, reasons: [], corrections: [] };
+  const cachedState = (REVIEW_STATES as readonly string[]).includes(state.review_state)
+    ? (state.review_state as ReviewState)
+    : // A row written before the review existed (0006) holds no state: its status says as much.
+      state.latest_status === 'clean'
+      ? 'counted'
+      : 'flagged';
+  const cached = jsonColumn(CachedReasonsSchema, state.review_reasons, {
+    table: 'tps_status',
+    id: `${code}/${ballot}`,
+    column: 'review_reasons',
+  });
+  const rows = await db
+    .selectFrom('events')
+    .selectAll()
+    .where('tps_code', '=', code)
+    .where('type', 'in', ['photo_requested', 'result_corrected'])
+    .orderBy('seq')
+    .execute();
+  const events = rows.flatMap((r) => {
+    const e = versionEventOf(r);
+    return e && e.details.ballot === ballot ? [e] : [];
+  });
+  const accountIds = [
+    ...new Set(events.flatMap((e) => (e.actor.startsWith('account:') ? [e.actor.slice(8)] : []))),
+  ];
+  const accounts =
+    accountIds.length === 0
+      ? []
+      : await db
+          .selectFrom('accounts')
+          .select(['id', 'name', 'role', 'region_code'])
+          .where('id', 'in', accountIds)
+          .execute();
+  const accountBy = new Map(accounts.map((a) => [a.id, a]));
+  const actorOf = (actor: string): ReviewActor => {
+    const a = actor.startsWith('account:') ? accountBy.get(actor.slice(8)) : undefined;
+    return {
+      actor,
+      name: a?.name ?? null,
+      role: a?.role ?? null,
+      region: a?.region_code ?? null,
+    };
+  };
+  const bySeq = new Map(events.map((e) => [e.seq, e]));
+  const flagsOf = new Map(records.map((r) => [r.version, r.flags]));
+  const reasons = cached.flatMap((r): PublicReviewReason[] => {
+    switch (r.code) {
+      case 'rules':
+        return [
+          {
+            code: 'rules',
+            version: r.version,
+            rules: (flagsOf.get(r.version) ?? []).filter((f) => r.rules.includes(f.rule)),
+          },
+        ];
+      case 'reread':
+        return [{ code: 'reread', version: r.version, fields: r.fields }];
+      case 'objection':
+        // The objection's text is for the reviewers; the public sees that one is open.
+        return [{ code: 'objection', version: r.version }];
+      case 'photo_requested': {
+        const e = bySeq.get(r.seq);
+        // The cache names the event it was computed from; the snapshot holds it unless a bug lost it.
+        if (!e)
+          throw new Error(
+            `tps_status of ${code} ${ballot} names photo request ${r.seq}, not on the record`,
+          );
+        const details = e.details as unknown as EventDetails<'photo_requested'>;
+        return [
+          {
+            code: 'photo_requested',
+            version: r.version,
+            reason: details.reason,
+            pages: details.pages ?? [],
+            at: e.at,
+            by: actorOf(e.actor),
+          },
+        ];
+      }
+    }
+  });
+  const corrections = events
+    .filter((e) => e.type === 'result_corrected')
+    .reverse()
+    .map((e): PublicCorrection => ({
+      version: e.details.version,
+      corrects: e.details.corrects as number,
+      at: e.at,
+      by: actorOf(e.actor),
+      reason: e.details.reason as string,
+      reference: e.details.reference as string,
+      changes: e.details.changes as PublicCorrection['changes'],
+    }));
+  return {
+    state: cachedState,
+    counted: state.counted_version,
+    latest: state.latest_version,
+    reasons,
+    corrections,
   };
 }
