@@ -1,9 +1,12 @@
 // rekap verify-receipt: what a witness (saksi) does with the QR code a KPPS phone showed them.
 // Offline: the receipt's Ed25519 signature covers exactly these numbers and photos. Online
 // (--server) or against a copy of the data (--data/--db): a published version of the TPS holds
-// exactly the signed numbers and photo hashes, with the same signature.
+// exactly the signed numbers and photo hashes, with the same signature; and what the server made
+// of that version (counted, flagged with the reasons, in review, corrected by whom and why with
+// the counted numbers beside the signed ones, superseded). The status never changes the exit code:
+// 0 says the signature and the publication match, the output says whether it counts.
 import { existsSync, readFileSync } from 'node:fs';
-import type { CHasil } from '../core/chasil.ts';
+import { fieldEntries, type CHasil } from '../core/chasil.ts';
 import type { TpsCode } from '../core/codes.ts';
 import {
   checkPublished,
@@ -14,7 +17,9 @@ import {
   type PublishedVersion,
   type Receipt,
 } from '../core/receipt.ts';
-import { TpsResultSchema } from '../contract/results.ts';
+import { TpsResultSchema, type TpsReviewStatus } from '../contract/results.ts';
+import { versionStatus, type VersionStatus } from '../contract/version-status.ts';
+import { versionStatusWords } from '../web/shared/review-words.ts';
 import { problemsOf, problemsText } from '../core/problems.ts';
 import { openStore } from '../store/store.ts';
 import { UsageError } from './usage.ts';
@@ -26,6 +31,16 @@ type PublishedReport = { source: string } & (
   | ({ ok: false; error: string } & Omit<PublishedMismatch, 'message'>)
 );
 
+/** A field whose counted value differs from the signed one (a corrected version). */
+type Difference = { field: string; signed: number; counted: number | null };
+
+/** What the source made of the matched version, with its words in both languages. */
+type StatusReport = VersionStatus & {
+  text: { id: string; en: string };
+  /** A corrected version: the fields the counted correction changed from the signed numbers. */
+  differences?: Difference[];
+};
+
 type Report = {
   ok: boolean;
   receipt?: Receipt;
@@ -33,8 +48,39 @@ type Report = {
   checks: {
     signature?: boolean;
     published?: PublishedReport;
+    status?: StatusReport;
   };
 };
+
+/** What a source publishes of a TPS: its versions and its review status (none for no TPS). */
+type Published = {
+  versions: (PublishedVersion & { result: CHasil })[];
+  review: TpsReviewStatus | null;
+};
+
+function statusReport(
+  published: Published,
+  version: number,
+  signed: CHasil,
+): StatusReport | undefined {
+  if (!published.review) return undefined;
+  const s = versionStatus(published.review, version);
+  const report: StatusReport = {
+    ...s,
+    text: { id: versionStatusWords(s, 'id'), en: versionStatusWords(s, 'en') },
+  };
+  if (s.state === 'corrected') {
+    const counted = published.versions.find((v) => v.version === s.counted);
+    if (counted) {
+      const now = new Map(fieldEntries(counted.result));
+      report.differences = fieldEntries(signed).flatMap(([field, v]) => {
+        const c = now.get(field) ?? null;
+        return c === v ? [] : [{ field, signed: v, counted: c }];
+      });
+    }
+  }
+  return report;
+}
 
 const publishedReport = (c: PublishedCheck, source: string): PublishedReport => {
   if (c.ok) return { ok: true, ...c.value, source };
@@ -48,10 +94,10 @@ function receiptText(arg: string): string {
   throw new UsageError(`${arg}: neither a receipt (RKP1....) nor a file holding one`);
 }
 
-async function publishedFromServer(server: string, tps: TpsCode): Promise<PublishedVersion[]> {
+async function publishedFromServer(server: string, tps: TpsCode): Promise<Published> {
   const url = new URL(`/api/v1/tps/${tps}?ballot=ppwp`, server);
   const res = await fetch(url, { headers: { accept: 'application/json' } });
-  if (res.status === 404) return [];
+  if (res.status === 404) return { versions: [], review: null };
   if (!res.ok) throw new Error(`${url.href} answered HTTP ${res.status}`);
   // The contract's schema: an answer that is not a TPS says so, instead of "not published".
   const body = TpsResultSchema.safeParse(await res.json());
@@ -59,17 +105,18 @@ async function publishedFromServer(server: string, tps: TpsCode): Promise<Publis
     throw new Error(
       `${url.href} did not answer a TPS result: ${problemsText(problemsOf(body.error.issues))}`,
     );
-  return body.data.versions;
+  return { versions: body.data.versions, review: body.data.review };
 }
 
 async function publishedFromStore(
   dataDir: string,
   dbUrl: string | undefined,
   tps: TpsCode,
-): Promise<PublishedVersion[]> {
+): Promise<Published> {
   const store = await openStore({ dataDir, dbUrl, readOnly: true });
   try {
-    return (await store.tpsResult(tps, 'ppwp'))?.versions ?? [];
+    const t = await store.tpsResult(tps, 'ppwp');
+    return { versions: t?.versions ?? [], review: t?.review ?? null };
   } finally {
     await store.close();
   }
@@ -108,6 +155,16 @@ function printHuman(report: Report): void {
         ? `${mark(true)} published (${p.source}): version ${p.version} (${p.id}) has these numbers, photos and signature`
         : `${mark(false)} published (${p.source}): ${p.error}`,
     );
+  const st = report.checks.status;
+  if (st) {
+    const counts = st.state === 'counted' || (st.state === 'in_review' && st.counts);
+    out(`${counts ? 'OK   ' : 'NOTE '} status (status di server): ${st.text.id}`);
+    out(`      ${st.text.en}`);
+    for (const d of st.differences ?? [])
+      out(
+        `      ${d.field}: signed (ditandatangani) ${d.signed}, counted (dihitung) ${d.counted ?? '-'}`,
+      );
+  }
 }
 
 export async function verifyReceiptCommand(args: string[]): Promise<number> {
@@ -132,16 +189,20 @@ export async function verifyReceiptCommand(args: string[]): Promise<number> {
     report.checks.signature = await verifySummary(r.summary, r.signature, r.publicKey);
     const tps = r.summary.tps as TpsCode;
     try {
-      if (o.server)
-        report.checks.published = publishedReport(
-          checkPublished(r, await publishedFromServer(o.server, tps)),
-          o.server,
-        );
-      else if (o.data || o.db)
-        report.checks.published = publishedReport(
-          checkPublished(r, await publishedFromStore(o.data ?? './rekap-data', o.db, tps)),
-          o.db ?? o.data ?? '',
-        );
+      const source = o.server ?? o.db ?? o.data;
+      const published = o.server
+        ? await publishedFromServer(o.server, tps)
+        : o.data || o.db
+          ? await publishedFromStore(o.data ?? './rekap-data', o.db, tps)
+          : undefined;
+      if (published && source !== undefined) {
+        const c = checkPublished(r, published.versions);
+        report.checks.published = publishedReport(c, source);
+        const status = c.ok
+          ? statusReport(published, c.value.version, r.summary.result)
+          : undefined;
+        if (status) report.checks.status = status;
+      }
     } catch (e) {
       report.checks.published = {
         ok: false,
