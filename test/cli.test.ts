@@ -105,7 +105,9 @@ describe('rekap kpps-token', () => {
 describe('rekap rebuild', () => {
   it('finds totals that drifted from the submissions, and rebuilds them', async () => {
     const empty = await rekap('rebuild', '--check', '--data', dataDir);
-    expect(empty.stdout).toContain('ok: live totals equal a recount of 0 submissions');
+    expect(empty.stdout).toContain(
+      'ok: live totals equal a recount of 0 versions and their review events',
+    );
     const store = await openStore({ dataDir });
     const tps = '16.08.01.1007.001' as TpsCode;
     await store.recordSubmission(plainSubmission(tps));
