@@ -96,7 +96,9 @@ export async function serveCommand(args: string[]): Promise<number> {
     } else logger.info('database not empty: demo election not loaded again');
   }
   if (!(await store.election()))
-    logger.warn('no election loaded: run with --demo, or load one (see README)');
+    logger.warn(
+      'no election loaded: run with --demo, or load one with `rekap election import DIR` (docs/election-import.md)',
+    );
   const app = await buildApp({
     store,
     logger,
