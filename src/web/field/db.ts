@@ -4,6 +4,8 @@
 // and restarting the phone.
 import { Dexie, type EntityTable } from 'dexie';
 import type { Connection } from '../../contract/kpps.ts';
+import type { TpsReviewStatus } from '../../contract/results.ts';
+import type { VersionStatus } from '../../contract/version-status.ts';
 import type { CHasil } from '../../core/chasil.ts';
 import { err, ok } from '../../core/result.ts';
 import type { FormReading } from '../../reader/read-form.ts';
@@ -27,6 +29,8 @@ export type Device = {
    * the election holds none.
    */
   registeredDpt?: number | null;
+  /** The server's review of the TPS as last fetched (a photo request shows on the home screen). */
+  review?: TpsReviewStatus;
 };
 
 type OutboxPhoto = {
@@ -63,6 +67,8 @@ export type OutboxItem = {
   lastError?: string;
   serverId?: string;
   serverHash?: string;
+  /** What the server made of this version when last asked: counted, flagged, corrected... */
+  server?: { version: number; status: VersionStatus; checkedAt: string };
 };
 
 export type Observation = {

@@ -1,12 +1,16 @@
 // The first screens: enrolling this phone for its TPS with the KPPS token (once, with a signal),
-// the home screen of an enrolled phone, and training mode (Bimtek) with its practice TPS.
+// the home screen of an enrolled phone (with an operator's request for a new photo, prominently,
+// and the server's status of the TPS), and training mode (Bimtek) with its practice TPS.
 import * as z from 'zod';
 import { parseTpsCode } from '../../core/codes.ts';
 import { DeviceSchema, type EnrolDevice } from '../../contract/kpps.ts';
+import type { TpsReviewStatus } from '../../contract/results.ts';
+import { versionStatus } from '../../contract/version-status.ts';
 import { h } from '../shared/dom.ts';
+import { photoRequestWords, versionStatusWords } from '../shared/review-words.ts';
 import { parseAnswer, refusalOf } from './answers.ts';
 import { button, device, link, show, type App } from './app.ts';
-import { currentLang, t } from './i18n.ts';
+import { currentLang, fieldLabel, t } from './i18n.ts';
 import { setMode } from './mode.ts';
 import { FieldProblem, failureText } from './problems.ts';
 import { generateDeviceKey } from './signing.ts';
@@ -27,10 +31,37 @@ function enrolRefusal(status: number, text: string): string {
   return body.text[currentLang()];
 }
 
+/**
+ * An operator's request for a new photo, as the officer must see it first: who asks and why, and
+ * the button that starts the new capture (what is then signed and sent is a new version).
+ */
+function photoRequest(review: TpsReviewStatus | undefined): HTMLElement | null {
+  if (review?.state !== 'photo_requested') return null;
+  const r = review.reasons.find((x) => x.code === 'photo_requested');
+  if (r?.code !== 'photo_requested') return null;
+  const lang = currentLang();
+  return h(
+    'section',
+    { class: 'card warn photo-request', role: 'alert', 'data-testid': 'photo-request' },
+    h('h2', null, t('photoRequestTitle')),
+    h('p', { class: 'big-status' }, photoRequestWords(r, lang)),
+    h('p', { class: 'small' }, t('photoRequestHelp')),
+    button(
+      t('photoRequestStart'),
+      () => {
+        location.hash = '#/foto';
+      },
+      { id: 'photo-request-start', class: 'primary big' },
+    ),
+  );
+}
+
 export async function renderHome(app: App): Promise<void> {
   const dev = await device(app);
   if (!dev) return renderEnrol(app);
   const waiting = await app.db.outbox.where('status').anyOf('waiting', 'sending', 'sent').count();
+  const review = dev.mode === 'live' ? dev.review : undefined;
+  const latest = review?.latest ?? null;
   show(
     app,
     h('h1', null, dev.mode === 'training' ? `${t('trainingMode')}` : 'KPPS'),
@@ -39,6 +70,16 @@ export async function renderHome(app: App): Promise<void> {
       { class: 'muted', 'data-testid': 'device' },
       t('deviceInfo', { tps: dev.tps, id: dev.deviceId.slice(0, 8) }),
     ),
+    photoRequest(review),
+    review && latest !== null && review.state !== 'photo_requested'
+      ? h(
+          'p',
+          { class: 'small', 'data-testid': 'tps-status', 'data-state': review.state },
+          t('serverStatusLine', {
+            s: `v${latest}: ${versionStatusWords(versionStatus(review, latest), currentLang(), fieldLabel)}`,
+          }),
+        )
+      : null,
     link('#/foto', t('newForm'), 'btn primary big'),
     link('#/kirim', `${t('outbox')}${waiting ? ` (${waiting})` : ''}`, 'btn big'),
     link('#/saksi', t('witnessMode'), 'btn'),

@@ -1,13 +1,34 @@
-// The outbox (#/kirim): every signed result of the active mode with its sending status; and the
-// witness receipt (#/tanda/{id}) of one, as a QR code and as text.
+// The outbox (#/kirim): every signed result of the active mode with its sending status and, once
+// the server holds it, what the server made of it (counted, flagged and why, in review, corrected
+// by whom, superseded); and the witness receipt (#/tanda/{id}) of one, as a QR code and as text.
 import QRCode from 'qrcode';
 import { h } from '../shared/dom.ts';
 import { dateLocale } from '../shared/i18n.ts';
+import { versionStatusWords } from '../shared/review-words.ts';
 import { button, link, show, type App } from './app.ts';
-import { currentLang, t } from './i18n.ts';
+import type { OutboxItem } from './db.ts';
+import { currentLang, fieldLabel, t } from './i18n.ts';
 import { activeMode } from './mode.ts';
 import { encodeReceipt } from './signing.ts';
 import type { Key } from './strings.ts';
+
+/** The server's status of a sent item, in the officer's words; a result that does not count says so. */
+function serverStatus(i: OutboxItem): HTMLElement | null {
+  if (!i.server) return null;
+  const s = i.server.status;
+  const good = s.state === 'counted' || (s.state === 'in_review' && s.counts);
+  return h(
+    'p',
+    {
+      class: `server-status ${good ? 'ok' : 'warn'}`,
+      'data-testid': 'server-status',
+      'data-server-state': s.state,
+      'data-version': String(i.server.version),
+    },
+    h('strong', null, `v${i.server.version}: `),
+    versionStatusWords(s, currentLang(), fieldLabel),
+  );
+}
 
 export async function renderOutbox(app: App): Promise<void> {
   const items = (await app.db.outbox.toArray())
@@ -41,6 +62,7 @@ export async function renderOutbox(app: App): Promise<void> {
             ),
             i.attempts ? ` · ${t('attempts', { n: i.attempts })}` : '',
           ),
+          serverStatus(i),
           i.training ? h('p', { class: 'tag training-tag' }, 'LATIHAN') : null,
           i.breaches.length
             ? h('p', { class: 'small warn' }, `${t('flaggedItem')}: ${i.breaches.join(', ')}`)

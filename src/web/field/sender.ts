@@ -2,7 +2,10 @@
 // with tus (the upload URL is stored, so a reload resumes rather than restarts), then the signed
 // submission is POSTed referencing the photos' hashes. Failures back off exponentially; coming
 // back online retries at once (start.ts calls retryNow on the online event, loading the sender
-// first if it is not yet). Every attempt leaves a signal observation, sent in batches.
+// first if it is not yet). Every attempt leaves a signal observation, sent in batches. While
+// online it also asks the server what it made of the TPS (the public TPS answer's review status),
+// so that the outbox says counted, flagged, corrected or superseded, and the home screen shows an
+// operator's request for a new photo.
 import * as tus from 'tus-js-client';
 import {
   SubmissionReceiptSchema,
@@ -10,7 +13,8 @@ import {
   type SignalObservationInput,
   type SignaturePart,
 } from '../../contract/kpps.ts';
-import { TpsResultSchema } from '../../contract/results.ts';
+import { TpsResultSchema, type TpsResult } from '../../contract/results.ts';
+import { versionStatus } from '../../contract/version-status.ts';
 import { parseAnswer, refusalOf } from './answers.ts';
 import type { FieldDb, Observation, OutboxItem } from './db.ts';
 import { currentLang } from './i18n.ts';
@@ -25,6 +29,8 @@ const REQUEST_TIMEOUT_MS = 60_000;
 /** tus chunk size: small enough that a cut on weak signal loses little. */
 const UPLOAD_CHUNK_BYTES = 64 * 1024;
 const TICK_MS = 3_000;
+/** How often, online, the server's review of the TPS is asked for (an answer unchanged is a 304). */
+export const STATUS_EVERY_MS = 15_000;
 
 /** How long to hold observations back after a 429 that gives no usable Retry-After. */
 const OBSERVATIONS_PAUSE_MS = 60_000;
@@ -176,16 +182,47 @@ async function postSubmission(item: OutboxItem): Promise<Response> {
   });
 }
 
-async function isPublished(item: OutboxItem): Promise<boolean> {
-  const res = await fetch(`/api/v1/tps/${encodeURIComponent(item.tps)}?ballot=ppwp`, {
-    cache: 'no-store',
+/** The public answer for a TPS; `no-cache` revalidates with its ETag, so unchanged is a 304. */
+async function publishedTps(tps: string): Promise<TpsResult> {
+  const res = await fetch(`/api/v1/tps/${encodeURIComponent(tps)}?ballot=ppwp`, {
+    cache: 'no-cache',
     signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
   });
   if (!res.ok) throw new HttpError(res.status, `HTTP ${res.status}`);
   // An answer that does not fit proves nothing: the item stays sent, and is checked again.
-  const tps = parseAnswer(TpsResultSchema, await res.text(), 'TPS result');
-  if (!tps.ok) throw new Error(tps.error);
-  return tps.value.versions.some((v) => v.id === item.serverId || v.hash === item.serverHash);
+  const answer = parseAnswer(TpsResultSchema, await res.text(), 'TPS result');
+  if (!answer.ok) throw new Error(answer.error);
+  return answer.value;
+}
+
+/** The published version that is this item, if the server holds it. */
+const versionOf = (tps: TpsResult, item: OutboxItem) =>
+  tps.versions.find((v) => v.id === item.serverId || v.hash === item.serverHash);
+
+/**
+ * Keeps what the server made of the TPS on the phone: its review on the device (the home screen
+ * reads it) and each sent item's own status. True when anything shown changed.
+ */
+export async function keepServerStatus(db: FieldDb, tps: TpsResult): Promise<boolean> {
+  let changed = false;
+  const dev = await db.devices.get('live');
+  if (dev && dev.tps === tps.code && JSON.stringify(dev.review) !== JSON.stringify(tps.review)) {
+    await db.devices.update('live', { review: tps.review });
+    changed = true;
+  }
+  const items = await db.outbox.where('status').anyOf('sent', 'confirmed').toArray();
+  for (const item of items) {
+    if (item.training || item.tps !== tps.code) continue;
+    const v = versionOf(tps, item);
+    if (!v) continue;
+    const status = versionStatus(tps.review, v.version);
+    if (JSON.stringify(item.server?.status) === JSON.stringify(status)) continue;
+    await db.outbox.update(item.id, {
+      server: { version: v.version, status, checkedAt: new Date().toISOString() },
+    });
+    changed = true;
+  }
+  return changed;
 }
 
 /** What the officer reads of a refusal: the catalogue's words in the app's language, and why. */
@@ -248,9 +285,14 @@ export function startSender(db: FieldDb, onChange: () => void): Sender {
           });
         } else throw new HttpError(res.status, refusalMessage(res.status, text), true);
       }
-      if (item.status === 'sent' && (await isPublished(item))) {
-        item.status = 'confirmed';
-        await db.outbox.update(item.id, { status: 'confirmed' });
+      if (item.status === 'sent' || item.status === 'confirmed') {
+        const tps = await publishedTps(item.tps);
+        if (item.status === 'sent' && versionOf(tps, item)) {
+          item.status = 'confirmed';
+          await db.outbox.update(item.id, { status: 'confirmed' });
+        }
+        await keepServerStatus(db, tps);
+        statusCheckedAt = Date.now();
       }
       ok = true;
       if (item.status !== 'confirmed') throw new FieldProblem('not_yet_published');
@@ -288,6 +330,16 @@ export function startSender(db: FieldDb, onChange: () => void): Sender {
       await db.observations.add(obs);
       onChange();
     }
+  }
+
+  /** When the server's review of the TPS was last asked for. */
+  let statusCheckedAt = 0;
+  async function refreshStatus(): Promise<void> {
+    if (!navigator.onLine || Date.now() - statusCheckedAt < STATUS_EVERY_MS) return;
+    const dev = await db.devices.get('live');
+    if (!dev?.tps) return;
+    statusCheckedAt = Date.now();
+    if (await keepServerStatus(db, await publishedTps(dev.tps))) onChange();
   }
 
   /** No observations are sent before this (the server answered 429). */
@@ -334,6 +386,8 @@ export function startSender(db: FieldDb, onChange: () => void): Sender {
             i.nextAttemptAt <= now,
         );
         for (const item of due) await attempt(item);
+        // No answer now is no news: the status shown stays what it was, and is asked again later.
+        await refreshStatus().catch(() => undefined);
         if (navigator.onLine) await sendObservations().catch(() => undefined);
       } while (again);
     } finally {

@@ -65,6 +65,10 @@ const sending = lazySender(async () => {
   const { startSender } = await import('./sender.ts');
   return startSender(db, () => {
     if (location.hash === '#/kirim') void screens.outbox().then((m) => m.renderOutbox(app));
+    // The home screen shows the server's status and a request for a new photo: drawn again when
+    // they change (never the enrolment form, which may be half typed).
+    else if ((location.hash || '#/') === '#/')
+      void device(app).then((d) => (d ? renderHome(app) : undefined));
   });
 });
 const app: App = {

@@ -35,6 +35,13 @@ export const FIELD_STRINGS = {
     id: 'Kode TPS tidak sah (contoh 16.08.01.1007.001).',
     en: 'Not a TPS code (e.g. 16.08.01.1007.001).',
   },
+  photoRequestTitle: { id: 'Foto baru diminta', en: 'A new photo is asked for' },
+  photoRequestHelp: {
+    id: 'Foto ulang formulir C.Hasil, periksa angkanya, lalu tanda tangani dan kirim lagi: server menyimpannya sebagai versi baru.',
+    en: 'Photograph the C.Hasil form again, check the numbers, then sign and send again: the server keeps it as a new version.',
+  },
+  photoRequestStart: { id: 'Foto ulang sekarang', en: 'Photograph again now' },
+  serverStatusLine: { id: 'Status di server: {s}', en: 'Status at the server: {s}' },
   witnessMode: { id: 'Mode saksi (periksa tanda terima)', en: 'Witness mode (check a receipt)' },
   trainingMode: { id: 'Latihan (Bimtek)', en: 'Training (Bimtek)' },
   leaveTraining: { id: 'Keluar dari latihan', en: 'Leave training' },
@@ -111,7 +118,8 @@ export const FIELD_STRINGS = {
   st_waiting: { id: 'menunggu', en: 'waiting' },
   st_sending: { id: 'mengirim', en: 'sending' },
   st_sent: { id: 'terkirim', en: 'sent' },
-  st_confirmed: { id: 'dikonfirmasi server', en: 'confirmed' },
+  // The server holds it; whether it counts is the server's status, shown beside (outbox.ts).
+  st_confirmed: { id: 'diterima server', en: 'received by the server' },
   st_rejected: { id: 'ditolak', en: 'rejected' },
   attempts: { id: '{n} percobaan', en: '{n} attempts' },
   flaggedItem: {
@@ -139,6 +147,13 @@ export const FIELD_STRINGS = {
     id: 'Sama dengan yang diterbitkan (versi {v}).',
     en: 'Matches the published result (version {v}).',
   },
+  publishedStatus: { id: 'Status di server: {s}', en: 'Status at the server: {s}' },
+  correctedTitle: {
+    id: 'Angka yang dihitung (versi {v}) berbeda dari yang ditandatangani:',
+    en: 'The numbers that count (version {v}) differ from the signed ones:',
+  },
+  colSigned: { id: 'Ditandatangani', en: 'Signed' },
+  colCounted: { id: 'Dihitung', en: 'Counted' },
   publishedOffline: {
     id: 'Tanpa sinyal: hasil terbit akan dicek saat daring.',
     en: 'Offline: the published result is checked when online.',

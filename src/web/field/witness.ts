@@ -1,12 +1,16 @@
 // Witness mode (#/saksi, no account): read a receipt from the camera (jsQR on video frames), from a
 // photo of the QR code or from pasted text; verify its signature offline; show the numbers; when
-// online, check that the published version of the TPS carries exactly this signed result.
+// online, check that the published version of the TPS carries exactly this signed result, and say
+// what the server made of that version: counted, flagged and why, in review, corrected (by whom,
+// why, and the counted numbers beside the signed ones) or superseded by a later version.
 import * as jsqrModule from 'jsqr';
-import { fieldEntries } from '../../core/chasil.ts';
+import { fieldEntries, type CHasil } from '../../core/chasil.ts';
 import { checkPublished } from '../../core/receipt.ts';
-import { TpsResultSchema } from '../../contract/results.ts';
+import { TpsResultSchema, type TpsResult } from '../../contract/results.ts';
+import { versionStatus, type VersionStatus } from '../../contract/version-status.ts';
 import { h } from '../shared/dom.ts';
 import { dateLocale } from '../shared/i18n.ts';
+import { versionStatusWords } from '../shared/review-words.ts';
 import { parseAnswer } from './answers.ts';
 import { currentLang, fieldLabel, fieldSection, t } from './i18n.ts';
 import { cameraProblem, problemText, receiptProblem, type Problem } from './problems.ts';
@@ -45,6 +49,65 @@ async function qrFromFile(file: Blob): Promise<string | null> {
     ctx.getImageData(0, 0, canvas.width, canvas.height).data,
     canvas.width,
     canvas.height,
+  );
+}
+
+/** The fields whose counted value differs from the signed one, each with both values. */
+function differences(signed: CHasil, counted: CHasil): HTMLElement {
+  const now = new Map(fieldEntries(counted));
+  const rows = fieldEntries(signed).flatMap(([path, v]) => {
+    const c = now.get(path) ?? null;
+    return c === v ? [] : [{ path, v, c }];
+  });
+  return h(
+    'table',
+    { class: 'numbers', 'data-testid': 'corrected-fields' },
+    h(
+      'thead',
+      null,
+      h(
+        'tr',
+        null,
+        h('th', null, ''),
+        h('th', null, t('colSigned')),
+        h('th', null, t('colCounted')),
+      ),
+    ),
+    h(
+      'tbody',
+      null,
+      rows.map(({ path, v, c }) =>
+        h(
+          'tr',
+          { 'data-path': path },
+          h('th', null, `${fieldSection(path)} · ${fieldLabel(path)}`),
+          h('td', null, String(v)),
+          h('td', { class: 'differs' }, c === null ? '–' : String(c)),
+        ),
+      ),
+    ),
+  );
+}
+
+/** What the server made of the version the receipt matched, with the counted numbers if corrected. */
+function statusView(s: VersionStatus, tps: TpsResult, signed: CHasil): HTMLElement {
+  const good = s.state === 'counted' || (s.state === 'in_review' && s.counts);
+  const counted =
+    s.state === 'corrected' ? tps.versions.find((v) => v.version === s.counted) : undefined;
+  return h(
+    'div',
+    { 'data-testid': 'server-status', 'data-server-state': s.state },
+    h(
+      'p',
+      { class: good ? 'ok' : 'warn' },
+      t('publishedStatus', { s: versionStatusWords(s, currentLang(), fieldLabel) }),
+    ),
+    counted
+      ? [
+          h('p', null, t('correctedTitle', { v: counted.version })),
+          differences(signed, counted.result),
+        ]
+      : null,
   );
 }
 
@@ -111,6 +174,10 @@ async function check(text: string, out: HTMLElement): Promise<void> {
     published.textContent = c.ok
       ? t('publishedSame', { v: c.value.version })
       : problemText(c.error.reason, { v: c.error.version ?? '' });
+    if (c.ok)
+      published.after(
+        statusView(versionStatus(tps.value.review, c.value.version), tps.value, r.summary.result),
+      );
   } catch {
     // No answer, or one that does not fit: nothing is known of what was published yet.
     published.className = 'warn';

@@ -1,8 +1,10 @@
 // The TPS view: the version shown (the counted one, the newest, or the one asked for) with its
 // photos and its form, the anomaly findings, and the history of every version.
 import type { TpsResult, TpsVersion } from './api.ts';
+import { versionStatus } from '../../contract/version-status.ts';
 import { h, type Child } from '../shared/dom.ts';
 import { formatNumber as num, formatTime } from '../shared/i18n.ts';
+import { actorWords, reviewStateWords, versionStatusWords } from '../shared/review-words.ts';
 import { anomaliesCard, findingFields } from './anomalies-view.ts';
 import { flagsBox, formSections, sirekapNote, type Marks } from './form-view.ts';
 import { tpsHref } from './routes.ts';
@@ -120,6 +122,43 @@ function history(ctx: Ctx, r: TpsResult, shown: TpsVersion): HTMLElement {
   );
 }
 
+/**
+ * What the review made of the TPS (decision 7 of docs/design/recap-ladder.md): its state and the
+ * newest version's status in words (flagged and why, in review, a photo asked for), and each
+ * correction with who made it, when, why and the plenary's reference.
+ */
+function reviewLine(ctx: Ctx, r: TpsResult): HTMLElement | null {
+  const review = r.review;
+  // A plain counted result says all there is in the status badge above.
+  if (review.latest === null || (review.state === 'counted' && review.corrections.length === 0))
+    return null;
+  return h(
+    'section',
+    { class: 'card review-status', 'data-testid': 'review-status', 'data-state': review.state },
+    h(
+      'p',
+      null,
+      h('strong', null, `${reviewStateWords(review, ctx.lang)} · v${review.latest}: `),
+      versionStatusWords(versionStatus(review, review.latest), ctx.lang),
+    ),
+    review.corrections.length === 0
+      ? null
+      : h(
+          'ul',
+          { class: 'small' },
+          review.corrections.map((c) =>
+            h(
+              'li',
+              { 'data-version': c.version },
+              `v${c.version} ← v${c.corrects}: ${actorWords(c.by, ctx.lang)} · `,
+              h('time', { datetime: c.at }, formatTime(c.at, ctx.lang)),
+              ` · ${c.reason} (${c.reference})`,
+            ),
+          ),
+        ),
+  );
+}
+
 export function tpsView(ctx: Ctx, r: TpsResult, wanted: number | null): Child[] {
   const counted = r.versions.find((v) => v.counted);
   const shown =
@@ -127,7 +166,7 @@ export function tpsView(ctx: Ctx, r: TpsResult, wanted: number | null): Child[] 
     counted ??
     r.versions[0];
   const head = heading(ctx, r, h('p', { class: 'status-line' }, statusBadge(ctx, r.status)));
-  const out: Child[] = [breadcrumbs(ctx, r.parents, r), head];
+  const out: Child[] = [breadcrumbs(ctx, r.parents, r), head, reviewLine(ctx, r)];
   if (!shown) {
     out.push(
       h(

@@ -107,7 +107,8 @@ const reasonsWords = (
 ) =>
   reasons
     .filter((r) => !only || only.includes(r.code))
-    .map((r) => reasonWords(r, lang, label))
+    // A rule's message is a sentence; here it is one item of a list that a sentence ends.
+    .map((r) => reasonWords(r, lang, label).replace(/[.\s]+$/, ''))
     .join('; ');
 
 /** What the server made of one version, in one sentence. */
@@ -127,16 +128,8 @@ export function versionStatusWords(
       });
     case 'photo_requested': {
       const held = reasonsWords(s.reasons, lang, label, ['rules', 'reread']);
-      return [
-        w(lang, 'rv_photo_requested', {
-          who: roleWords(s.request.by, lang),
-          reason: s.request.reason,
-        }),
-        held ? `(${held})` : '',
-        s.counts ? '' : w(lang, 'rv_not_counted'),
-      ]
-        .filter(Boolean)
-        .join(' ');
+      const asked = `${photoRequestWords(s.request, lang)}${held ? ` (${held})` : ''}.`;
+      return s.counts ? asked : `${asked} ${w(lang, 'rv_not_counted')}`;
     }
     case 'corrected':
       return w(lang, 'rv_corrected', {
