@@ -3,7 +3,9 @@
 // re-read disagrees and the outbox says flagged, and why; a PPK asks for a new photo and the home
 // screen says so, with the button that starts a new capture; the officer photographs, signs and
 // sends again, and the server holds a new version that counts, the request answered, the first
-// version shown as superseded.
+// version shown as superseded. A PPK then corrects that version: the outbox says who and why, and
+// witness mode, given each receipt, says corrected (with the signed and the counted numbers) and
+// superseded.
 import { existsSync } from 'node:fs';
 import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import sharp from 'sharp';
@@ -57,6 +59,7 @@ async function captureReviewSign(page: Page, form: SynthForm, jpegs: readonly Jp
   await page.waitForSelector('#sign:not([disabled])');
   await page.click('#sign');
   await page.waitForSelector('#qr');
+  return page.inputValue('#receipt-text');
 }
 
 describe.skipIf(!hasChromium)(
@@ -97,7 +100,7 @@ describe.skipIf(!hasChromium)(
 
       // Sent online: received by the server, and it counts.
       await page.click('a[href="#/foto"]');
-      await captureReviewSign(page, form, form.jpegs);
+      const receipt1 = await captureReviewSign(page, form, form.jpegs);
       await page.goto(`${server.url}/kpps/#/kirim`);
       const first = '[data-item][data-status="confirmed"] [data-testid="server-status"]';
       await page.waitForSelector(`${first}[data-server-state="counted"]`, { timeout: 90_000 });
@@ -119,6 +122,7 @@ describe.skipIf(!hasChromium)(
       expect(flaggedText).toContain('Pasangan nomor 1');
       expect(flaggedText).toContain('Tidak dihitung');
       expect(flaggedText).not.toContain('dihitung;');
+      await page.screenshot({ path: '/tmp/field-outbox-flagged.png', fullPage: true });
 
       // A PPK asks for a new photo: the home screen says who asks and why, first.
       const made = await server.store.accounts.create({
@@ -143,6 +147,7 @@ describe.skipIf(!hasChromium)(
       expect(await page.textContent('[data-testid="photo-request"]')).toContain(
         'PPK meminta foto baru: halaman 2 buram, foto ulang',
       );
+      await page.screenshot({ path: '/tmp/field-home-photo-request.png', fullPage: true });
 
       // The officer photographs the form again (other photos of the same paper), signs and sends.
       const again = await Promise.all(
@@ -152,7 +157,7 @@ describe.skipIf(!hasChromium)(
         })),
       );
       await page.click('#photo-request-start');
-      await captureReviewSign(page, form, again);
+      const receipt2 = await captureReviewSign(page, form, again);
       await expect
         .poll(async () => (await published()).versions.length, { timeout: 90_000 })
         .toBe(2);
@@ -174,6 +179,53 @@ describe.skipIf(!hasChromium)(
       await page.goto(`${server.url}/kpps/#/`);
       await page.waitForSelector('[data-testid="tps-status"][data-state="counted"]');
       expect(await page.$('[data-testid="photo-request"]')).toBeNull();
+
+      // The PPK corrects version 2 (a vote moved from pair 1 to pair 2): the outbox says by whom.
+      const values = structuredClone(form.truth.result);
+      values.votes['1'] = values.votes['1']! - 1;
+      values.votes['2'] = values.votes['2']! + 1;
+      const corrected = await server.store.review(
+        {
+          type: 'correct',
+          tps: TPS,
+          ballot: 'ppwp',
+          version: 2,
+          values,
+          reason: 'salah hitung pasangan 1',
+          reference: 'BA-03/PPK/2024',
+        },
+        { actor: accountActor(made.value.account.id) },
+      );
+      expect(corrected.ok).toBe(true);
+      await page.goto(`${server.url}/kpps/#/kirim`);
+      const v2 = '[data-testid="server-status"][data-version="2"]';
+      await page.waitForSelector(`${v2}[data-server-state="corrected"]`, { timeout: 60_000 });
+      expect(await page.textContent(v2)).toContain(
+        'dikoreksi oleh PPK 16.08.01 (ppk.field): salah hitung pasangan 1',
+      );
+
+      // Witness mode: each receipt matches its published version, and says where it stands.
+      const witness = async (text: string, state: string) => {
+        await page.goto(`${server.url}/kpps/#/saksi`);
+        await page.fill('#qr-text', text);
+        await page.click('#qr-check');
+        await page.waitForSelector('[data-testid="published"].ok');
+        await page.waitForSelector(`[data-testid="server-status"][data-server-state="${state}"]`);
+        return (await page.textContent('[data-testid="server-status"]')) ?? '';
+      };
+      expect(await witness(receipt2, 'corrected')).toContain('BA-03/PPK/2024');
+      await page.screenshot({ path: '/tmp/field-witness-corrected.png', fullPage: true });
+      const rows = await page.$$eval('[data-testid="corrected-fields"] tbody tr', (trs) =>
+        trs.map((tr) => [
+          tr.getAttribute('data-path'),
+          ...[...tr.querySelectorAll('td')].map((td) => td.textContent),
+        ]),
+      );
+      expect(rows).toEqual([
+        ['votes.1', String(form.truth.result.votes['1']), String(values.votes['1'])],
+        ['votes.2', String(form.truth.result.votes['2']), String(values.votes['2'])],
+      ]);
+      expect(await witness(receipt1, 'superseded')).toContain('diganti oleh versi 2');
       await page.close();
     }, 400_000);
   },
