@@ -1,7 +1,7 @@
 // Reading the recap: a region's totals and its children's, and one TPS with all its versions.
 import type { Kysely } from 'kysely';
 import type { Ballot } from '../core/ballots.ts';
-import { parentRegion, type RegionCode, type RegionLevel, type TpsCode } from '../core/codes.ts';
+import type { RegionCode, RegionLevel, TpsCode } from '../core/codes.ts';
 import * as z from 'zod';
 import { REVIEW_STATES, type ReviewState } from '../core/review.ts';
 import type {
@@ -18,6 +18,7 @@ import type {
 import type { EventDetails } from '../contract/events.ts';
 import { ReviewReasonSchema } from '../contract/review.ts';
 import { jsonColumn, StoredResultSchema } from './rows.ts';
+import { parentsOf } from './regions.ts';
 import type { Database } from './schema.ts';
 import { recapState } from './recaps.ts';
 import {
@@ -35,22 +36,6 @@ export type TpsState = TpsStatus;
 export type TpsResult = Omit<ContractTpsResult, 'external' | 'anomalies'>;
 
 const zeroTotals = (): Totals => ({ votes: {}, valid: 0, invalid: 0, total: 0 });
-
-async function parentsOf(db: Kysely<Database>, code: RegionCode): Promise<RegionRef[]> {
-  const codes: string[] = [];
-  for (let p = parentRegion(code); p; p = parentRegion(p)) codes.unshift(p);
-  if (codes.length === 0) return [];
-  const rows = await db
-    .selectFrom('regions')
-    .select(['code', 'name', 'level'])
-    .where('code', 'in', codes)
-    .execute();
-  const byCode = new Map(rows.map((r) => [r.code, r]));
-  return codes.flatMap((c) => {
-    const r = byCode.get(c);
-    return r ? [{ code: r.code, name: r.name, level: r.level as RegionLevel }] : [];
-  });
-}
 
 /** Regions with their totals for one ballot; narrowed by the caller. */
 const regionsWithTotals = (db: Kysely<Database>, ballot: Ballot) =>

@@ -41,6 +41,7 @@ import { sha256Hex } from './blobs.ts';
 import type { Db } from './db.ts';
 import { withEvents, type Actor } from './events.ts';
 import { jsonColumn, StoredResultSchema } from './rows.ts';
+import { parentsOf } from './regions.ts';
 import type { Database } from './schema.ts';
 
 /** Signs the canonical bytes of a D.Hasil: the server's key (src/server/keys.ts). */
@@ -368,23 +369,6 @@ async function upperChildren(
       regions: open.slice(0, NAMED).map((o) => o.split(' ')[0]!),
     });
   return ok({ totals: addUp(children), children });
-}
-
-/** The regions above a region, from the nation down. */
-async function parentsOf(db: Kysely<Database>, region: RegionCode) {
-  const codes: string[] = [];
-  for (let p = parentRegion(region); p; p = parentRegion(p)) codes.unshift(p);
-  if (codes.length === 0) return [];
-  const rows = await db
-    .selectFrom('regions')
-    .select(['code', 'name', 'level'])
-    .where('code', 'in', codes)
-    .execute();
-  const by = new Map(rows.map((r) => [r.code, r]));
-  return codes.flatMap((c) => {
-    const r = by.get(c);
-    return r ? [{ code: r.code, name: r.name, level: r.level }] : [];
-  });
 }
 
 /**
