@@ -100,9 +100,9 @@ export const EVENT_TYPES = {
   reread_disagrees: {
     meaning:
       "The server's re-read of the version's photos found other numbers than were submitted " +
-      '(fields: each field with the submitted and the read value, `to` null for a box it could ' +
-      'not read with confidence). The TPS goes to review and the version does not count until ' +
-      'a person confirms or corrects it.',
+      '(fields: each field read with confidence, with the submitted and the read value; a field ' +
+      'the reader was unsure of is left to the rules and the reviewer). The TPS goes to review ' +
+      'and the version does not count until a person confirms or corrects it.',
     details: z.object({ ...OnVersion, photos: z.array(Sha256), fields: z.array(FieldChange) }),
   },
   reread_failed: {
