@@ -57,6 +57,8 @@ async function expectRecordHolds(store: Store) {
 const votesAt = async (store: Store, region: string) =>
   (await store.regionResult(region as RegionCode, 'ppwp'))!.totals.votes;
 
+/** The desa of TPS_B. */
+const DESA_OF_B = TPS_B.split('.').slice(0, 4).join('.') as RegionCode;
 describe.each(storeBackends('review'))('review actions on $name', (backend) => {
   let store: Store | undefined;
   let raw: Db | undefined;
@@ -160,6 +162,12 @@ describe.each(storeBackends('review'))('review actions on $name', (backend) => {
       value: { review: { state: 'flagged', counted: null } },
     });
     expect((await votesAt(store, '16.08.01'))['1']).toBe(before['1']! - 20);
+    // The lists say so too: its clean version no longer counts.
+    const badge = async () =>
+      (await store!.regionResult(DESA_OF_B, 'ppwp'))!.children.find((c) => c.code === TPS_B)
+        ?.status;
+    expect(await badge()).toBe('flagged');
+    expect((await store.tpsResult(TPS_B, 'ppwp'))!.status).toBe('flagged');
     const values = { ...clean(21), votes: { '1': 21, '2': 59, '3': 36 } };
     const corrected = await store.review(
       {
@@ -176,6 +184,7 @@ describe.each(storeBackends('review'))('review actions on $name', (backend) => {
     expect(corrected.ok).toBe(true);
     if (!corrected.ok) return;
     expect(corrected.value.review).toMatchObject({ state: 'corrected', counted: 2, latest: 2 });
+    expect(await badge()).toBe('counted');
     expect(corrected.value.event.details).toMatchObject({
       version: 2,
       corrects: 1,

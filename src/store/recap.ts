@@ -112,6 +112,20 @@ async function regionChildren(db: Kysely<Database>, code: RegionCode, ballot: Ba
   return rows.map((r) => withTotals(r, byRegion.get(r.code) ?? {}));
 }
 
+/**
+ * The short status of a TPS in lists: `counted` when what it sent counts and no one needs to
+ * act (the review rule's `counted` or `corrected`), `none` without a result, else `flagged`. A
+ * row from before the review (0006) has no state: its latest status says as much.
+ */
+function tpsBadge(
+  latestStatus: string | null | undefined,
+  reviewState: string | null | undefined,
+): TpsState {
+  if (!latestStatus) return 'none';
+  if (!reviewState) return latestStatus === 'clean' ? 'counted' : 'flagged';
+  return reviewState === 'counted' || reviewState === 'corrected' ? 'counted' : 'flagged';
+}
+
 async function tpsChildren(db: Kysely<Database>, desa: RegionCode, ballot: Ballot) {
   const rows = await db
     .selectFrom('tps')
@@ -123,6 +137,7 @@ async function tpsChildren(db: Kysely<Database>, desa: RegionCode, ballot: Ballo
       'tps.code',
       'tps.name',
       'tps_status.latest_status',
+      'tps_status.review_state',
       'submissions.id',
       'submissions.result',
     ])
@@ -138,11 +153,7 @@ async function tpsChildren(db: Kysely<Database>, desa: RegionCode, ballot: Ballo
             column: 'result',
           })
         : undefined;
-    const status: TpsState = !r.latest_status
-      ? 'none'
-      : r.latest_status === 'clean'
-        ? 'counted'
-        : 'flagged';
+    const status = tpsBadge(r.latest_status, r.review_state);
     return {
       code: r.code,
       name: r.name,
@@ -211,7 +222,7 @@ export async function tpsResult(
     ballot,
     parents,
     dpt: tps.dpt,
-    status: !state ? 'none' : state.latest_status === 'clean' ? 'counted' : 'flagged',
+    status: tpsBadge(state?.latest_status, state?.review_state),
     counted:
       state?.counted_id != null && state.counted_version != null
         ? { version: state.counted_version, submissionId: state.counted_id }
