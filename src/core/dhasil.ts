@@ -9,7 +9,7 @@ import * as z from 'zod';
 import { ContestSchema, type Contest } from './ballots.ts';
 import { canonicalJson } from './canonical.ts';
 import { err, ok, type Result } from './result.ts';
-import { toBase64Url } from './receipt.ts';
+import { publicKeyBytes, toBase64Url, verifyEd25519 } from './receipt.ts';
 
 export const DHASIL_FORMAT = 'rekap.dhasil/1';
 
@@ -138,17 +138,8 @@ export async function sha256Hex(bytes: Uint8Array<ArrayBuffer>): Promise<string>
 
 /** A key's id: the first 16 hex digits of the sha256 of its raw 32 bytes. */
 export async function keyIdOf(publicKey: string): Promise<string | undefined> {
-  const raw = fromBase64Url(publicKey);
-  if (raw?.length !== 32) return undefined;
-  return (await sha256Hex(raw)).slice(0, 16);
-}
-
-function fromBase64Url(text: string): Uint8Array<ArrayBuffer> | undefined {
-  if (!/^[A-Za-z0-9_-]*$/.test(text) || text.length % 4 === 1) return undefined;
-  const bin = atob(text.replaceAll('-', '+').replaceAll('_', '/'));
-  const out = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
-  return out;
+  const raw = publicKeyBytes(publicKey);
+  return raw ? (await sha256Hex(raw)).slice(0, 16) : undefined;
 }
 
 export { toBase64Url };
@@ -198,8 +189,6 @@ export function totalsProblems(d: DHasil): string[] {
   return problems;
 }
 
-const ED25519 = { name: 'Ed25519' } as const;
-
 /**
  * Checks a published D.Hasil against the server's public key (base64url of its raw 32 bytes): the
  * shape, the key id it names, the signature of its canonical bytes, and its totals recomputed from
@@ -218,22 +207,7 @@ export async function verifyDHasil(
   if (!keyId) return err(['the public key is not base64url of 32 bytes']);
   if (dhasil.keyId !== keyId)
     problems.push(`signed with key ${dhasil.keyId}, not with this key (${keyId})`);
-  const sig = fromBase64Url(signature);
-  let valid: boolean;
-  try {
-    const key = await globalThis.crypto.subtle.importKey(
-      'raw',
-      fromBase64Url(publicKey)!,
-      ED25519,
-      false,
-      ['verify'],
-    );
-    valid =
-      sig?.length === 64 &&
-      (await globalThis.crypto.subtle.verify(ED25519, key, sig, dhasilBytes(dhasil)));
-  } catch {
-    valid = false;
-  }
+  const valid = await verifyEd25519(dhasilBytes(dhasil), signature, publicKey);
   if (!valid) problems.push('the signature does not match the document and the key');
   problems.push(...totalsProblems(dhasil));
   return problems.length === 0 ? ok(dhasil) : err(problems);

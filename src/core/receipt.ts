@@ -112,7 +112,7 @@ export async function generateDeviceKey(): Promise<{ privateKey: CryptoKey; publ
 }
 
 /** The raw 32 bytes of an Ed25519 public key written in base64url, or undefined. */
-function publicKeyBytes(publicKey: string): Uint8Array<ArrayBuffer> | undefined {
+export function publicKeyBytes(publicKey: string): Uint8Array<ArrayBuffer> | undefined {
   const bytes = fromBase64Url(publicKey);
   return bytes?.length === 32 ? bytes : undefined;
 }
@@ -186,9 +186,13 @@ export async function signSummary(s: SignedSummary, privateKey: CryptoKey): Prom
   return toBase64Url(new Uint8Array(sig));
 }
 
-/** True only for a valid signature of exactly this summary; false (never a throw) otherwise. */
-export async function verifySummary(
-  s: SignedSummary,
+/**
+ * True only for a valid Ed25519 signature (base64url) of exactly these bytes by this public key
+ * (base64url of its raw 32 bytes); false (never a throw) otherwise. The one check behind a
+ * device's signed summary and the server's signed D.Hasil.
+ */
+export async function verifyEd25519(
+  bytes: Uint8Array<ArrayBuffer>,
   signature: string,
   publicKey: string,
 ): Promise<boolean> {
@@ -197,11 +201,18 @@ export async function verifySummary(
     const sig = fromBase64Url(signature);
     if (!key || sig?.length !== 64) return false;
     const k = await globalThis.crypto.subtle.importKey('raw', key, ED25519, false, ['verify']);
-    return await globalThis.crypto.subtle.verify(ED25519, k, sig, summaryBytes(s));
+    return await globalThis.crypto.subtle.verify(ED25519, k, sig, bytes);
   } catch {
     return false;
   }
 }
+
+/** True only for a valid signature of exactly this summary; false (never a throw) otherwise. */
+export const verifySummary = (
+  s: SignedSummary,
+  signature: string,
+  publicKey: string,
+): Promise<boolean> => verifyEd25519(summaryBytes(s), signature, publicKey);
 
 // ---------------------------------------------------------------------------------------------
 // The witness receipt: `RKP1.` + base64url of a positional binary encoding (big-endian):
