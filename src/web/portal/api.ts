@@ -61,7 +61,8 @@ export async function getJson<S extends z.ZodType>(
   try {
     const res = await fetch(path, {
       headers: { accept: 'application/json' },
-      cache: 'no-store',
+      // Revalidate with the answer's ETag: an unchanged answer is a 304, not a second download.
+      cache: 'no-cache',
       signal: signal ?? null,
     });
     const text = await res.text();
