@@ -294,6 +294,7 @@ describe('reads', () => {
     const first = await fetch(url);
     const etag = first.headers.get('etag')!;
     expect(etag).toBeTruthy();
+    expect(first.headers.get('cache-control')).toBe('public, max-age=5, stale-while-revalidate=30');
     expect((await fetch(url, { headers: { 'if-none-match': etag } })).status).toBe(304);
     const before = (await first.json()) as { totals: { valid: number } };
     const tps = '16.08.01.1007.003';

@@ -43,6 +43,9 @@ import { multipartIntake } from './multipart.ts';
 import { registerSession } from './session.ts';
 import { startRereader, type Rereader } from './reread.ts';
 
+/** Cache-Control of public result reads (docs/design/public-side.md). */
+export const PUBLIC_READ_CACHE = 'public, max-age=5, stale-while-revalidate=30';
+
 export type AppDeps = {
   store: Store;
   logger?: FastifyBaseLogger | false;
@@ -179,7 +182,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   ) => {
     const mark = await store.changeMark();
     const etag = `"${mark}"`;
-    reply.header('etag', etag).header('cache-control', 'no-cache');
+    // A CDN (or a browser) may answer for 5 s, and a little longer while it asks again: election
+    // night is carried by caches, and the ETag makes each "anything new?" a 304.
+    reply.header('etag', etag).header('cache-control', PUBLIC_READ_CACHE);
     if (req.headers['if-none-match'] === etag) return reply.code(304).send();
     let body = cache.get(key, mark);
     if (body === undefined) {
