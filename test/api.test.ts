@@ -296,6 +296,12 @@ describe('reads', () => {
     expect(etag).toBeTruthy();
     expect(first.headers.get('cache-control')).toBe('public, max-age=5, stale-while-revalidate=30');
     expect((await fetch(url, { headers: { 'if-none-match': etag } })).status).toBe(304);
+    // Compressed for a client that asks, the same JSON once decoded.
+    const packed = await fetch(url, { headers: { 'accept-encoding': 'gzip' } });
+    expect(packed.headers.get('content-encoding')).toBe('gzip');
+    const plain = await fetch(url, { headers: { 'accept-encoding': 'identity' } });
+    expect(plain.headers.get('content-encoding')).toBeNull();
+    expect(await packed.json()).toEqual(await plain.json());
     const before = (await first.json()) as { totals: { valid: number } };
     const tps = '16.08.01.1007.003';
     const t3 = await issueToken(server.store, tps);

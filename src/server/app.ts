@@ -1,4 +1,5 @@
 // The HTTP API and the web pages, built from what is passed in: no module-level state.
+import compress from '@fastify/compress';
 import multipart from '@fastify/multipart';
 import Fastify, {
   LogController,
@@ -107,6 +108,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     },
   });
 
+  // Compression of public JSON answers, asked for by each (reply.compress in cachedRead): no global
+  // hook, so uploads, photos (already JPEG) and the precompressed web assets are left alone, and no
+  // request bodies are ever inflated.
+  await app.register(compress, { global: false, globalDecompression: false, threshold: 1024 });
+
   app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, req, reply) => {
     // Disk full (photos or database): expected, nothing was recorded; the client tries again.
     if (isStorageFull(err)) {
@@ -193,7 +199,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       body = JSON.stringify(value.value);
       cache.set(key, mark, body);
     }
-    return reply.type('application/json; charset=utf-8').send(body);
+    return reply.type('application/json; charset=utf-8').compress(body);
   };
 
   app.get<{ Params: { code: string } }>('/api/v1/results/:code', async (req, reply) => {
