@@ -418,7 +418,7 @@ describe('recap sign-off over HTTP', () => {
     expect(out.join('')).toContain(`kecamatan ${KEC1} Martapura, ppwp: sah / valid`);
     await writeFile(file, doc.body.replace('"valid":', '"valid":1'));
     out.length = 0;
-    expect(await verifyDHasilCommand([file, '--key', key.publicKey], io)).toBe(1);
+    expect(await verifyDHasilCommand([file, `--key=${key.publicKey}`], io)).toBe(1);
     expect(out.join('')).toMatch(/does NOT verify[\s\S]*signature does not match/);
 
     const never = await app.inject({ url: `/api/v1/recap/${KEC2}/ppwp/dhasil.json` });
