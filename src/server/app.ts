@@ -45,7 +45,7 @@ import { registerSession } from './session.ts';
 import { startRereader, type Rereader } from './reread.ts';
 
 /** Cache-Control of public result reads (docs/design/public-side.md). */
-export const PUBLIC_READ_CACHE = 'public, max-age=5, stale-while-revalidate=30';
+const PUBLIC_READ_CACHE = 'public, max-age=5, stale-while-revalidate=30';
 
 export type AppDeps = {
   store: Store;

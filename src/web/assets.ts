@@ -31,10 +31,7 @@ export async function bundleWebAssets(webDir = SOURCE_DIR): Promise<Map<string, 
   const [html, js, css, icon, field, opHtml, opJs, opCss] = await Promise.all([
     readFile(join(webDir, 'portal/index.html')),
     bundleBrowser(join(webDir, 'portal/main.ts'), 'esm'),
-    // One stylesheet from the portal's parts: the shell and region pages, the TPS page, the map.
-    Promise.all(
-      ['styles.css', 'tps.css', 'map.css'].map((f) => readFile(join(webDir, 'portal', f))),
-    ).then((parts) => Buffer.concat(parts)),
+    readFile(join(webDir, 'portal/styles.css')),
     readFile(join(webDir, 'portal/favicon.svg')),
     buildFieldAssets(webDir),
     readFile(join(webDir, 'operator/index.html')),
