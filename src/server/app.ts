@@ -1,13 +1,7 @@
 // The HTTP API and the web pages, built from what is passed in: no module-level state.
 import compress from '@fastify/compress';
 import multipart from '@fastify/multipart';
-import Fastify, {
-  LogController,
-  type FastifyBaseLogger,
-  type FastifyInstance,
-  type FastifyRequest,
-  type FastifyReply,
-} from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { parseRegionCode, parseTpsCode } from '../core/codes.ts';
 import { BlobCorruptError, STORAGE_FULL_RETRY_AFTER_S, isStorageFull } from '../store/blobs.ts';
 import type { Store } from '../store/store.ts';
@@ -15,15 +9,14 @@ import type { WebAsset } from '../web/assets.ts';
 import { chooseEncoding, encodedAsset } from './asset-encoding.ts';
 import { kppsOf } from './auth.ts';
 import { ballotOf } from './ballot.ts';
-import { responseCache } from './cache.ts';
+import { publicReads } from './public-read.ts';
 import { quote } from '../core/problems.ts';
-import { err, ok, type Result } from '../core/result.ts';
+import { err, ok } from '../core/result.ts';
 import {
   apiError,
   clientErrorHandler,
   publicError,
   sendError,
-  type ApiError,
   type ErrorLimits,
 } from './errors.ts';
 import { openApiDocument } from './openapi.ts';
@@ -43,9 +36,6 @@ import { resolveLimits, type ServerLimits } from './limits.ts';
 import { multipartIntake } from './multipart.ts';
 import { registerSession } from './session.ts';
 import { startRereader, type Rereader } from './reread.ts';
-
-/** Cache-Control of public result reads (docs/design/public-side.md). */
-const PUBLIC_READ_CACHE = 'public, max-age=5, stale-while-revalidate=30';
 
 export type AppDeps = {
   store: Store;
@@ -151,12 +141,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     contests: await store.contests(),
   }));
 
-  /**
-   * Public reads, answered from the cache while the store has not changed. The mark is taken
-   * before the read, so an answer is never filed under a mark newer than its data. The ETag lets a
-   * polling page ask "anything new?" and get 304 back.
-   */
-  const cache = responseCache();
   /** Submission bodies: their size limit and the memory budget shared by all in flight. */
   const intake = multipartIntake(limits);
   const reread: Rereader | undefined =
@@ -180,27 +164,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await reread.close();
       app.log.info({ reread: reread.stats() }, 're-read queue closed');
     });
-  const cachedRead = async (
-    req: FastifyRequest,
-    reply: FastifyReply,
-    key: string,
-    read: () => Promise<Result<object, ApiError>>,
-  ) => {
-    const mark = await store.changeMark();
-    const etag = `"${mark}"`;
-    // A CDN (or a browser) may answer for 5 s, and a little longer while it asks again: election
-    // night is carried by caches, and the ETag makes each "anything new?" a 304.
-    reply.header('etag', etag).header('cache-control', PUBLIC_READ_CACHE);
-    if (req.headers['if-none-match'] === etag) return reply.code(304).send();
-    let body = cache.get(key, mark);
-    if (body === undefined) {
-      const value = await read();
-      if (!value.ok) return sendError(reply, value.error);
-      body = JSON.stringify(value.value);
-      cache.set(key, mark, body);
-    }
-    return reply.type('application/json; charset=utf-8').compress(body);
-  };
+  const cachedRead = publicReads(store);
 
   app.get<{ Params: { code: string } }>('/api/v1/results/:code', async (req, reply) => {
     const ballot = ballotOf(req.query);
