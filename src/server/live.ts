@@ -8,8 +8,9 @@
 //           mark of the second, never one per submission
 //   stale   the marks of other processes' writes are unknown (their poll fails): {"since", "time"}
 //   fresh   they are known again: {"mark", "time"}
-// and a comment line (`: heartbeat`) every 15 s (`heartbeatMs`), so a page and any proxy on the way
-// know the stream is alive; a page that hears nothing for two heartbeats says its data is stale.
+//   heartbeat  every 15 s (`heartbeatMs`): {"mark", "time"}, so a page and any proxy on the way know
+//           the stream is alive; a page that hears nothing for two heartbeats says its data is
+//           stale. (An event, not a comment line: a browser's EventSource never shows comments.)
 //
 // At most `maxStreams` (10,000) streams are open at once: each holds a socket and a little memory;
 // the next is refused with 503 `server_busy` and a Retry-After, and the page falls back to
@@ -125,7 +126,10 @@ export function registerLive(app: FastifyInstance, opts: LiveOptions): LiveStats
     // A change between the first mark and the subscription is told at once.
     const latest = marks.current();
     if (latest !== undefined && latest !== first) onMark({ type: 'change', mark: latest });
-    const heartbeat = setInterval(() => res.write(': heartbeat\n\n'), heartbeatMs);
+    const heartbeat = setInterval(
+      () => send('heartbeat', { mark: marks.current() ?? told, time: now() }),
+      heartbeatMs,
+    );
 
     let ended = false;
     const end = () => {
