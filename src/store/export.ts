@@ -4,9 +4,16 @@
 // from the same stored rows as the portal's answers (recap.ts): a TPS's tps_status row and its
 // counted version, and the recap aggregates.
 import type { Kysely } from 'kysely';
-import type { Ballot } from '../core/ballots.ts';
-import type { CHasil } from '../core/chasil.ts';
-import { packed, type RegionCode, type RegionLevel, type TpsCode } from '../core/codes.ts';
+import { voteKeys, type Ballot, type Contest } from '../core/ballots.ts';
+import type { CdfUnit } from '../core/cdf.ts';
+import { fieldEntries, fieldPaths, type CHasil } from '../core/chasil.ts';
+import {
+  packed,
+  REGION_LEVELS,
+  type RegionCode,
+  type RegionLevel,
+  type TpsCode,
+} from '../core/codes.ts';
 import type { RecapState } from '../core/dhasil.ts';
 import { REVIEW_STATES, type ReviewState } from '../core/review.ts';
 import type { Signature, TpsStatus } from '../contract/results.ts';
@@ -63,9 +70,12 @@ export type RegionExportRow = {
   invalid: number;
   total: number;
   recap: RecapState;
+  /** With `children: true`: the codes of its child regions, or of a desa's TPS, in code order. */
+  children?: string[];
 };
 
-export type PageQuery = { after?: string; limit?: number };
+/** A page: the rows after `after` (a code), at most `limit` (default 1,000, at most 10,000). */
+export type PageQuery = { after?: string; limit?: number; children?: boolean };
 
 /**
  * The short status of a TPS in lists, as the portal's (recap.ts): `counted` when what it sent
@@ -234,6 +244,29 @@ export async function regionExportRows(
   for (const s of signoffs) lastAction.set(s.region_code, s.action);
   const stateOf = (action: string | undefined): RecapState =>
     !action ? 'unofficial-partial' : action === 'closed' ? 'certified' : 'correction';
+  const childrenOf = new Map<string, string[]>();
+  if (q.children) {
+    const children =
+      level === 'desa'
+        ? await db
+            .selectFrom('tps')
+            .select(['code', 'desa_code as parent'])
+            .where('desa_code', 'in', codes)
+            .orderBy('code')
+            .execute()
+        : await db
+            .selectFrom('regions')
+            .select(['code', 'parent_code as parent'])
+            .where('parent_code', 'in', codes)
+            .orderBy('code')
+            .execute();
+    for (const c of children) {
+      if (!c.parent) continue;
+      const list = childrenOf.get(c.parent) ?? [];
+      list.push(c.code);
+      childrenOf.set(c.parent, list);
+    }
+  }
   return rows.map((r) => ({
     code: r.code,
     packed: packed(r.code as RegionCode),
@@ -247,6 +280,7 @@ export async function regionExportRows(
     invalid: r.invalid ?? 0,
     total: r.total ?? 0,
     recap: stateOf(lastAction.get(ownOf(r))),
+    ...(q.children ? { children: childrenOf.get(r.code) ?? [] } : {}),
   }));
 }
 
@@ -283,7 +317,7 @@ export async function* regionExportPages(
   source: Pick<ExportSource, 'regionExportRows'>,
   ballot: Ballot,
   level: RegionLevel,
-  opts: { batch?: number } = {},
+  opts: { batch?: number; children?: boolean } = {},
 ): AsyncGenerator<RegionExportRow[], void, undefined> {
   const limit = pageSize(opts.batch);
   let after: string | undefined;
@@ -291,10 +325,177 @@ export async function* regionExportPages(
     const page = await source.regionExportRows(ballot, level, {
       ...(after ? { after } : {}),
       limit,
+      ...(opts.children ? { children: true } : {}),
     });
     if (page.length === 0) return;
     yield page;
     if (page.length < limit) return;
     after = page[page.length - 1]!.code;
   }
+}
+
+/**
+ * The reporting units of a CDF report (src/core/cdf.ts), from the nation down, level by level,
+ * then every TPS: each call reads them anew, a page at a time.
+ */
+export function cdfUnits(
+  source: ExportSource,
+  ballot: Ballot,
+  opts: { batch?: number } = {},
+): () => AsyncIterable<CdfUnit[]> {
+  return async function* () {
+    for (const level of REGION_LEVELS)
+      for await (const page of regionExportPages(source, ballot, level, {
+        ...opts,
+        children: true,
+      }))
+        yield page.map((r): CdfUnit => ({
+          code: r.code,
+          name: r.name,
+          level: r.level,
+          children: r.children ?? [],
+          tpsReported: r.tpsReported,
+          tpsTotal: r.tpsTotal,
+          recap: r.recap,
+          counted: true,
+          votes: r.votes,
+          invalid: r.invalid,
+          total: r.total,
+        }));
+    for await (const page of tpsExportPages(source, ballot, opts))
+      yield page.map((t): CdfUnit => ({
+        code: t.code,
+        name: t.name,
+        level: 'tps',
+        children: [],
+        tpsReported: t.status === 'none' ? 0 : 1,
+        tpsTotal: 1,
+        counted: t.result !== null,
+        votes: t.result?.votes ?? {},
+        invalid: t.result?.invalid ?? 0,
+        total: t.result?.total ?? 0,
+        votersRegistered: t.dpt,
+        votersParticipated: t.result?.voters.total.total ?? null,
+      }));
+  };
+}
+
+// CSV (RFC 4180): a header row, then one line per TPS or region, CRLF line ends; a cell with a
+// comma, a quote or a line break is quoted, its quotes doubled. Lists (flags, photos) are joined
+// with spaces. Empty cells: no value (a TPS without a counted version).
+
+/** One CSV cell. */
+export function csvCell(value: string | number | null | undefined): string {
+  if (value === null || value === undefined) return '';
+  const text = String(value);
+  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+/** One CSV line, with its CRLF. */
+export const csvLine = (cells: readonly (string | number | null | undefined)[]): string =>
+  `${cells.map(csvCell).join(',')}\r\n`;
+
+const TPS_LEADING = [
+  'code',
+  'packed',
+  'provinsi',
+  'kabupaten',
+  'kecamatan',
+  'desa',
+  'name',
+  'dpt_registered',
+  'status',
+  'review',
+  'counted_version',
+  'latest_version',
+] as const;
+const TPS_TRAILING = [
+  'flags',
+  'photos',
+  'hash',
+  'chain_hash',
+  'uploader',
+  'received_at',
+  'device_id',
+  'public_key',
+  'signed_at',
+  'signature',
+] as const;
+
+const pathsOf = new WeakMap<Contest, string[]>();
+/** The C.Hasil fields' dotted paths for a contest, in form order (computed once per contest). */
+function resultPaths(contest: Contest): string[] {
+  let paths = pathsOf.get(contest);
+  if (!paths) pathsOf.set(contest, (paths = fieldPaths(voteKeys(contest))));
+  return paths;
+}
+
+/** The TPS export's columns for a contest: the C.Hasil fields by their dotted paths (`votes.1`). */
+export const tpsCsvColumns = (contest: Contest): string[] => [
+  ...TPS_LEADING,
+  ...resultPaths(contest),
+  ...TPS_TRAILING,
+];
+
+/** One TPS row as the cells of tpsCsvColumns. */
+export function tpsCsvCells(row: TpsExportRow, contest: Contest): (string | number | null)[] {
+  const fields = row.result ? new Map(fieldEntries(row.result)) : undefined;
+  return [
+    row.code,
+    row.packed,
+    row.provinsi,
+    row.kabupaten,
+    row.kecamatan,
+    row.desa,
+    row.name,
+    row.dpt,
+    row.status,
+    row.review,
+    row.countedVersion,
+    row.latestVersion,
+    ...resultPaths(contest).map((p) => fields?.get(p) ?? null),
+    row.flags.join(' '),
+    row.photos.join(' '),
+    row.hash,
+    row.chainHash,
+    row.uploader,
+    row.receivedAt,
+    row.signature?.deviceId ?? null,
+    row.signature?.publicKey ?? null,
+    row.signature?.signedAt ?? null,
+    row.signature?.signature ?? null,
+  ];
+}
+
+/** The region export's columns for a contest. */
+export const regionCsvColumns = (contest: Contest): string[] => [
+  'code',
+  'packed',
+  'name',
+  'level',
+  'parent_code',
+  'tps_total',
+  'tps_reported',
+  ...voteKeys(contest).map((k) => `votes.${k}`),
+  'valid',
+  'invalid',
+  'total',
+  'recap',
+];
+
+export function regionCsvCells(row: RegionExportRow, contest: Contest): (string | number | null)[] {
+  return [
+    row.code,
+    row.packed,
+    row.name,
+    row.level,
+    row.parentCode,
+    row.tpsTotal,
+    row.tpsReported,
+    ...voteKeys(contest).map((k) => row.votes[k] ?? 0),
+    row.valid,
+    row.invalid,
+    row.total,
+    row.recap,
+  ];
 }
