@@ -224,7 +224,7 @@ describe.each(storeBackends('exports'))('the exports on $name', (backend) => {
     // RFC 4180: the desa's name with a comma and quotes is quoted, its quotes doubled.
     expect(res.body).toContain(',"Desa ""Suka, Maju""",');
     expect(res.body.split('\r\n')[0]).toMatch(/^code,packed,provinsi,kabupaten,kecamatan,desa,/);
-    const records = parse(res.body, { columns: true }) as Record<string, string>[];
+    const records = parse<Record<string, string>>(res.body, { columns: true });
     const rows = await allTpsRows(store, 1000);
     expect(records.map((r) => r.code)).toEqual(rows.map((r) => r.code));
     for (const rec of records) {
@@ -269,7 +269,7 @@ describe.each(storeBackends('exports'))('the exports on $name', (backend) => {
     for (const level of ['provinsi', 'kabupaten', 'kecamatan', 'desa']) {
       const csv = await get(`/api/v1/export/regions.csv?ballot=ppwp&level=${level}`);
       expect(csv.statusCode).toBe(200);
-      const records = parse(csv.body, { columns: true }) as Record<string, string>[];
+      const records = parse<Record<string, string>>(csv.body, { columns: true });
       const jsonl = await get(`/api/v1/export/regions.jsonl?level=${level}`);
       const rows = jsonl.body
         .trimEnd()
