@@ -26,6 +26,7 @@ import { REGION_LEVELS, type RegionCode, type RegionLevel } from '../core/codes.
 import { RECAP_LEVELS } from '../core/dhasil.ts';
 import { loadServerKey, publishedKey, SIGNING_KEY_FILE } from '../server/keys.ts';
 import { regionExportPages, tpsExportPages, type TpsExportRow } from '../store/export.ts';
+import type { PhotoRecord } from '../store/submissions.ts';
 import { openStore, type Store } from '../store/store.ts';
 import { processIo, type Io } from './io.ts';
 import { parse, storeOptions } from './options.ts';
@@ -45,8 +46,16 @@ export type ArchiveStats = {
 
 const sha256Hex = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
-/** A TPS export row (src/store/export.ts) as the archive's `tps/<packed>.json`. */
-async function tpsFile(store: Store, ballot: Ballot, row: TpsExportRow): Promise<ArchiveTps> {
+/**
+ * A TPS export row (src/store/export.ts) as the archive's `tps/<packed>.json`, with the stored
+ * records of its photos (where their bytes are).
+ */
+async function tpsFile(
+  store: Store,
+  ballot: Ballot,
+  row: TpsExportRow,
+): Promise<{ tps: ArchiveTps; photos: Map<string, PhotoRecord> }> {
+  const records = new Map<string, PhotoRecord>();
   const counted =
     row.result && row.countedVersion != null && row.hash && row.chainHash
       ? {
@@ -60,6 +69,7 @@ async function tpsFile(store: Store, ballot: Ballot, row: TpsExportRow): Promise
           photos: await Promise.all(
             row.photos.map(async (sha256) => {
               const p = await store.photo(sha256);
+              if (p) records.set(sha256, p);
               return {
                 sha256,
                 size: p?.size ?? 0,
@@ -76,13 +86,16 @@ async function tpsFile(store: Store, ballot: Ballot, row: TpsExportRow): Promise
         }
       : null;
   return {
-    code: row.code,
-    name: row.name,
-    dpt: row.dpt,
-    ballot,
-    status: row.status,
-    review: row.review,
-    counted,
+    tps: {
+      code: row.code,
+      name: row.name,
+      dpt: row.dpt,
+      ballot,
+      status: row.status,
+      review: row.review,
+      counted,
+    },
+    photos: records,
   };
 }
 
@@ -171,10 +184,10 @@ export async function writeArchive(
     const photosDone = new Set<string>();
     for await (const page of tpsExportPages(store, opts.ballot))
       for (const row of page) {
-        const t = await tpsFile(store, opts.ballot, row);
+        const { tps: t, photos } = await tpsFile(store, opts.ballot, row);
         for (const p of t.counted?.photos ?? []) {
           if (photosDone.has(p.sha256)) continue;
-          const record = await store.photo(p.sha256);
+          const record = photos.get(p.sha256);
           if (!record) throw new Error(`TPS ${row.code}: photo ${p.sha256} is not stored`);
           // Checked against its hash as it is read (blobs.ts): the archive never holds wrong bytes.
           await add(archivePaths.photo(p.sha256), await store.blobs.get(record.location, p.sha256));
