@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import type { CHasil } from '../chasil.ts';
+import { fieldEntries, type CHasil } from '../chasil.ts';
 import { consistentResult, EXAMPLE_PPWP } from '../../synth/results.ts';
 import {
   auditRecord,
@@ -9,6 +9,7 @@ import {
   relation,
   SetAudit,
   type AuditRecord,
+  type FieldReading,
   type Finding,
 } from './index.ts';
 
@@ -85,6 +86,59 @@ describe('misread proposals', () => {
     expect(
       [m, ...m.alternatives].some((x) => 'value' in x && x.value === 54) || m.proposed === 54,
     ).toBe(true);
+  });
+
+  it('calls a slip the photo plainly shows a breach on paper, not a misread', () => {
+    const r = clone();
+    r.votes['2'] = 179; // written 179 on the form: the reader read every number, and was sure
+    const sure = Object.fromEntries(
+      fieldEntries(r).map(([p, value]) => [p, { value, sure: true }]),
+    );
+    const fs = auditRecord(fromCHasil(TPS, 'ppwp', r, [], sure)).findings;
+    expect(misread(fs)).toBeUndefined();
+    const paper = fs.find((f) => f.check === 'on-paper');
+    expect(paper).toMatchObject({
+      kind: 'rule',
+      check: 'on-paper',
+      fields: ['votes.1', 'votes.2', 'votes.3', 'valid', 'voters.total.total'],
+      values: [54, 179, 31, 214, 230],
+      breaks: ['votes-sum-valid', 'votes-over-voters'],
+    });
+    // Sure of the vote alone, the engine still proposes another field it was not sure of.
+    const one = { 'votes.2': { value: 179, sure: true } };
+    const other = misread(auditRecord(fromCHasil(TPS, 'ppwp', r, [], one)).findings);
+    expect(other?.check === 'single-field' && other.field).not.toBe('votes.2');
+    expect(paper?.message.id).toContain('di atas kertas');
+    expect(paper?.message.en).toContain('on paper');
+    // The rule's own finding stays: the breach is still reported, once as a rule.
+    expect(fs.filter((f) => f.check === 'votes-sum-valid')).toHaveLength(1);
+  });
+
+  it('keeps the misread where the reader was unsure, read otherwise, or read nothing', () => {
+    const readings: Record<string, FieldReading>[] = [
+      { 'votes.2': { value: 179, sure: false } },
+      { 'votes.2': { value: 129, sure: true } },
+      { 'votes.2': { value: null, sure: false } },
+      {},
+    ];
+    for (const reading of readings) {
+      const r = clone();
+      r.votes['2'] = 179;
+      const fs = auditRecord(fromCHasil(TPS, 'ppwp', r, [], reading)).findings;
+      expect(misread(fs)).toMatchObject({ field: 'votes.2', proposed: 129 });
+      expect(fs.some((f) => f.check === 'on-paper')).toBe(false);
+    }
+  });
+
+  it('proposes an unsure field over one the reader confirmed', () => {
+    const r = clone();
+    r.invalid = 716; // valid 214 + invalid 716 != total 230: invalid or total could be wrong
+    const sureOfInvalid = { invalid: { value: 716, sure: true } };
+    const fs = auditRecord(fromCHasil(TPS, 'ppwp', r, [], sureOfInvalid)).findings;
+    const m = misread(fs);
+    // invalid is what the paper says; with it fixed nothing one field away makes the form hold.
+    if (m) expect(m.check === 'single-field' ? m.field : m.fields).not.toContain('invalid');
+    else expect(fs.find((f) => f.check === 'on-paper')).toMatchObject({ fields: ['invalid'] });
   });
 
   it('relates readings to proposals by their digit boxes', () => {

@@ -5,4 +5,5 @@ export { auditRecord, checksFor, type RecordAudit } from './record.ts';
 export { proposeMisread, relation } from './misread.ts';
 export { SetAudit, hash52, metricsOf, type SetOptions } from './set.ts';
 export { fromSirekap, parseSirekapLine, SIREKAP_FIELDS, type SirekapParse } from './sirekap.ts';
-export { fromCHasil } from './chasil.ts';
+export { fromCHasil, readingOfReread } from './chasil.ts';
+export { confirmedFields } from './record.ts';

@@ -77,11 +77,13 @@ function singleFits(
 /**
  * The single-field change that makes every applicable check hold, or, where several fields are
  * impossible at once and one equation ties them, that equation as a constraint. Undefined when
- * the record is consistent or no such change exists.
+ * the record is consistent or no such change exists. Fields in `confirmed` (a reader of the photo
+ * read them, with confidence, as they stand) are never proposed: the paper says so.
  */
 export function proposeMisread(
   checks: readonly Constraint[],
   values: Readonly<Record<string, number | null>>,
+  confirmed: ReadonlySet<string> = new Set(),
 ): Extract<Finding, { kind: 'misread' }> | undefined {
   const get = (p: string) => values[p];
   const failing = checks.filter((c) => {
@@ -95,8 +97,12 @@ export function proposeMisread(
     const fields = new Set(c.terms.map(([p]) => p));
     suspects = suspects ? new Set([...suspects].filter((p) => fields.has(p))) : fields;
   }
+  for (const p of confirmed) suspects?.delete(p);
   const impossibleAlone = new Set(
-    failing.filter((c) => c.terms.length === 1).map((c) => c.terms[0]![0]),
+    failing
+      .filter((c) => c.terms.length === 1)
+      .map((c) => c.terms[0]![0])
+      .filter((p) => !confirmed.has(p)),
   );
   let fits = singleFits(checks, get, failing, suspects ?? new Set(), impossibleAlone);
   let partial = false;

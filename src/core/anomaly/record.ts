@@ -21,6 +21,48 @@ export function checksFor(record: AuditRecord): Constraint[] {
   return checks;
 }
 
+/** The fields a reader of the photo read with confidence as the record has them. */
+export function confirmedFields(record: AuditRecord): Set<string> {
+  const out = new Set<string>();
+  for (const [p, r] of Object.entries(record.reading ?? {}))
+    if (r.sure && r.value !== null && r.value === record.values[p]) out.add(p);
+  return out;
+}
+
+/**
+ * A breach the photo itself shows: no single change of a field the reader was unsure of makes
+ * the record hold, and the broken checks go through fields the reader read, with confidence, as
+ * submitted. The form says what it says; a reviewer asks the KPPS, not the reader.
+ */
+function onPaper(
+  checks: readonly Constraint[],
+  record: AuditRecord,
+  confirmed: ReadonlySet<string>,
+): Finding | undefined {
+  const get = (p: string) => record.values[p];
+  const failing = checks.filter((c) => {
+    const s = evaluate(c, get);
+    return s !== undefined && broken(c, s);
+  });
+  const fields = [
+    ...new Set(failing.flatMap((c) => c.terms.map(([p]) => p)).filter((p) => confirmed.has(p))),
+  ];
+  if (fields.length === 0) return undefined;
+  const values = fields.map((p) => get(p)!);
+  const list = fields.map((p, i) => `${p} ${values[i]}`).join(', ');
+  return {
+    kind: 'rule',
+    check: 'on-paper',
+    fields,
+    values,
+    breaks: [...new Set(failing.map((c) => c.id))],
+    message: {
+      id: `Pelanggaran di atas kertas: formulir sendiri menulis ${list}, dan pembacaan foto membaca angka yang sama dengan yakin; bukan salah baca.`,
+      en: `A breach on paper: the form itself says ${list}, and the reading of the photo read the same with confidence; not a misreading.`,
+    },
+  };
+}
+
 export type RecordAudit = {
   findings: Finding[];
   /** Every field present and every check held: the record may feed neighbour statistics. */
@@ -58,8 +100,13 @@ export function auditRecord(record: AuditRecord): RecordAudit {
     });
   }
   if (breaches > 0) {
-    const proposal = proposeMisread(checks, record.values);
+    const confirmed = confirmedFields(record);
+    const proposal = proposeMisread(checks, record.values, confirmed);
     if (proposal) findings.push(proposal);
+    else {
+      const paper = onPaper(checks, record, confirmed);
+      if (paper) findings.push(paper);
+    }
   }
   return {
     findings,

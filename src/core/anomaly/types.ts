@@ -18,6 +18,21 @@ export type AuditRecord = {
   values: Readonly<Record<string, number | null>>;
   /** Identities of the photos (sha256 or URL); null entries are missing photos. */
   photos?: readonly (string | null)[];
+  /**
+   * What a reader of the photos made of each field, where one read them (Rekap's own results:
+   * the server's re-read): the value it read and whether it was sure. A field the reader read
+   * with confidence as the submitted value is what the paper says: a breach through it is a
+   * breach on paper, not a misreading. Absent: nothing is known of the photos.
+   */
+  reading?: Readonly<Record<string, FieldReading>>;
+};
+
+/** One field as a reader of the photo read it. */
+export type FieldReading = {
+  /** The value read; null where the reader read nothing. */
+  value: number | null;
+  /** Read with confidence (no flag of the reader). */
+  sure: boolean;
 };
 
 export const FINDING_KINDS = [
@@ -53,6 +68,18 @@ const fields = z.array(z.string());
 
 /** One finding. The wire shape of the API too (src/contract), so it is a schema. */
 export const FindingSchema = z.union([
+  // Before the general rule shape, which would take it (and drop `values` and `breaks`).
+  z.object({
+    kind: z.literal('rule'),
+    check: z.literal('on-paper'),
+    /** The fields the broken checks go through that the photo plainly shows as submitted. */
+    fields,
+    /** Their values, as written and as read (the same). */
+    values: z.array(z.int()),
+    /** The checks the record breaks. */
+    breaks: z.array(z.string()),
+    message: TextSchema,
+  }),
   z.object({ kind: z.literal('rule'), check: z.string(), fields, message: TextSchema }),
   z.object({ kind: z.literal('impossible'), check: z.string(), fields, message: TextSchema }),
   z.object({

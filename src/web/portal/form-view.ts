@@ -3,8 +3,10 @@
 import { fieldEntries } from '../../core/chasil.ts';
 import { externalValue, type External, type ExternalValues, type TpsVersion } from './api.ts';
 import { h, type Child } from '../shared/dom.ts';
-import { formatNumber as num, formatTime } from '../shared/i18n.ts';
+import { formatTime } from '../shared/i18n.ts';
 import { pairNo, pairsOf, t, type Ctx } from './view-parts.ts';
+import { formatCount, type Breach } from './breach-words.ts';
+import { ts } from './tps-strings.ts';
 
 type Row = { label: string; path: string; value: number };
 
@@ -16,6 +18,8 @@ export type Marks = {
   anomaly: Set<string>;
   /** Sirekap's numbers, when imported. */
   ext: ExternalValues | null;
+  /** Fields the server's re-read of the photos read otherwise, with confidence: what it read. */
+  reread?: ReadonlyMap<string, number | null>;
 };
 
 const differs = (m: Marks, path: string, value: number): boolean => {
@@ -28,7 +32,17 @@ function cell(ctx: Ctx, m: Marks, path: string, value: number): HTMLElement {
   const broken = m.bad.has(path);
   const odd = !broken && m.anomaly.has(path);
   const diff = differs(m, path, value);
-  const cls = ['num', broken || odd ? 'bad' : null, diff ? 'differs' : null];
+  const reread = m.reread?.has(path) === true;
+  const readAs = m.reread?.get(path);
+  const cls = [
+    'num',
+    broken || odd ? 'bad' : null,
+    diff ? 'differs' : null,
+    reread ? 'reread-differs' : null,
+  ];
+  const readText = ts(ctx.lang, 'readCell', {
+    v: readAs === null || readAs === undefined ? '–' : formatCount(readAs, ctx.lang),
+  });
   const notes = [
     broken ? t(ctx, 'fieldBreaks') : null,
     odd ? t(ctx, 'fieldAnomaly') : null,
@@ -37,7 +51,11 @@ function cell(ctx: Ctx, m: Marks, path: string, value: number): HTMLElement {
   return h(
     'td',
     { class: cls.filter(Boolean).join(' '), 'data-field': path },
-    num(value),
+    formatCount(value, ctx.lang),
+    // Seen, not only coloured: a mark and the number the photo reads.
+    reread
+      ? h('span', { class: 'read-mark', 'data-testid': 'reread-mark' }, ` ≠ ${readText}`)
+      : null,
     notes.length > 0 ? h('span', { class: 'sr-only' }, ` (${notes.join('; ')})`) : null,
   );
 }
@@ -56,7 +74,7 @@ function extCell(ctx: Ctx, m: Marks, path: string, value: number): HTMLElement {
   return h(
     'td',
     { class: diff ? 'num ext differs' : 'num ext', 'data-ext-field': path },
-    num(other),
+    formatCount(other, ctx.lang),
     diff ? h('span', { class: 'sr-only' }, ` (${t(ctx, 'differsFromSirekap')})`) : null,
   );
 }
@@ -203,7 +221,11 @@ export function formSections(
       genderTable(ctx, m, t(ctx, 'secIA'), [{ label: 'DPT', path: 'dpt', g: r.dpt }]),
       registeredDpt === null
         ? null
-        : h('p', { class: 'small muted' }, `${t(ctx, 'registeredDpt')}: ${num(registeredDpt)}`),
+        : h(
+            'p',
+            { class: 'small muted' },
+            `${t(ctx, 'registeredDpt')}: ${formatCount(registeredDpt, ctx.lang)}`,
+          ),
       genderTable(ctx, m, t(ctx, 'secIB'), [
         { label: `1. ${t(ctx, 'rowDpt')}`, path: 'voters.dpt', g: r.voters.dpt },
         { label: `2. ${t(ctx, 'rowDptb')}`, path: 'voters.dptb', g: r.voters.dptb },
@@ -249,8 +271,10 @@ export function formSections(
   );
 }
 
-export function flagsBox(ctx: Ctx, v: TpsVersion): HTMLElement {
-  if (v.flags.length === 0)
+/** The shown version's broken rules, each once, in words (breach-words.ts). */
+export function flagsBox(ctx: Ctx, said: readonly Breach[]): HTMLElement {
+  const flags = said.filter((b) => b.source === 'flag');
+  if (flags.length === 0)
     return h('div', { class: 'callout ok', 'data-testid': 'flags' }, t(ctx, 'noFlags'));
   return h(
     'div',
@@ -259,7 +283,7 @@ export function flagsBox(ctx: Ctx, v: TpsVersion): HTMLElement {
     h(
       'ul',
       null,
-      v.flags.map((f) => h('li', { 'data-rule': f.rule }, f.message[ctx.lang])),
+      flags.map((f) => h('li', { 'data-rule': f.check }, f.words)),
     ),
   );
 }
