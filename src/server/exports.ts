@@ -102,7 +102,10 @@ async function stream(
   if (req.method === 'HEAD') return reply.send();
   const body = Readable.from(pieces(), { objectMode: false, highWaterMark: 64 * 1024 });
   body.on('error', (e) => req.log.error({ err: e }, `export ${file.name} failed while streaming`));
-  return reply.compress(body);
+  // Compressed only for a client that asks (@fastify/compress picks the encoding).
+  return /\b(gzip|deflate|br)\b/.test(String(req.headers['accept-encoding'] ?? ''))
+    ? reply.compress(body)
+    : reply.send(body);
 }
 
 /** Joins each page's lines into one piece, so a stream write carries a page, not one line. */
