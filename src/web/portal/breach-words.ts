@@ -70,6 +70,8 @@ export type Breach = {
   words: string;
   /** Where it comes from: the shown version's rule flags, or the anomaly engine. */
   source: 'flag' | 'engine';
+  /** An impossible value: the number, and the limit it exceeds (merged per number). */
+  over?: { subject: string; x: number; caps: string[] };
 };
 
 type Get = (path: string) => number;
@@ -171,8 +173,14 @@ function ruleWords(
   return undefined;
 }
 
-/** The engine's impossible values (`votes-over-tps-limit`, `total-over-voters`, ...). */
-function impossibleWords(check: string, fields: readonly string[], get: Get, lang: Lang): string {
+/** The engine's impossible values (`votes-over-tps-limit`, `total-over-voters`, ...), in parts. */
+function impossibleParts(
+  check: string,
+  fields: readonly string[],
+  get: Get,
+  lang: Lang,
+  ballot: Ballot,
+): { subject: string; x: number; cap: string } {
   const id = lang === 'id';
   const [what, limit] = check.split('-over-') as [string, string | undefined];
   const counted = fields.filter((f) => f !== 'dpt.total' && f !== 'voters.total.total');
@@ -185,29 +193,32 @@ function impossibleWords(check: string, fields: readonly string[], get: Get, lan
       : counted.length === 1
         ? fieldWords(counted[0]!, lang)
         : fieldWords(what, lang);
+  const c = (v: number) => formatCount(v, lang);
+  const reserve = (n: number) => Math.floor((n * 102 + 99) / 100);
+  const perTps = maxVotersPerTps(ballot);
   const cap =
     limit === 'dpt-reserve'
-      ? Math.floor((get('dpt.total') * 102 + 99) / 100)
-      : limit === 'voters'
-        ? get('voters.total.total')
-        : null;
-  const c = (v: number) => formatCount(v, lang);
-  const capText =
-    limit === 'dpt-reserve'
-      ? id
-        ? `DPT + 2% (${c(cap!)})`
-        : `DPT + 2% (${c(cap!)})`
+      ? `DPT + 2% (${c(reserve(get('dpt.total')))})`
       : limit === 'voters'
         ? id
-          ? `jumlah pengguna hak pilih (${c(cap!)})`
-          : `the voters who voted (${c(cap!)})`
+          ? `jumlah pengguna hak pilih (${c(get('voters.total.total'))})`
+          : `the voters who voted (${c(get('voters.total.total'))})`
         : id
-          ? 'batas satu TPS'
-          : 'what one TPS can have';
+          ? `batas satu TPS (${c(counted.length === 1 && what === 'votes' ? perTps : reserve(perTps))})`
+          : `what one TPS can have (${c(counted.length === 1 && what === 'votes' ? perTps : reserve(perTps))})`;
+  return { subject, x, cap };
+}
+
+/** One sentence for the limits one number exceeds: "Suara ... (793) melebihi A, B dan C". */
+function impossibleSentence(subject: string, x: number, caps: readonly string[], lang: Lang) {
+  const and = lang === 'id' ? ' dan ' : ' and ';
+  const joined =
+    caps.length < 2 ? (caps[0] ?? '') : `${caps.slice(0, -1).join(', ')}${and}${caps.at(-1)}`;
   const Subject = `${subject[0]!.toUpperCase()}${subject.slice(1)}`;
-  return id
-    ? `${Subject} (${c(x)}) melebihi ${capText}: angka ini tidak mungkin.`
-    : `${Subject} (${c(x)}) exceed ${capText}: this number is impossible.`;
+  const n = formatCount(x, lang);
+  return lang === 'id'
+    ? `${Subject} (${n}) melebihi ${joined}: angka ini tidak mungkin.`
+    : `${Subject} (${n}) exceed ${joined}: this number is impossible.`;
 }
 
 function list(fields: readonly string[], get: Get, lang: Lang): string {
@@ -248,14 +259,17 @@ function findingWords(
             : `A rule of the form does not hold: ${list(f.fields, get, lang)}.`),
       };
     }
-    case 'impossible':
+    case 'impossible': {
+      const parts = impossibleParts(f.check, f.fields, get, lang, ctx.ballot);
       return {
         kind: 'impossible',
         check: f.check,
         fields: f.fields,
         source: 'engine',
-        words: impossibleWords(f.check, f.fields, get, lang),
+        words: impossibleSentence(parts.subject, parts.x, [parts.cap], lang),
+        over: { subject: parts.subject, x: parts.x, caps: [parts.cap] },
       };
+    }
     case 'incomplete':
       return {
         kind: 'incomplete',
@@ -341,6 +355,16 @@ export function breaches(
     // the fields of one breach differently): said already.
     if (said.has(key) || (b.kind === 'rule' && flagged.has(b.check))) continue;
     said.add(key);
+    // One number over several limits is one breach: one sentence names every limit.
+    const same =
+      b.over && out.find((o) => o.over?.subject === b.over!.subject && o.over.x === b.over!.x);
+    if (same?.over && b.over) {
+      same.check = `${same.check} ${b.check}`;
+      same.fields = [...new Set([...same.fields, ...b.fields])];
+      same.over.caps.push(...b.over.caps);
+      same.words = impossibleSentence(same.over.subject, same.over.x, same.over.caps, lang);
+      continue;
+    }
     out.push(b);
   }
   return out;
