@@ -10,7 +10,7 @@ import { NATION_CODE, type RegionCode } from '../src/core/codes.ts';
 import { err, ok } from '../src/core/result.ts';
 import { changeMarks, type ChangeMarks } from '../src/server/change-mark.ts';
 import { apiError } from '../src/server/errors.ts';
-import { registerLive } from '../src/server/live.ts';
+import { liveStreamCap, registerLive } from '../src/server/live.ts';
 import { publicReads } from '../src/server/public-read.ts';
 import { openStore, type Store } from '../src/store/store.ts';
 import { consistentResult } from '../src/synth/results.ts';
@@ -303,6 +303,10 @@ describe('the stream, with short intervals', () => {
     // Closing the app ends the open stream (it must not wait for the client).
     await app.close();
     s.close();
+    // The app's cap: half the server's connections, so pages never take the submitters' ones.
+    expect(liveStreamCap(500)).toBe(250);
+    expect(liveStreamCap(100_000)).toBe(10_000);
+    expect(liveStreamCap(1)).toBe(1);
   }, 60_000);
 });
 

@@ -12,9 +12,13 @@
 //           the stream is alive; a page that hears nothing for two heartbeats says its data is
 //           stale. (An event, not a comment line: a browser's EventSource never shows comments.)
 //
-// At most `maxStreams` (10,000) streams are open at once: each holds a socket and a little memory;
-// the next is refused with 503 `server_busy` and a Retry-After, and the page falls back to
-// reading by ETag every 15 s.
+// At most `maxStreams` streams are open at once (app.ts: half the server's connection cap,
+// limits.ts `maxConnections`, 500 by default, so 250; never more than 10,000): each holds a socket
+// (a file descriptor) for as long as the page is open, and open pages must never take the
+// connections KPPS phones submit on. The next is refused with 503 `server_busy` and a Retry-After,
+// and the page falls back to reading by ETag every 15 s. A crowd larger than that is for a CDN or
+// proxy in front that fans one stream out (the stream is `no-transform`, `X-Accel-Buffering: no`),
+// with `rekap serve --max-connections` raised where `ulimit -n` allows.
 import type { FastifyInstance } from 'fastify';
 import type { ChangeMarks, MarkEvent } from './change-mark.ts';
 import { apiError, sendError } from './errors.ts';
@@ -25,6 +29,10 @@ export const DEFAULT_MIN_INTERVAL_MS = 1_000;
 export const DEFAULT_MAX_STREAMS = 10_000;
 /** What a browser's EventSource waits before it reconnects (the `retry:` field). */
 const RETRY_MS = 3_000;
+
+/** The streams a server with `maxConnections` keeps open: half of them, at most 10,000. */
+export const liveStreamCap = (maxConnections: number): number =>
+  Math.max(1, Math.min(DEFAULT_MAX_STREAMS, Math.floor(maxConnections / 2)));
 
 export type LiveOptions = {
   marks: ChangeMarks;
