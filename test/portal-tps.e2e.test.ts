@@ -110,12 +110,12 @@ describe.skipIf(!hasChromium)('the TPS page (real server, real Chromium)', () =>
 
     // The API: the signature's device facts, the re-read, the engine's finding on paper.
     const api = (await (await fetch(`${server.url}/api/v1/tps/${TPS}?ballot=ppwp`)).json()) as {
-      versions: { signature: Record<string, unknown> | null; reread: { outcome: string } }[];
+      versions: { signer: Record<string, unknown> | null; reread: { outcome: string } }[];
       anomalies: { kind: string; check: string }[];
     };
-    expect(api.versions[0]?.signature).toMatchObject({
+    expect(api.versions[0]?.signer).toMatchObject({
       deviceId: device.deviceId,
-      deviceLabel: DEVICE_LABEL,
+      label: DEVICE_LABEL,
       verified: true,
     });
     expect(api.versions[0]?.reread.outcome).toBe('agrees');

@@ -48,7 +48,7 @@ export function timelineCard(lang: Lang, r: TpsResult): HTMLElement | null {
         const signer =
           e.type === 'submission_received' && v
             ? v.signature
-              ? ts(lang, 'tlSignedBy', { d: v.signature.deviceLabel ?? v.signature.deviceId })
+              ? ts(lang, 'tlSignedBy', { d: v.signer?.label ?? v.signature.deviceId })
               : ts(lang, 'tlUnsigned')
             : null;
         const status =

@@ -69,6 +69,7 @@ function photos(ctx: Ctx, v: TpsVersion): HTMLElement {
 function signatureCard(ctx: Ctx, r: TpsResult, v: TpsVersion): HTMLElement {
   const lang = ctx.lang;
   const sig = v.signature;
+  const signer = v.signer;
   const correction = r.review.corrections.find((c) => c.version === v.version);
   const row = (label: string, value: Child) =>
     h('div', { class: 'sig-row' }, h('dt', null, label), h('dd', null, value));
@@ -81,29 +82,33 @@ function signatureCard(ctx: Ctx, r: TpsResult, v: TpsVersion): HTMLElement {
           h(
             'p',
             {
-              class: sig.verified === false ? 'callout warn' : 'callout ok',
+              class: signer?.verified === false ? 'callout warn' : 'callout ok',
               'data-testid': 'sig-status',
             },
-            h('span', { 'aria-hidden': 'true' }, sig.verified === false ? '⚠ ' : '✓ '),
-            ts(lang, sig.verified === false ? 'sigUnverified' : 'sigVerified'),
+            h('span', { 'aria-hidden': 'true' }, signer?.verified === false ? '⚠ ' : '✓ '),
+            ts(lang, signer?.verified === false ? 'sigUnverified' : 'sigVerified'),
           ),
           h(
             'dl',
             { class: 'sig-list small' },
-            row(ts(lang, 'sigSignedBy'), sig.deviceLabel ?? sig.deviceId),
+            row(ts(lang, 'sigSignedBy'), signer?.label ?? sig.deviceId),
             row(ts(lang, 'sigDevice'), h('code', { 'data-testid': 'sig-device' }, sig.deviceId)),
             row(
               ts(lang, 'sigKey'),
-              h('code', { title: sig.fingerprint ?? '' }, (sig.fingerprint ?? '').slice(0, 16)),
+              h(
+                'code',
+                { title: signer?.fingerprint ?? '' },
+                (signer?.fingerprint ?? '').slice(0, 16),
+              ),
             ),
             row(
               ts(lang, 'sigSignedAt'),
               h('time', { datetime: sig.signedAt }, formatTime(sig.signedAt, lang)),
             ),
-            sig.enrolledAt
+            signer?.enrolledAt
               ? row(
                   ts(lang, 'sigEnrolled'),
-                  h('time', { datetime: sig.enrolledAt }, formatTime(sig.enrolledAt, lang)),
+                  h('time', { datetime: signer.enrolledAt }, formatTime(signer.enrolledAt, lang)),
                 )
               : null,
             row(
