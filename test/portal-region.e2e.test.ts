@@ -203,8 +203,11 @@ describe.skipIf(!hasChromium)('portal region pages (real server, real Chromium)'
           Math.max(0, ...cells.map((c) => c.getBoundingClientRect().right)),
         );
         expect(right, hash).toBeLessThanOrEqual(360);
+        await phone.screenshot({
+          path: `/tmp/portal-region-360-${hash.replace(/\W+/g, '-')}.png`,
+          fullPage: true,
+        });
       }
-      await phone.screenshot({ path: '/tmp/portal-region-360.png', fullPage: true });
     } finally {
       await phone.close();
     }
