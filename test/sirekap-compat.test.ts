@@ -13,10 +13,12 @@ import type { ElectionSetup } from '../src/core/election.ts';
 import { checkRules } from '../src/core/rules.ts';
 import { buildApp } from '../src/server/app.ts';
 import {
-  SIREKAP_ADMINISTRASI,
+  SirekapRegionSchema,
+  SirekapTpsSchema,
   type SirekapRegion,
   type SirekapTps,
-} from '../src/server/sirekap-compat.ts';
+} from '../src/contract/sirekap.ts';
+import { SIREKAP_ADMINISTRASI } from '../src/server/sirekap-compat.ts';
 import type { Store } from '../src/store/store.ts';
 import { consistentResult } from '../src/synth/results.ts';
 import { REGIONS_TO_MARTAPURA, storeBackends } from './support/backends.ts';
@@ -116,7 +118,8 @@ describe.each(storeBackends('sirekap'))('Sirekap paths on $name', (backend) => {
     for (const code of [COUNTED, FLAGGED, EMPTY, OTHER]) {
       const res = await get(pathOf(code));
       expect(res.statusCode, code).toBe(200);
-      const body = res.json<SirekapTps>();
+      // The contract's shape (the OpenAPI document's SirekapTps).
+      const body = SirekapTpsSchema.parse(res.json());
       const stored = (await store.tpsResult(code, 'ppwp'))!;
       const counted = stored.versions.find((v) => v.counted);
       if (!counted) {
@@ -179,7 +182,7 @@ describe.each(storeBackends('sirekap'))('Sirekap paths on $name', (backend) => {
     for (const code of [NATION_CODE, '16', '16.08', '16.08.01', DESA_1, DESA_2]) {
       const res = await get(pathOf(code));
       expect(res.statusCode, code).toBe(200);
-      const body = res.json<SirekapRegion>();
+      const body = SirekapRegionSchema.parse(res.json());
       const r = (await store.regionResult(code as RegionCode, 'ppwp'))!;
       const chartOf = (votes: Record<string, number>) =>
         Object.fromEntries(PAIRS.map(([id, k]) => [id, votes[k] ?? 0]));

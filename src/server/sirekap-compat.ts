@@ -13,6 +13,7 @@ import type { Contest } from '../core/ballots.ts';
 import { NATION_CODE, parseRegionCode, parseTpsCode } from '../core/codes.ts';
 import { err, ok, type Result } from '../core/result.ts';
 import type { RegionChild, RegionResult } from '../contract/results.ts';
+import type { SirekapRegion, SirekapRow, SirekapTps } from '../contract/sirekap.ts';
 import type { Store } from '../store/store.ts';
 import type { TpsResult } from '../store/recap.ts';
 import { apiError, sendError, type ApiError } from './errors.ts';
@@ -55,28 +56,6 @@ export function sirekapTime(at: Date | string): string {
   return new Date(t + 7 * 3600_000).toISOString().slice(0, 19).replace('T', ' ');
 }
 
-export type SirekapTps = {
-  mode: 'hhcw';
-  chart: Record<string, number> | null;
-  images: string[];
-  administrasi: Record<string, number> | null;
-  psu: null;
-  ts: string | null;
-  status_suara: boolean;
-  status_adm: boolean;
-};
-
-type ProgressRow = Record<string, number | boolean | string | null>;
-
-export type SirekapRegion = {
-  ts: string;
-  psu: 'Reguler';
-  mode: 'hhcw';
-  chart: Record<string, number>;
-  table: Record<string, ProgressRow>;
-  progres: { total: number; progres: number };
-};
-
 const chartOf = (pairs: [string, string][], votes: Record<string, number>) =>
   Object.fromEntries(pairs.map(([id, key]) => [id, votes[key] ?? 0]));
 
@@ -114,7 +93,7 @@ export function sirekapTps(t: TpsResult, contest: Contest): SirekapTps {
 /** A region as Sirekap published it: its chart, a row per child, and its progress. */
 export function sirekapRegion(r: RegionResult, contest: Contest, now: Date): SirekapRegion {
   const pairs = sirekapPairIds(contest);
-  const row = (c: RegionChild): ProgressRow => {
+  const row = (c: RegionChild): SirekapRow => {
     const reported = c.progress.tpsReported > 0;
     // A TPS with nothing counted yet has no numbers (null), as on Sirekap; a region has its sums.
     const numbers =
