@@ -4,10 +4,13 @@
 // 360 px nothing of MapLibre is fetched until "Tampilkan peta" is pressed, and the page's
 // JavaScript stays under its 200 KB compressed budget. No request leaves Rekap, and the page's
 // Content-Security-Policy is never violated.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EXAMPLE_PPWP } from '../src/synth/results.ts';
+import sharp from 'sharp';
+import type { CHasil } from '../src/core/chasil.ts';
+import { consistentResult, EXAMPLE_PPWP } from '../src/synth/results.ts';
 import { CHROMIUM } from './support/chromium.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
 
@@ -29,6 +32,28 @@ const WEBGL_ARGS = [
 
 const KABUPATEN = '16.08';
 const KECAMATAN = '16.08.03';
+/** Its TPS with a counted result where pair 02 leads; 16.08.20 has none. */
+const COUNTED_TPS = '16.08.03.2001.002';
+const EMPTY_KECAMATAN = '16.08.20';
+const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/** A consistent result for a TPS of `dpt` voters, pair 02 far ahead. */
+function pairTwoAhead(dpt: number): CHasil {
+  const dptL = Math.floor(dpt / 2);
+  const votesL = Math.floor(dptL * 0.8);
+  const votesP = Math.floor((dpt - dptL) * 0.8);
+  const valid = votesL + votesP - 5;
+  const v1 = Math.floor(valid * 0.15);
+  const v2 = Math.floor(valid * 0.7);
+  return consistentResult({
+    dptL,
+    dptP: dpt - dptL,
+    votesL,
+    votesP,
+    invalid: 5,
+    votes: { '1': v1, '2': v2, '3': valid - v1 - v2 },
+  });
+}
 /** The page's JavaScript before the map, compressed (issue 13). */
 const JS_BUDGET = 200 * 1024;
 
@@ -43,6 +68,11 @@ describe.skipIf(!hasChromium)('the portal map (real server, Chromium with SwiftS
     // Some counted results, so that some kecamatan are coloured by a leading pair.
     for (const tps of ['16.08.01.1007.001', '16.08.03.2001.001'])
       expect((await server.submit(tps, EXAMPLE_PPWP)).status).toBeLessThan(300);
+    const registered = (await (
+      await fetch(`${server.url}/api/v1/tps/${COUNTED_TPS}?ballot=ppwp`)
+    ).json()) as { dpt: number | null };
+    const counted = await server.submit(COUNTED_TPS, pairTwoAhead(registered.dpt ?? 250));
+    expect(counted.status, await counted.clone().text()).toBe(201);
     browser = await chromium.launch({ executablePath: CHROMIUM, args: WEBGL_ARGS });
   }, 180_000);
 
@@ -85,6 +115,22 @@ describe.skipIf(!hasChromium)('the portal map (real server, Chromium with SwiftS
         })),
     );
 
+  /** Where the map draws child `code` (the chunk's test hook; a string, so that the test runner
+   * leaves its import() alone). */
+  const pointOf = (page: Page, code: string) =>
+    page.evaluate<{ x: number; y: number } | null>(
+      `import('/portal-map.js').then((m) => m.pointOf(${JSON.stringify(code)}))`,
+    );
+
+  /** The colour drawn at a point of the page, [r, g, b]. */
+  async function pixel(page: Page, at: { x: number; y: number }): Promise<number[]> {
+    const png = await page.screenshot({
+      clip: { x: Math.round(at.x), y: Math.round(at.y), width: 1, height: 1 },
+    });
+    const { data } = await sharp(png).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+    return [...data.subarray(0, 3)];
+  }
+
   it('at desktop width draws the kabupaten at once, and a click on a kecamatan opens it', async () => {
     const { context, page, seen } = await open(1280);
     await page.goto(`${server.url}/#/wilayah/${KABUPATEN}`);
@@ -106,10 +152,23 @@ describe.skipIf(!hasChromium)('the portal map (real server, Chromium with SwiftS
     expect(box!.x).toBeGreaterThan(table!.x + table!.width - 1);
 
     await page.locator('[data-testid="map-box"]').scrollIntoViewIfNeeded();
-    // The chunk's test hook (a string, so that the test runner leaves its import() alone).
-    const point = await page.evaluate<{ x: number; y: number } | null>(
-      `import('/portal-map.js').then((m) => m.pointOf(${JSON.stringify(KECAMATAN)}))`,
-    );
+    // Coloured from the recap: pair 02's orange where it leads, grey where nothing is counted.
+    const empty = await pointOf(page, EMPTY_KECAMATAN);
+    const [er, eg, eb] = await pixel(page, empty!);
+    expect(Math.max(er!, eg!, eb!) - Math.min(er!, eg!, eb!)).toBeLessThan(30);
+    const point = await pointOf(page, KECAMATAN);
+    const [r, , b] = await pixel(page, point!);
+    expect(r! - b!).toBeGreaterThan(60);
+    // The panel passes axe (run from the test, outside the page's CSP).
+    await page.evaluate(AXE);
+    const axe = await page.evaluate(async () => {
+      const { axe } = window as unknown as {
+        axe: { run(el: string): Promise<{ violations: { id: string; impact: string }[] }> };
+      };
+      const out = await axe.run('[data-testid="map-panel"]');
+      return out.violations.map((v) => `${v.id} (${v.impact})`);
+    });
+    expect(axe).toEqual([]);
     expect(point).not.toBeNull();
     await page.mouse.move(point!.x, point!.y);
     await page.mouse.click(point!.x, point!.y);
@@ -138,6 +197,11 @@ describe.skipIf(!hasChromium)('the portal map (real server, Chromium with SwiftS
     const show = page.locator('[data-testid="map-show"]');
     await show.waitFor({ timeout: 60_000 });
     expect(await show.textContent()).toBe('Tampilkan peta');
+    // In English on the switch, and back.
+    await page.click('#lang');
+    await expect.poll(() => show.textContent()).toBe('Show map');
+    await page.click('#lang');
+    await expect.poll(() => show.textContent()).toBe('Tampilkan peta');
     await page.waitForLoadState('networkidle');
     expect(seen.responses.filter(isMapFile)).toEqual([]);
     expect(seen.responses.some((u) => u.includes('.geojson'))).toBe(false);
@@ -158,6 +222,10 @@ describe.skipIf(!hasChromium)('the portal map (real server, Chromium with SwiftS
       timeout: 120_000,
     });
     expect(seen.responses.filter(isMapFile).length).toBe(2);
+    expect(
+      await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth),
+    ).toBe(true);
+    if (process.env.MAP_SHOT) await page.screenshot({ path: process.env.MAP_SHOT, fullPage: true });
     const after = await scriptBytes(page);
     const map = after.filter((s) => s.url === '/portal-map.js')[0];
     console.log(`portal-map.e2e: the map chunk: ${map?.bytes ?? 0} B compressed`);
