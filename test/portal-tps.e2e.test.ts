@@ -6,6 +6,8 @@
 // with reasons and signers; Bahasa Indonesia without English rule words or field paths, the
 // English switch, and no sideways scroll at 360 px and on a desktop.
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CHasil } from '../src/core/chasil.ts';
@@ -69,6 +71,24 @@ describe.skipIf(!hasChromium)('the TPS page (real server, real Chromium)', () =>
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
       width,
     );
+  /** axe-core's serious and critical violations on the page as it stands. */
+  const axe = async (): Promise<string[]> => {
+    if (!(await page.evaluate(() => 'axe' in window)))
+      await page.evaluate(
+        await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8'),
+      );
+    return page.evaluate(async () => {
+      const w = window as unknown as {
+        axe: {
+          run(d: Document): Promise<{ violations: { id: string; impact: string | null }[] }>;
+        };
+      };
+      const r = await w.axe.run(document);
+      return r.violations
+        .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+        .map((v) => v.id);
+    });
+  };
   const open = async (hash: string) => {
     await page.goto(`${server.url}/${hash}`);
     await page.waitForSelector(`.heading[data-code="${TPS}"]`);
@@ -154,6 +174,7 @@ describe.skipIf(!hasChromium)('the TPS page (real server, real Chromium)', () =>
     await page.click('dialog.zoom [data-action="in"]');
     expect(Number(await page.getAttribute('dialog.zoom', 'data-scale'))).toBeGreaterThan(2);
     await page.keyboard.press('-');
+    expect(await axe()).toEqual([]);
     await page.keyboard.press('Escape');
     await page.waitForSelector('dialog.zoom', { state: 'detached' });
 
@@ -209,6 +230,7 @@ describe.skipIf(!hasChromium)('the TPS page (real server, real Chromium)', () =>
     expect(idText).not.toMatch(PATH);
     expect(await text('[data-testid="signature"]')).toContain('terverifikasi');
     await noSideScroll(1280);
+    expect(await axe()).toEqual([]);
     await page.screenshot({ path: '/tmp/portal-tps-v1.png', fullPage: true });
 
     // English.
@@ -229,6 +251,7 @@ describe.skipIf(!hasChromium)('the TPS page (real server, real Chromium)', () =>
     await open(`#/tps/${TPS}`);
     await page.waitForSelector('[data-testid="timeline"]');
     await noSideScroll(360);
+    expect(await axe()).toEqual([]);
     await page.click('.photos a[data-zoom]');
     await page.waitForSelector('dialog.zoom[open]');
     await noSideScroll(360);
