@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { parseRegionCode } from '../core/codes.ts';
 import { err, ok } from '../core/result.ts';
 import type { Store } from '../store/store.ts';
-import { normalizeName, SEARCH_MAX_LENGTH } from '../store/portal-queries.ts';
+import { SEARCH_MAX_LENGTH } from '../store/portal-queries.ts';
 import { apiReferenceHtml } from './api-reference.ts';
 import { ballotOf } from './ballot.ts';
 import { apiError, sendError } from './errors.ts';
@@ -50,8 +50,7 @@ export function registerPortalRoutes(
     const q = raw.trim().slice(0, SEARCH_MAX_LENGTH);
     if (q.length === 0)
       return sendError(reply, apiError('bad_request', 'say what to search for: ?q=...'));
-    // Queries that read the same share one cached answer (`Sukarami`, ` sukarámi `).
-    const key = `search/${/^[\d.]+$/.test(q) ? q : normalizeName(q)}`;
+    const key = `search/${q}`;
     return cachedRead(req, reply, key, async () => ok(await store.searchPlaces(q)));
   });
 
