@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import sharp from 'sharp';
 import type { CHasil } from '../src/core/chasil.ts';
 import { consistentResult, EXAMPLE_PPWP } from '../src/synth/results.ts';
+import { demoElection } from '../src/demo/okutimur.ts';
 import { CHROMIUM } from './support/chromium.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
 
@@ -159,6 +160,21 @@ describe.skipIf(!hasChromium)('the portal map (real server, Chromium with SwiftS
     const point = await pointOf(page, KECAMATAN);
     const [r, , b] = await pixel(page, point!);
     expect(r! - b!).toBeGreaterThan(60);
+    // A result counted while the page is open recolours its kecamatan, polygons not fetched again.
+    const geoFetches = seen.responses.filter((u) => u.includes('.geojson')).length;
+    const late = demoElection().tps.find((t) => t.code.startsWith(`${EMPTY_KECAMATAN}.`))!;
+    const lateRes = await server.submit(late.code, pairTwoAhead(late.dpt ?? 250));
+    expect(lateRes.status, await lateRes.clone().text()).toBe(201);
+    await expect
+      .poll(
+        async () => {
+          const [lr, , lb] = await pixel(page, (await pointOf(page, EMPTY_KECAMATAN))!);
+          return lr! - lb!;
+        },
+        { timeout: 60_000 },
+      )
+      .toBeGreaterThan(60);
+    expect(seen.responses.filter((u) => u.includes('.geojson')).length).toBe(geoFetches);
     // The panel passes axe (run from the test, outside the page's CSP).
     await page.evaluate(AXE);
     const axe = await page.evaluate(async () => {
