@@ -17,7 +17,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import SqliteDatabase from 'better-sqlite3';
@@ -338,15 +338,21 @@ async function runSize(n: number) {
         if (m.type === 'ready') resolve(m);
       });
     });
-    const runs: (Measured & { memory: Memory })[] = [];
+    const runs: (Measured & { memory: Memory; load: number[] })[] = [];
     const paths: [string, boolean][] = [['/api/v1/export/tps.csv?ballot=ppwp', true]];
     if (args.jsonl) paths.push(['/api/v1/export/tps.jsonl?ballot=ppwp', false]);
     for (const [path, header] of paths) {
       await ask(child, 'reset');
       process.stderr.write(`export bench: GET ${path}\n`);
+      const loadBefore = loadavg()[0]!;
       const m = await pull(ready.port, path, header);
       const memory = await ask<Memory & { type: string }>(child, 'report');
-      runs.push({ ...m, memory });
+      // The machine's 1-minute load average around the run: other work slows it (2 cores).
+      runs.push({
+        ...m,
+        memory,
+        load: [loadBefore, loadavg()[0]!].map((l) => Math.round(l * 10) / 10),
+      });
       process.stderr.write(
         `  ${m.rows.toLocaleString('en-US')} rows, ${mib(m.bytes)} MiB in ${m.seconds} s (${m.rowsPerS.toLocaleString('en-US')} rows/s), peak RSS ${mib(memory.peakRss)} MiB\n`,
       );
@@ -419,15 +425,18 @@ function markdown(f: {
     '',
     `${f.date}; ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.os}, node ${m.node}, ${m.commit ?? ''}`,
     '',
-    '| TPS | export | rows | MiB | seconds | rows/s | first byte ms | idle RSS MiB | peak RSS MiB | maxRSS MiB |',
-    '| --: | --- | --: | --: | --: | --: | --: | --: | --: | --: |',
+    '| TPS | export | rows | MiB | seconds | rows/s | first byte ms | idle RSS MiB | peak RSS MiB | maxRSS MiB | load |',
+    '| --: | --- | --: | --: | --: | --: | --: | --: | --: | --: | --- |',
   ];
   for (const r of f.results)
     for (const run of r.runs)
       lines.push(
-        `| ${r.tps.toLocaleString('en-US')} | ${run.path.replace(/\?.*/, '')} | ${run.rows.toLocaleString('en-US')} | ${mib(run.bytes)} | ${run.seconds} | ${run.rowsPerS.toLocaleString('en-US')} | ${run.firstByteMs} | ${run.memory.idleRssMiB} | ${run.memory.peakRssMiB} | ${run.memory.maxRssMiB} |`,
+        `| ${r.tps.toLocaleString('en-US')} | ${run.path.replace(/\?.*/, '')} | ${run.rows.toLocaleString('en-US')} | ${mib(run.bytes)} | ${run.seconds} | ${run.rowsPerS.toLocaleString('en-US')} | ${run.firstByteMs} | ${run.memory.idleRssMiB} | ${run.memory.peakRssMiB} | ${run.memory.maxRssMiB} | ${run.load.join(' → ')} |`,
       );
   lines.push(
+    '',
+    'load: the 1-minute load average before and after the run (2 cores: above 2, other work shared them).',
+    'maxRSS is the whole life of the process, its start (loading the code) included.',
     '',
     `Synthesis (direct SQLite inserts): ${f.results.map((r) => `${r.tps.toLocaleString('en-US')} TPS in ${r.synthesisS} s`).join('; ')}.`,
     '',
