@@ -3,6 +3,7 @@
 // photos, signature), every region row against its region answer, a flagged TPS's status, CSV
 // quoting of a name with a comma and a quote, the CDF's totals against the region totals, and a
 // bad ballot or level refused.
+import { gunzipSync } from 'node:zlib';
 import { parse } from 'csv-parse/sync';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -250,6 +251,14 @@ describe.each(storeBackends('exports'))('the exports on $name', (backend) => {
     }
     // The flagged TPS says so.
     expect(records.find((r) => r.code === FLAGGED)!.status).toBe('flagged');
+    // Asked gzip, the same bytes compressed.
+    const gz = await app!.inject({
+      method: 'GET',
+      url: '/api/v1/export/tps.csv?ballot=ppwp',
+      headers: { 'accept-encoding': 'gzip' },
+    });
+    expect(gz.headers['content-encoding']).toBe('gzip');
+    expect(gunzipSync(gz.rawPayload).toString('utf8')).toBe(res.body);
     // Its ETag is the change mark: asked again with it, 304.
     const again = await get('/api/v1/export/tps.csv', { 'if-none-match': res.headers.etag! });
     expect(again.statusCode).toBe(304);
