@@ -13,7 +13,7 @@ import autocannon, { type Request, type Result } from 'autocannon';
 import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { dropSchema, postgresProblem } from '../test/support/postgres.ts';
@@ -175,6 +175,8 @@ type PhaseOut = {
   };
   cpu: CpuUse;
   serverCpuMsPerRead?: number | null;
+  /** The machine's 1-minute load average as the phase ended: other work skews the figures. */
+  loadAverage1m?: number;
 };
 
 async function ingestRun(server: ServerHandle, gen: IngestGenerator, opts: { amount?: number }) {
@@ -204,7 +206,8 @@ function describe(label: string, p: PhaseOut) {
         ? `; ingest ${p.ingest.submissionsPerSecond}/s (p99 ${p.ingest.latencyMs.p99} ms)`
         : '') +
       `; CPU server ${p.cpu.serverPct ?? '?'}%, machine ${p.cpu.machinePct}%` +
-      (p.serverCpuMsPerRead ? `; ${p.serverCpuMsPerRead} ms of server CPU per read` : ''),
+      (p.serverCpuMsPerRead ? `; ${p.serverCpuMsPerRead} ms of server CPU per read` : '') +
+      `; load average ${p.loadAverage1m ?? '?'}`,
   );
 }
 
@@ -243,6 +246,7 @@ async function benchBackend(backend: Backend) {
             ((alone.cpu.serverPct / 100) * alone.reads.durationS * 1000 * 1000) /
               alone.reads.requests,
           ) / 1000;
+    alone.loadAverage1m = Math.round(loadavg()[0]! * 10) / 10;
     describe(`${backend} reads alone`, alone);
 
     await waitForQuiet(30);
@@ -252,7 +256,12 @@ async function benchBackend(backend: Backend) {
     await new Promise((r) => setTimeout(r, 1000));
     const reads = await readerProcess(server.url);
     const ingest = await ingestP;
-    const during: PhaseOut = { reads, ingest, cpu: meter() };
+    const during: PhaseOut = {
+      reads,
+      ingest,
+      cpu: meter(),
+      loadAverage1m: Math.round(loadavg()[0]! * 10) / 10,
+    };
     describe(`${backend} reads during ingest`, during);
     return { backend, phases: { readsAlone: alone, readsDuringIngest: during } };
   } finally {
@@ -273,19 +282,19 @@ function markdown(file: ReturnType<typeof resultFile>): string {
     '',
     `Reads: ${READ_CONNECTIONS} connections from a separate process, cycling over ${Object.keys(READ_PATHS).join(', ')}, each plainly and with If-None-Match, Accept-Encoding gzip/br; ${DURATION_S} s per phase.`,
     '',
-    '| backend | phase | reads/s | p50 ms | p99 ms | max ms | 200 / 304 | submissions/s | server CPU (% of a core) | server CPU ms per read | target |',
-    '| --- | --- | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | --- |',
+    '| backend | phase | reads/s | p50 ms | p99 ms | max ms | 200 / 304 | submissions/s | server CPU (% of a core) | server CPU ms per read | load avg (1 min) | target |',
+    '| --- | --- | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | --- |',
   ];
   for (const b of file.backends) {
     if ('skipped' in b && b.skipped) {
-      lines.push(`| ${b.backend} | skipped: ${b.skipped} | | | | | | | | | |`);
+      lines.push(`| ${b.backend} | skipped: ${b.skipped} | | | | | | | | | | |`);
       continue;
     }
     if (!('phases' in b) || !b.phases) continue;
     for (const [name, p] of Object.entries(b.phases)) {
       const r = p.reads;
       lines.push(
-        `| ${b.backend} | ${name} | ${r.perSecond.toLocaleString('en-US')} | ${r.latencyMs.p50} | ${r.latencyMs.p99} | ${r.latencyMs.max} | ${r.statusCodes['200'] ?? 0} / ${r.statusCodes['304'] ?? 0} | ${p.ingest ? p.ingest.submissionsPerSecond : '-'} | ${p.cpu.serverPct ?? '?'} | ${p.serverCpuMsPerRead ?? '-'} | ${name === 'readsDuringIngest' ? (target(p) ? 'met' : 'missed') : ''} |`,
+        `| ${b.backend} | ${name} | ${r.perSecond.toLocaleString('en-US')} | ${r.latencyMs.p50} | ${r.latencyMs.p99} | ${r.latencyMs.max} | ${r.statusCodes['200'] ?? 0} / ${r.statusCodes['304'] ?? 0} | ${p.ingest ? p.ingest.submissionsPerSecond : '-'} | ${p.cpu.serverPct ?? '?'} | ${p.serverCpuMsPerRead ?? '-'} | ${p.loadAverage1m ?? '?'} | ${name === 'readsDuringIngest' ? (target(p) ? 'met' : 'missed') : ''} |`,
       );
     }
   }
