@@ -12,7 +12,7 @@
 const TEST = '\\.test\\.ts$';
 const OURS = '^(src|test|bench|scripts|training|eval)/';
 /** Node-side files of src/web: they bundle and serve the browser code, they are not part of it. */
-const WEB_NODE_SIDE = '^src/web/(assets|field-assets|bundle)\\.ts$';
+const WEB_NODE_SIDE = '^src/web/(assets|field-assets|map-assets|bundle)\\.ts$';
 
 /** A rule: files of `folder` (tests aside) import nothing of ours outside `allowed`. */
 function layer(name, folder, allowed, comment) {
@@ -129,7 +129,7 @@ module.exports = {
       name: 'web-browser-no-node-builtins',
       comment:
         'The web apps run in the browser, where there is no node:fs or node:crypto; only the ' +
-        'Node-side asset builders (assets.ts, field-assets.ts, bundle.ts) may use Node.',
+        'Node-side asset builders (assets.ts, field-assets.ts, map-assets.ts, bundle.ts) may use Node.',
       severity: 'error',
       from: { path: '^src/web/', pathNot: [WEB_NODE_SIDE, TEST] },
       to: { dependencyTypes: ['core'] },

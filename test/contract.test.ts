@@ -408,6 +408,112 @@ describe('real answers of every route fit the document', () => {
     }
   });
 
+  it("the portal's region reads: flagged, issues, progress by hour, search", async () => {
+    for (const [template, path] of [
+      ['/api/v1/regions/{code}/flagged', `/api/v1/regions/${DESA}/flagged?ballot=ppwp`],
+      ['/api/v1/regions/{code}/issues', `/api/v1/regions/${DESA}/issues?ballot=ppwp`],
+      ['/api/v1/progress/{code}', `/api/v1/progress/${DESA}?ballot=ppwp`],
+    ] as const) {
+      const res = await api(path);
+      expect(res.status, path).toBe(200);
+      await check(res, 'GET', template);
+      for (const [bad, status] of [
+        [template.replace('{code}', 'x'), 400],
+        [`${template.replace('{code}', '16')}?ballot=nope`, 400],
+        [template.replace('{code}', '99'), 404],
+      ] as const) {
+        const r = await api(bad);
+        expect(r.status, bad).toBe(status);
+        await check(r, 'GET', template);
+      }
+    }
+    for (const [q, status] of [
+      [TPS.replaceAll('.', ''), 200],
+      ['martapura', 200],
+      ['', 400],
+    ] as const) {
+      const r = await api(`/api/v1/search?q=${encodeURIComponent(q)}`);
+      expect(r.status, q).toBe(status);
+      await check(r, 'GET', '/api/v1/search');
+    }
+  });
+
+  it('the open-data exports: TPS rows, region rows, CDF, and refusals', async () => {
+    for (const [template, path] of [
+      ['/api/v1/export/tps.csv', '/api/v1/export/tps.csv?ballot=ppwp'],
+      ['/api/v1/export/tps.jsonl', '/api/v1/export/tps.jsonl?ballot=ppwp'],
+      ['/api/v1/export/regions.{format}', '/api/v1/export/regions.csv?ballot=ppwp&level=desa'],
+      ['/api/v1/export/regions.{format}', '/api/v1/export/regions.jsonl?ballot=ppwp'],
+      ['/api/v1/export/cdf.json', '/api/v1/export/cdf.json?ballot=ppwp'],
+    ] as const) {
+      const res = await api(path);
+      expect(res.status, path).toBe(200);
+      const etag = res.headers.get('etag');
+      await check(res, 'GET', template);
+      const again = await api(path, { headers: { 'if-none-match': etag ?? '' } });
+      expect(again.status, path).toBe(304);
+      await check(again, 'GET', template);
+      const bad = await api(path.replace('ballot=ppwp', 'ballot=nope'));
+      expect(bad.status, path).toBe(400);
+      await check(bad, 'GET', template);
+    }
+  });
+
+  it('the map polygons: the index, a region, refusals', async () => {
+    await check(await api('/api/v1/geo'), 'GET', '/api/v1/geo');
+    for (const [path, status] of [
+      ['16.08.geojson', 200],
+      ['16.08.01.geojson', 200],
+      ['99.geojson', 404],
+      ['x.geojson', 400],
+    ] as const) {
+      const res = await api(`/api/v1/geo/${path}`);
+      expect(res.status, path).toBe(status);
+      await check(res, 'GET', '/api/v1/geo/{code}.geojson');
+    }
+  });
+
+  it("Sirekap's public paths: nation to TPS, refusals", async () => {
+    const packed = TPS.split('.');
+    const paths: [string, string, number][] = [
+      ['/pemilu/hhcw/ppwp.json', '/pemilu/hhcw/ppwp.json', 200],
+      ['/pemilu/hhcw/ppwp/{pr}.json', `/pemilu/hhcw/ppwp/16.json`, 200],
+      ['/pemilu/hhcw/ppwp/{pr}/{kab}.json', `/pemilu/hhcw/ppwp/16/1608.json`, 200],
+      ['/pemilu/hhcw/ppwp/{pr}/{kab}/{kec}.json', `/pemilu/hhcw/ppwp/16/1608/160801.json`, 200],
+      [
+        '/pemilu/hhcw/ppwp/{pr}/{kab}/{kec}/{desa}.json',
+        `/pemilu/hhcw/ppwp/16/1608/160801/${packed.slice(0, 4).join('')}.json`,
+        200,
+      ],
+      [
+        '/pemilu/hhcw/ppwp/{pr}/{kab}/{kec}/{desa}/{tps}.json',
+        `/pemilu/hhcw/ppwp/16/1608/160801/${packed.slice(0, 4).join('')}/${packed.join('')}.json`,
+        200,
+      ],
+      ['/pemilu/hhcw/ppwp/{pr}.json', `/pemilu/hhcw/ppwp/99.json`, 404],
+      ['/pemilu/hhcw/ppwp/{pr}/{kab}.json', `/pemilu/hhcw/ppwp/16/xx.json`, 400],
+    ];
+    for (const [template, path, status] of paths) {
+      const res = await api(path);
+      expect(res.status, path).toBe(status);
+      await check(res, 'GET', template);
+    }
+  });
+
+  it('GET /api/v1/live: an event stream that opens with the current mark', async () => {
+    const stop = new AbortController();
+    const res = await api('/api/v1/live', { signal: stop.signal });
+    expect(res.status).toBe(200);
+    expect(doc.paths['/api/v1/live']?.get?.responses['200']).toBeDefined();
+    expect(res.headers.get('content-type') ?? '').toMatch(/^text\/event-stream/);
+    exercised.add('GET /api/v1/live');
+    const reader = res.body!.getReader();
+    const first = new TextDecoder().decode((await reader.read()).value);
+    expect(first).toMatch(/^(id|event|data|retry):/m);
+    stop.abort();
+    await reader.cancel().catch(() => undefined);
+  });
+
   it('signal observations: POST 202 and refusals, GET 200', async () => {
     const route = '/api/v1/signal/observations';
     const at = new Date().toISOString();

@@ -206,9 +206,14 @@ for (const backend of storeBackends('reread')) {
       expect(await counted(AGREES)).toMatchObject({ version: 1 });
       expect(await counted(FAILS)).toMatchObject({ version: 1 });
       expect(await counted(DISAGREES)).toBeNull();
+      // All four reported; three count, and the one the photos contradict waits, flagged.
       expect((await store.regionResult(DESA, 'ppwp'))?.progress).toEqual({
         tpsReported: 3,
         tpsTotal: 4,
+        tpsWithResult: 4,
+        tpsCounted: 3,
+        tpsFlagged: 1,
+        tpsInReview: 0,
       });
       expect(await store.tpsReview(DISAGREES, 'ppwp')).toMatchObject({
         state: 'flagged',
@@ -236,6 +241,10 @@ for (const backend of storeBackends('reread')) {
       expect((await store.regionResult(DESA, 'ppwp'))?.progress).toEqual({
         tpsReported: 4,
         tpsTotal: 4,
+        tpsWithResult: 4,
+        tpsCounted: 4,
+        tpsFlagged: 0,
+        tpsInReview: 0,
       });
       // One re-read per version, whatever the scans and the submissions offered.
       const rereads = (await store.events()).filter((e) => e.type.startsWith('reread_'));

@@ -72,6 +72,14 @@ Perintah / commands:
   rekap verify-dhasil FILE (--key KEY | --server URL) [--json]
       Check a level's D.Hasil (dhasil.json): the server's signature (KEY: base64url, or a file
       with it or with GET /api/v1/keys/server's answer) and its totals from its children.
+  rekap export-archive --out FILE.tar [--ballot ppwp] [--signing-key FILE] [--data DIR] [--db URL]
+      The bulk archive of a whole election (docs/archive-format.md): every TPS's counted result
+      with its photos and device signature, every region's totals, every signed D.Hasil, the
+      server key and the audit chain head, with a manifest of sha256 per file. Read-only.
+  rekap verify-export FILE.tar [--json]
+      Check an archive with nothing but the archive: the manifest's hashes, every photo against
+      its sha256, every device signature and D.Hasil, every region total against the sum of the
+      TPS below it. Names each failure; exit 1 if any.
 `;
 
 type Command = (args: string[]) => Promise<number>;
@@ -93,6 +101,9 @@ const COMMANDS: Record<string, Command> = {
     (await import('./verify-receipt.ts')).verifyReceiptCommand(args),
   'verify-blobs': async (args) => (await import('./verify-blobs.ts')).verifyBlobsCommand(args),
   'verify-dhasil': async (args) => (await import('./verify-dhasil.ts')).verifyDHasilCommand(args),
+  'export-archive': async (args) =>
+    (await import('./export-archive.ts')).exportArchiveCommand(args),
+  'verify-export': async (args) => (await import('./verify-export.ts')).verifyExportCommand(args),
 };
 
 export async function main(argv: string[]): Promise<number> {

@@ -34,8 +34,21 @@ export type PlaceRef = z.infer<typeof PlaceRefSchema>;
 
 export const ProgressSchema = named(
   'Progress',
-  z.object({ tpsReported: z.int().min(0), tpsTotal: z.int().min(0) }),
-  'TPS below the place with a counted result, and all TPS below it.',
+  z.object({
+    tpsReported: z.int().min(0).describe('TPS with a counted result (the same as tpsCounted).'),
+    tpsTotal: z.int().min(0),
+    tpsWithResult: z.int().min(0).describe('TPS that sent a result, counted or not.'),
+    tpsCounted: z.int().min(0).describe('TPS with a version that counts.'),
+    tpsFlagged: z
+      .int()
+      .min(0)
+      .describe('TPS whose newest version is held: flagged, or waiting for a new photo.'),
+    tpsInReview: z
+      .int()
+      .min(0)
+      .describe('TPS with an open objection (their version still counts).'),
+  }),
+  'TPS below the place: all of them, those that reported, those counted, those held and those in review (src/core/review.ts).',
 );
 export type Progress = z.infer<typeof ProgressSchema>;
 
@@ -128,6 +141,41 @@ export type Signature = z.infer<typeof SignatureSchema>;
 
 export const SubmissionStatusSchema = z.enum(['clean', 'flagged']);
 
+export const SignerSchema = named(
+  'Signer',
+  z.object({
+    deviceId: z.string(),
+    label: z.string().nullable().describe('The label given at enrolment'),
+    enrolledAt: z.string().nullable().describe('When the device was enrolled'),
+    fingerprint: z
+      .string()
+      .describe("sha256 (hex) of the device's raw public key: the key's short name"),
+    verified: z
+      .boolean()
+      .describe(
+        "The server's check at intake: true when the signature held against the enrolled key (a version whose signature fails is refused, so every stored one held); false when the device's key is no longer on record.",
+      ),
+  }),
+  'The device that signed a version, as the public may know it, and whether its signature held.',
+);
+export type Signer = z.infer<typeof SignerSchema>;
+
+export const RereadSummarySchema = named(
+  'RereadSummary',
+  z.object({
+    outcome: z.enum(['agrees', 'disagrees', 'failed']),
+    at: z.iso.datetime(),
+    fields: z
+      .array(z.object({ field: z.string(), from: z.int().nullable(), to: z.int().nullable() }))
+      .describe(
+        'disagrees: each field the reader read, with confidence, otherwise (from: submitted, to: read)',
+      ),
+    reason: z.string().nullable().describe("failed: the reader's reason (`no-page`, ...)"),
+  }),
+  "The server's re-read of a version's photos (the newest `reread_*` event about it): agrees (every field it read with confidence is the submitted number), disagrees, or failed.",
+);
+export type RereadSummary = z.infer<typeof RereadSummarySchema>;
+
 export const TpsVersionSchema = named(
   'TpsVersion',
   z.object({
@@ -150,6 +198,12 @@ export const TpsVersionSchema = named(
     receivedAt: z.iso.datetime(),
     photos: z.array(PhotoSchema),
     signature: SignatureSchema.nullable().describe('Null when unsigned.'),
+    signer: SignerSchema.nullable()
+      .optional()
+      .describe('The signing device, with the result of the check at intake; null when unsigned.'),
+    reread: RereadSummarySchema.nullable()
+      .optional()
+      .describe('Null while not re-read (and for corrections, which have no photo of their own).'),
   }),
   'One version of a TPS result. Nothing is ever overwritten: a resubmission is a new version.',
 );
@@ -272,6 +326,44 @@ export const TpsReviewStatusSchema = named(
 );
 export type TpsReviewStatus = z.infer<typeof TpsReviewStatusSchema>;
 
+export const TIMELINE_TYPES = [
+  'submission_received',
+  'result_corrected',
+  'reread_agrees',
+  'reread_disagrees',
+  'reread_failed',
+  'result_confirmed',
+  'photo_requested',
+  'objection_filed',
+  'objection_answered',
+] as const;
+
+export const TimelineEventSchema = named(
+  'TimelineEvent',
+  z.object({
+    seq: z
+      .int()
+      .describe('The event on the audit chain; 0 for a version stored before versions had events'),
+    at: z.iso.datetime(),
+    type: z.enum(TIMELINE_TYPES),
+    version: z.int(),
+    by: ReviewActorSchema,
+    reason: z
+      .string()
+      .nullable()
+      .describe(
+        "Why (a confirmation's, correction's, photo request's or answer's reason; an objection's text is for the reviewers)",
+      ),
+    reference: z.string().nullable().describe("A correction's plenary reference"),
+    corrects: z.int().nullable().describe('The version a correction corrects'),
+    fields: z
+      .array(FieldChangeSchema)
+      .describe("A correction's changes; a re-read's disagreements"),
+  }),
+  'One step of the history of a TPS result, from the audit chain: a version received, re-read, confirmed, corrected, objected to, a photo asked for.',
+);
+export type TimelineEvent = z.infer<typeof TimelineEventSchema>;
+
 export const TpsResultSchema = named(
   'TpsResult',
   PlaceRefSchema.extend({
@@ -282,6 +374,10 @@ export const TpsResultSchema = named(
     counted: z.object({ version: z.int(), submissionId: z.string() }).nullable(),
     review: TpsReviewStatusSchema,
     versions: z.array(TpsVersionSchema).describe('Newest first.'),
+    timeline: z
+      .array(TimelineEventSchema)
+      .optional()
+      .describe('Every step of the history, oldest first.'),
     external: ExternalSchema.nullable().describe('Null when nothing was imported.'),
     anomalies: z
       .array(FindingRefSchema)

@@ -9,6 +9,7 @@ import {
   auditRecord,
   FINDING_KINDS,
   fromCHasil,
+  readingOfReread,
   SetAudit,
   type AuditRecord,
   type Finding,
@@ -71,6 +72,8 @@ export function auditCurrent(
     t.ballot,
     current.result,
     current.photos.map((p) => p.sha256),
+    // What the server's re-read found: a slip the photo plainly shows is a breach on paper.
+    readingOfReread(current.result, current.reread),
   );
   return { record, version: current.version, own: auditRecord(record) };
 }

@@ -10,6 +10,8 @@ import { chooseEncoding, encodedAsset } from './asset-encoding.ts';
 import { kppsOf } from './auth.ts';
 import { ballotOf } from './ballot.ts';
 import { publicReads } from './public-read.ts';
+import { changeMarks } from './change-mark.ts';
+import { liveStreamCap, registerLive } from './live.ts';
 import { quote } from '../core/problems.ts';
 import { err, ok } from '../core/result.ts';
 import {
@@ -27,6 +29,10 @@ import { registerAnomalies } from './anomalies.ts';
 import { registerRecap } from './dhasil.ts';
 import { loadServerKey, type ServerKey } from './keys.ts';
 import { registerOperatorRoutes } from './operator-routes.ts';
+import { registerExports } from './exports.ts';
+import { registerPortalRoutes } from './portal-routes.ts';
+import { registerGeo } from './geo.ts';
+import { registerSirekapCompat } from './sirekap-compat.ts';
 import { withExtras } from './external.ts';
 import { registerUploads } from './uploads.ts';
 import { withQuotas, type Quotas } from './quotas.ts';
@@ -164,7 +170,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await reread.close();
       app.log.info({ reread: reread.stats() }, 're-read queue closed');
     });
-  const cachedRead = publicReads(store);
+  // The public side's change mark, in memory (change-mark.ts): the cache's key and the live stream's.
+  const marks = changeMarks(store);
+  app.addHook('onClose', () => marks.close());
+  const cachedRead = publicReads(store, { marks });
 
   app.get<{ Params: { code: string } }>('/api/v1/results/:code', async (req, reply) => {
     const ballot = ballotOf(req.query);
@@ -255,6 +264,17 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   // The review queue of /operator/ (operator-routes.ts): behind the sessions registered above.
   registerOperatorRoutes(app, { store });
+  // GET /api/v1/export/...: the open-data exports, streamed (exports.ts, docs/open-data.md).
+  registerExports(app, { store });
+  // The portal's region reads (flagged, issues, search, by hour) and the API reference page.
+  registerPortalRoutes(app, { store, cachedRead });
+  // GET /api/v1/geo/{code}.geojson: the map's polygons, static (geo.ts).
+  registerGeo(app);
+  // GET /api/v1/live: server-sent events on each change of the mark (live.ts).
+  // At most half the connection cap: open portal pages must never crowd out KPPS submissions.
+  registerLive(app, { marks, maxStreams: liveStreamCap(limits.maxConnections) });
+  // GET /pemilu/hhcw/ppwp/...: Sirekap's public paths and fields (sirekap-compat.ts).
+  registerSirekapCompat(app, { store, cachedRead });
 
   app.get<{ Params: { sha256: string } }>('/api/v1/photos/:sha256', async (req, reply) => {
     const photo = await store.photo(req.params.sha256);

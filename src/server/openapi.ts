@@ -24,6 +24,10 @@ import {
   RegionResultSchema,
   TpsResultSchema,
 } from '../contract/results.ts';
+import { GeoIndexSchema, RegionGeoSchema } from '../contract/geo.ts';
+import { CdfReportSchema } from '../contract/export.ts';
+import { SirekapRegionSchema, SirekapTpsSchema } from '../contract/sirekap.ts';
+import { GEO_CACHE } from './geo.ts';
 import { CHasilSchema } from '../core/chasil.ts';
 import {
   LoggedOutSchema,
@@ -51,6 +55,13 @@ import {
   ReviewQueueSchema,
 } from '../contract/review.ts';
 import { ANOMALY_REGION_LIMIT } from './anomalies.ts';
+import {
+  ProgressByHourSchema,
+  RegionFlaggedSchema,
+  RegionIssuesSchema,
+  SearchResultSchema,
+} from '../contract/portal.ts';
+import { ATTENTION_LIMIT, SEARCH_LIMIT, SEARCH_MAX_LENGTH } from '../store/portal-queries.ts';
 import { DEFAULT_LIMITS } from './limits.ts';
 import { PHOTO_LIMITS } from './photos.ts';
 import { QUOTAS } from './quotas.ts';
@@ -340,6 +351,195 @@ function paths() {
         },
       },
     },
+    '/api/v1/live': {
+      get: {
+        summary: 'Server-sent events: one when the results change (the portal re-reads by ETag)',
+        description:
+          'A `text/event-stream`. Events, each with an `id:` and JSON `data`: `hello` on connect `{mark, time, stale}` (`stale`: null, or since when the data is behind); `change` `{mark, time}` when the change mark moves (the ETag of every public result read is that mark in quotes), at most one a second; `stale` `{since, time}` when the server cannot tell whether other processes wrote (its poll of the database fails); `fresh` `{mark, time}` once it can again. `heartbeat` `{mark, time}` every 15 s: a client that hears nothing for two should say its data may be behind. At most half as many streams as the server keeps connections are open at once (250 by default, `rekap serve --max-connections`; never more than 10,000), so that open pages never take the connections submissions need; beyond that 503 `server_busy` with Retry-After (read by ETag every 15 s instead).',
+        responses: {
+          200: {
+            description: 'The event stream (open until the client or the server closes it)',
+            content: { 'text/event-stream': { schema: { type: 'string' } } },
+          },
+          ...fails([
+            ['server_busy', 'the most live streams this server keeps are open'],
+            ...COMMON,
+          ]),
+        },
+      },
+    },
+    '/api/v1/geo': {
+      get: {
+        summary: 'The regions the map can draw (those whose children have polygons)',
+        responses: {
+          200: answer('Region codes and the source of the polygons', GeoIndexSchema),
+          304: { description: 'Unchanged since the ETag sent in If-None-Match.' },
+          ...fails(COMMON),
+        },
+      },
+    },
+    '/api/v1/geo/{code}.geojson': {
+      get: {
+        summary:
+          "The polygons of a region's children, as GeoJSON (provinsi: kabupaten, kabupaten: kecamatan, kecamatan: desa)",
+        description: `Geometry only (code, name and an inside point per feature): colour it with the region's recap, GET /api/v1/results/{code}. Static: its ETag is of its bytes, not of the results, and it is sent with Cache-Control \`${GEO_CACHE}\`.`,
+        parameters: [codeParam('Region code: 16, 16.08 or 16.08.01 (dotted or packed)')],
+        responses: {
+          200: {
+            description: 'A FeatureCollection with a bbox',
+            content: { 'application/geo+json': { schema: ref(RegionGeoSchema) } },
+          },
+          304: { description: 'Unchanged since the ETag sent in If-None-Match.' },
+          ...fails([
+            ['bad_code', 'not a region code followed by .geojson'],
+            ['not_found', 'no polygons for the children of this region'],
+            ...COMMON,
+          ]),
+        },
+      },
+    },
+    '/api/v1/export/tps.csv': {
+      get: {
+        summary: 'Open data: every TPS with its counted result, one CSV line each (streamed)',
+        description:
+          'RFC 4180 with a header row, CRLF line ends, UTF-8. Columns (docs/open-data.md): code, packed, provinsi, kabupaten, kecamatan, desa, name, dpt_registered, status, review, counted_version, latest_version, every C.Hasil field by its dotted path (dpt.l ... votes.1 ... valid, invalid, total), flags (rule ids, space-separated), photos (sha256, space-separated), hash, chain_hash, uploader, received_at, device_id, public_key, signed_at, signature. Empty cells where a TPS has no counted version. ETag: the change mark.',
+        parameters: [ballotParam],
+        responses: {
+          200: {
+            description: 'The CSV file',
+            content: { 'text/csv': { schema: { type: 'string' } } },
+          },
+          304: notModified,
+          ...fails(['unknown_ballot', ...COMMON]),
+        },
+      },
+    },
+    '/api/v1/export/tps.jsonl': {
+      get: {
+        summary:
+          'Open data: every TPS with its counted result, one JSON object per line (streamed)',
+        description:
+          'JSON Lines: the same rows as tps.csv, with the C.Hasil as `result` (null without a counted version) and the signature as an object (deviceId, publicKey, signedAt, signature).',
+        parameters: [ballotParam],
+        responses: {
+          200: {
+            description: 'The JSON Lines file',
+            content: { 'application/jsonl': { schema: { type: 'string' } } },
+          },
+          304: notModified,
+          ...fails(['unknown_ballot', ...COMMON]),
+        },
+      },
+    },
+    '/api/v1/export/regions.{format}': {
+      get: {
+        summary: 'Open data: the recap of every region of one level (csv or jsonl, streamed)',
+        description:
+          'Columns: code, packed, name, level, parent_code, tps_total, tps_reported, votes.KEY per choice, valid, invalid, total, recap (unofficial-partial, certified or correction).',
+        parameters: [
+          {
+            name: 'format',
+            in: 'path',
+            required: true,
+            schema: { type: 'string', enum: ['csv', 'jsonl'] },
+          },
+          {
+            name: 'level',
+            in: 'query',
+            required: false,
+            schema: {
+              type: 'string',
+              enum: ['provinsi', 'kabupaten', 'kecamatan', 'desa'],
+              default: 'kecamatan',
+            },
+          },
+          ballotParam,
+        ],
+        responses: {
+          200: {
+            description: 'The file',
+            content: {
+              'text/csv': { schema: { type: 'string' } },
+              'application/jsonl': { schema: { type: 'string' } },
+            },
+          },
+          304: notModified,
+          ...fails(['unknown_ballot', ['bad_request', 'an unknown level'], ...COMMON]),
+        },
+      },
+    },
+    // Sirekap's public paths (sirekap-compat.ts, docs/sirekap-compat.md): packed codes, each
+    // segment its parent's code and more; the nation, four region levels, then one TPS.
+    ...Object.fromEntries(
+      [
+        ['/pemilu/hhcw/ppwp.json', 'the nation', []],
+        ['/pemilu/hhcw/ppwp/{pr}.json', 'a provinsi', ['pr']],
+        ['/pemilu/hhcw/ppwp/{pr}/{kab}.json', 'a kabupaten', ['pr', 'kab']],
+        ['/pemilu/hhcw/ppwp/{pr}/{kab}/{kec}.json', 'a kecamatan', ['pr', 'kab', 'kec']],
+        ['/pemilu/hhcw/ppwp/{pr}/{kab}/{kec}/{desa}.json', 'a desa', ['pr', 'kab', 'kec', 'desa']],
+        [
+          '/pemilu/hhcw/ppwp/{pr}/{kab}/{kec}/{desa}/{tps}.json',
+          'one TPS',
+          ['pr', 'kab', 'kec', 'desa', 'tps'],
+        ],
+      ]
+        .map((entry) => entry as [string, string, string[]])
+        .map(([path, what, names]) => {
+          const tps = names.length === 5;
+          return [
+            path,
+            {
+              get: {
+                summary: `Sirekap-compatible JSON of ${what} (the 2024 public site's paths and fields)`,
+                parameters: names.map((name, i) => ({
+                  name,
+                  in: 'path',
+                  required: true,
+                  schema: { type: 'string', pattern: `^\\d{${[2, 4, 6, 10, 13][i]}}$` },
+                  description: 'Packed KPU code',
+                })),
+                responses: {
+                  200: tps
+                    ? answer('The counted version, in Sirekap fields', SirekapTpsSchema)
+                    : answer('Totals, a row per child, progress', SirekapRegionSchema),
+                  304: notModified,
+                  ...fails([
+                    ...(names.length > 0 ? (['bad_code'] as const) : []),
+                    tps ? 'unknown_tps' : 'unknown_region',
+                    ...COMMON,
+                  ]),
+                },
+              },
+            },
+          ];
+        }),
+    ),
+    '/api/v1/export/cdf.json': {
+      get: {
+        summary: 'Open data: NIST SP 1500-100 Election Results Common Data Format (JSON, streamed)',
+        description:
+          'An `ElectionResults.ElectionReport` (CDF version 2): one CandidateContest per ballot, a CandidateSelection per choice with VoteCounts per reporting unit, BallotCounts (cast, rejected = invalid), and the GpUnit list from the nation (`country`) through provinsi (`state`), kabupaten (`county`), kecamatan and desa (`other`) down to each TPS (`polling-place`), each with its CountStatus. docs/open-data.md tells the mapping.',
+        parameters: [
+          {
+            name: 'format',
+            in: 'query',
+            required: false,
+            schema: {
+              type: 'string',
+              enum: ['precinct-level', 'summary-contest'],
+              default: 'precinct-level',
+            },
+            description: 'summary-contest stops at the desa',
+          },
+          ballotParam,
+        ],
+        responses: {
+          200: answer('The report', CdfReportSchema),
+          304: notModified,
+          ...fails(['unknown_ballot', ['bad_request', 'an unknown format'], ...COMMON]),
+        },
+      },
+    },
     '/api/v1/anomalies/{code}': {
       get: {
         summary: `The anomaly engine over Rekap's current results below a region (at most ${ANOMALY_REGION_LIMIT} TPS)`,
@@ -355,6 +555,63 @@ function paths() {
             ['unknown_region', 'no TPS below it'],
             ...COMMON,
           ]),
+        },
+      },
+    },
+    '/api/v1/regions/{code}/flagged': {
+      get: {
+        summary:
+          'The TPS below a region that wait for a person: flagged, photo requested, in review',
+        description: `In code order, at most ${ATTENTION_LIMIT}; \`total\` counts them all.`,
+        parameters: [codeParam(REGION_CODE), ballotParam],
+        responses: {
+          200: answer('The held and in-review TPS, with their desa', RegionFlaggedSchema),
+          304: notModified,
+          ...fails(['bad_code', 'unknown_ballot', 'unknown_region', ...COMMON]),
+        },
+      },
+    },
+    '/api/v1/regions/{code}/issues': {
+      get: {
+        summary: "A region's anomalies page: held and in-review TPS, corrections, late TPS",
+        description: `Late: a TPS with no result while other TPS of its desa have one. Each list holds at most ${ATTENTION_LIMIT} entries; the totals count them all.`,
+        parameters: [codeParam(REGION_CODE), ballotParam],
+        responses: {
+          200: answer('The three lists', RegionIssuesSchema),
+          304: notModified,
+          ...fails(['bad_code', 'unknown_ballot', 'unknown_region', ...COMMON]),
+        },
+      },
+    },
+    '/api/v1/progress/{code}': {
+      get: {
+        summary:
+          "TPS below a region reported by hour (the hour of each TPS's first accepted submission)",
+        parameters: [codeParam(REGION_CODE), ballotParam],
+        responses: {
+          200: answer('Per hour: TPS first reported, and the running total', ProgressByHourSchema),
+          304: notModified,
+          ...fails(['bad_code', 'unknown_ballot', 'unknown_region', ...COMMON]),
+        },
+      },
+    },
+    '/api/v1/search': {
+      get: {
+        summary: 'Search by TPS or region code (dotted or packed) or by region name',
+        description: `A TPS or region code answers that place alone (\`exact\`). A name matches regions whose name starts with it, then those with a word starting with it, then those containing it, case and accents ignored; at most ${SEARCH_LIMIT}, higher levels first, each with its parents.`,
+        parameters: [
+          {
+            name: 'q',
+            in: 'query',
+            required: true,
+            schema: { type: 'string', minLength: 1, maxLength: SEARCH_MAX_LENGTH },
+            description: 'A code (16.08.01.1007.003, 1608011007003) or a name (sukarami).',
+          },
+        ],
+        responses: {
+          200: answer('The places found', SearchResultSchema),
+          304: notModified,
+          ...fails([['bad_request', 'no q'], ...COMMON]),
         },
       },
     },

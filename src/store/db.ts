@@ -22,6 +22,8 @@ export type Db = {
    * tells a reader whether anything it cached may be out of date.
    */
   externalMark(): Promise<string>;
+  /** SQLite: the same, at once (a pragma read from the WAL index in shared memory, no I/O). */
+  externalMarkNow?: () => string;
   /** SQLite: opens the read-only connection once the schema exists. */
   openReader?: () => Kysely<Database>;
   /**
@@ -105,12 +107,15 @@ function openSqlite(url: string | undefined, dataDir: string, readOnly = false):
     dialect: new SqliteDialect({ database: withStatementCache(database) }),
   });
   let reader: Kysely<Database> | undefined;
+  // Prepared once: every public read asks it (change-mark.ts), and preparing costs more than running.
+  const dataVersion = database.prepare('PRAGMA data_version').pluck();
   return {
     db,
     reader: db,
     dialect: 'sqlite',
     describe: `sqlite:${file}`,
     externalMark: () => Promise.resolve(String(database.pragma('data_version', { simple: true }))),
+    externalMarkNow: () => String(dataVersion.get()),
     openReader() {
       const readOnly = new SqliteDatabase(file, { readonly: true });
       readOnly.pragma('busy_timeout = 5000');

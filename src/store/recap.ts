@@ -21,6 +21,8 @@ import { jsonColumn, StoredResultSchema } from './rows.ts';
 import { parentsOf } from './regions.ts';
 import type { Database } from './schema.ts';
 import { recapState } from './recaps.ts';
+import { deviceFacts, tpsHistory } from './tps-history.ts';
+import { noCounts, progressCounts, tpsCounts, type ProgressCounts } from './portal-queries.ts';
 import {
   toRecord,
   versionEventOf,
@@ -52,12 +54,16 @@ type RegionTotalsRow = Awaited<
   ReturnType<ReturnType<typeof regionsWithTotals>['executeTakeFirstOrThrow']>
 >;
 
-function withTotals(r: RegionTotalsRow, votes: Record<string, number>) {
+function withTotals(
+  r: RegionTotalsRow,
+  votes: Record<string, number>,
+  counts: ProgressCounts = noCounts(),
+) {
   return {
     code: r.code,
     name: r.name,
     level: r.level as RegionLevel,
-    progress: { tpsReported: r.tps_reported ?? 0, tpsTotal: r.tps_total ?? 0 },
+    progress: { tpsReported: r.tps_reported ?? 0, tpsTotal: r.tps_total ?? 0, ...counts },
     totals: { votes, valid: r.valid ?? 0, invalid: r.invalid ?? 0, total: r.total ?? 0 },
   };
 }
@@ -69,10 +75,12 @@ export async function regionResult(
 ): Promise<RegionResult | undefined> {
   const region = await regionsWithTotals(db, ballot).where('code', '=', code).executeTakeFirst();
   if (!region) return undefined;
+  // Reported, counted, held and in review, for the region and each child: one grouped query.
+  const counts = await progressCounts(db, code, ballot);
   const children =
     region.level === 'desa'
       ? await tpsChildren(db, code, ballot)
-      : await regionChildren(db, code, ballot);
+      : await regionChildren(db, code, ballot, counts.children);
   const votes = await db
     .selectFrom('recap_votes')
     .select(['choice', 'votes'])
@@ -80,7 +88,7 @@ export async function regionResult(
     .where('ballot', '=', ballot)
     .execute();
   return {
-    ...withTotals(region, Object.fromEntries(votes.map((v) => [v.choice, v.votes]))),
+    ...withTotals(region, Object.fromEntries(votes.map((v) => [v.choice, v.votes])), counts.region),
     ballot,
     parents: await parentsOf(db, code),
     recap: await recapState(db, code, ballot),
@@ -88,7 +96,12 @@ export async function regionResult(
   };
 }
 
-async function regionChildren(db: Kysely<Database>, code: RegionCode, ballot: Ballot) {
+async function regionChildren(
+  db: Kysely<Database>,
+  code: RegionCode,
+  ballot: Ballot,
+  counts: Map<string, ProgressCounts>,
+) {
   const rows = await regionsWithTotals(db, ballot)
     .where('parent_code', '=', code)
     .orderBy('code')
@@ -109,7 +122,7 @@ async function regionChildren(db: Kysely<Database>, code: RegionCode, ballot: Ba
     m[v.choice] = v.votes;
     byRegion.set(v.region_code, m);
   }
-  return rows.map((r) => withTotals(r, byRegion.get(r.code) ?? {}));
+  return rows.map((r) => withTotals(r, byRegion.get(r.code) ?? {}, counts.get(r.code)));
 }
 
 /**
@@ -138,6 +151,7 @@ async function tpsChildren(db: Kysely<Database>, desa: RegionCode, ballot: Ballo
       'tps.name',
       'tps_status.latest_status',
       'tps_status.review_state',
+      'tps_status.counted_id',
       'submissions.id',
       'submissions.result',
     ])
@@ -159,7 +173,11 @@ async function tpsChildren(db: Kysely<Database>, desa: RegionCode, ballot: Ballo
       name: r.name,
       level: 'tps' as const,
       status,
-      progress: { tpsReported: result ? 1 : 0, tpsTotal: 1 },
+      progress: {
+        tpsReported: result ? 1 : 0,
+        tpsTotal: 1,
+        ...tpsCounts(r.latest_status, r.review_state, r.counted_id),
+      },
       totals: result
         ? { votes: result.votes, valid: result.valid, invalid: result.invalid, total: result.total }
         : zeroTotals(),
@@ -202,10 +220,12 @@ export async function tpsResult(
       ? []
       : await db
           .selectFrom('devices')
-          .select(['id', 'public_key'])
+          .select(['id', 'public_key', 'label', 'enrolled_at'])
           .where('id', 'in', deviceIds)
           .execute();
   const keyOf = new Map(devices.map((d) => [d.id, d.public_key]));
+  const factsOf = new Map(devices.map((d) => [d.id, deviceFacts(d)]));
+  const history = await tpsHistory(db, code, ballot, records);
   const desa = tps.desa_code as RegionCode;
   const parents = await parentsOf(db, desa);
   const desaRow = await db
@@ -228,6 +248,7 @@ export async function tpsResult(
         ? { version: state.counted_version, submissionId: state.counted_id }
         : null,
     review,
+    timeline: history.timeline,
     versions: records.map((r) => ({
       ...r,
       signature: r.signature && {
@@ -236,6 +257,15 @@ export async function tpsResult(
         signedAt: r.signature.signedAt,
         signature: r.signature.signature,
       },
+      signer: r.signature && {
+        deviceId: r.signature.deviceId,
+        label: factsOf.get(r.signature.deviceId)?.label ?? null,
+        enrolledAt: factsOf.get(r.signature.deviceId)?.enrolledAt ?? null,
+        fingerprint: factsOf.get(r.signature.deviceId)?.fingerprint ?? '',
+        // Intake refuses a signature that does not hold (server/submit.ts): a stored one held.
+        verified: keyOf.has(r.signature.deviceId),
+      },
+      reread: history.rereads.get(r.version) ?? null,
       counted: r.id === state?.counted_id,
       photos: r.photos.map((h) => {
         const p = photoBy.get(h);

@@ -5,7 +5,7 @@ import type { Kysely } from 'kysely';
 import { jsonColumn } from './rows.ts';
 import type { Database } from './schema.ts';
 import { BallotSchema, ContestSchema, type Ballot, type Contest } from '../core/ballots.ts';
-import type { RegionCode, TpsCode } from '../core/codes.ts';
+import type { RegionCode, RegionLevel, TpsCode } from '../core/codes.ts';
 import type { ElectionSetup } from '../core/election.ts';
 import { packBlobStore, sha256Hex, type BlobStore } from './blobs.ts';
 import { lockDataFolder } from './lock.ts';
@@ -27,6 +27,14 @@ import {
   type AggregateMismatch,
 } from './rebuild.ts';
 import { regionResult, tpsResult, type RegionResult, type TpsResult } from './recap.ts';
+import { progressByHour, regionFlagged, regionIssues, searchPlaces } from './portal-queries.ts';
+import {
+  regionExportRows,
+  tpsExportRows,
+  type PageQuery,
+  type RegionExportRow,
+  type TpsExportRow,
+} from './export.ts';
 import { auditVerify, type AuditOptions, type AuditReport } from './audit-verify.ts';
 import {
   recordReread,
@@ -118,6 +126,18 @@ export type Store = {
   readonly dataDir: string;
   /** Changes whenever anything a reader sees may have changed; equal marks, equal answers. */
   changeMark(): Promise<string>;
+  /**
+   * This process's own writes so far: the part of `changeMark()` before its first '.', read with
+   * no query (src/server/change-mark.ts keeps the public side's mark in memory with it).
+   */
+  localMark(): number;
+  /**
+   * `changeMark()` where it needs no query: SQLite (its data_version is read from shared memory);
+   * undefined on PostgreSQL, whose other writers the public side learns of by a poll.
+   */
+  quickMark(): string | undefined;
+  /** Calls `listener` after each of this process's own writes; returns its removal. */
+  onLocalChange(listener: () => void): () => void;
   readonly blobs: BlobStore;
   /** A stored photo's record, by its sha256. */
   photo(sha256: string): Promise<PhotoRecord | undefined>;
@@ -222,7 +242,16 @@ export type Store = {
     source: ExternalSource,
   ): Promise<StoredExternal | undefined>;
   regionResult(code: RegionCode, ballot: Ballot): Promise<RegionResult | undefined>;
+  /** The portal's region reads (portal-queries.ts): held or in-review TPS, anomalies, search, by hour. */
+  regionFlagged(code: RegionCode, ballot: Ballot): ReturnType<typeof regionFlagged>;
+  regionIssues(code: RegionCode, ballot: Ballot): ReturnType<typeof regionIssues>;
+  searchPlaces(q: string): ReturnType<typeof searchPlaces>;
+  progressByHour(code: RegionCode, ballot: Ballot): ReturnType<typeof progressByHour>;
   tpsResult(code: TpsCode, ballot: Ballot): Promise<TpsResult | undefined>;
+  /** One page of the TPS export (export.ts): counted results in TPS code order, after `q.after`. */
+  tpsExportRows(ballot: Ballot, q?: PageQuery): Promise<TpsExportRow[]>;
+  /** One page of the regions of a level with their recap totals (export.ts), in code order. */
+  regionExportRows(ballot: Ballot, level: RegionLevel, q?: PageQuery): Promise<RegionExportRow[]>;
   /** Closes a level's recap with its signed D.Hasil (recaps.ts); `by.actor` defaults to `cli`. */
   closeRecap(
     region: RegionCode,
@@ -353,7 +382,18 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
   const clock = opts.clock ?? (() => new Date());
   const contestCache = new Map<string, Contest | undefined>();
   let ownChanges = 0;
-  const changed = <T>(p: Promise<T>): Promise<T> => p.finally(() => ownChanges++);
+  const localListeners = new Set<() => void>();
+  const bump = () => {
+    ownChanges++;
+    // A listener's failure is not the write's: the write has committed.
+    for (const l of localListeners)
+      try {
+        l();
+      } catch {
+        // ignored
+      }
+  };
+  const changed = <T>(p: Promise<T>): Promise<T> => p.finally(bump);
   const writeSubmission = submissionWriter(db, dialect);
   const putPhoto = async (
     bytes: Buffer,
@@ -368,6 +408,15 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
     describe: conn.describe,
     dataDir: opts.dataDir,
     changeMark: async () => `${ownChanges}.${await conn.externalMark()}`,
+    localMark: () => ownChanges,
+    quickMark: () => {
+      const now = conn.externalMarkNow;
+      return now ? `${ownChanges}.${now()}` : undefined;
+    },
+    onLocalChange(listener) {
+      localListeners.add(listener);
+      return () => localListeners.delete(listener);
+    },
     blobs,
     photo: (sha256) => photoRecord(conn.reader, sha256),
     listPhotos: (after, limit) => listPhotos(conn.reader, after, limit),
@@ -454,14 +503,21 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
     knownTps: (codes) => knownTps(db, codes),
     async importExternal(records) {
       const outcome = await importExternal(db, records, clock());
-      if (outcome.imported > 0) ownChanges++;
+      if (outcome.imported > 0) bump();
       return outcome;
     },
     externalResult: (tps, ballot, source) => latestExternal(conn.reader, tps, ballot, source),
     // Each read sees one snapshot: a region's totals always equal the sum of its children's, even
     // while submissions commit between the queries that make up the answer.
     regionResult: (code, ballot) => snapshot(conn, (trx) => regionResult(trx, code, ballot)),
+    regionFlagged: (code, ballot) => snapshot(conn, (trx) => regionFlagged(trx, code, ballot)),
+    regionIssues: (code, ballot) => snapshot(conn, (trx) => regionIssues(trx, code, ballot)),
+    searchPlaces: (q) => searchPlaces(db, q),
+    progressByHour: (code, ballot) => snapshot(conn, (trx) => progressByHour(trx, code, ballot)),
     tpsResult: (code, ballot) => snapshot(conn, (trx) => tpsResult(trx, code, ballot)),
+    tpsExportRows: (ballot, q) => tpsExportRows(conn.reader, ballot, q),
+    regionExportRows: (ballot, level, q) =>
+      snapshot(conn, (trx) => regionExportRows(trx, ballot, level, q)),
     closeRecap: (region, ballot, signer, by) =>
       changed(closeRecap(conn, region, ballot, by?.actor ?? 'cli', clock(), signer)),
     reopenRecap: (region, ballot, reason, by) =>

@@ -9,6 +9,7 @@ import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleBrowser, type WebAsset } from './bundle.ts';
 import { buildFieldAssets } from './field-assets.ts';
+import { buildMapAssets } from './map-assets.ts';
 
 export type { WebAsset } from './bundle.ts';
 
@@ -28,15 +29,20 @@ const PREBUILT_DIR = fileURLToPath(
  * path, e.g. '/', '/index.html', '/portal.js', '/styles.css', the KPPS field app under '/kpps/' and the review queue under '/operator/'.
  */
 export async function bundleWebAssets(webDir = SOURCE_DIR): Promise<Map<string, WebAsset>> {
-  const [html, js, css, icon, field, opHtml, opJs, opCss] = await Promise.all([
+  const [html, js, css, icon, field, opHtml, opJs, opCss, map] = await Promise.all([
     readFile(join(webDir, 'portal/index.html')),
     bundleBrowser(join(webDir, 'portal/main.ts'), 'esm'),
-    readFile(join(webDir, 'portal/styles.css')),
+    // The portal's one stylesheet, with the map panel's rules (portal/map.css) after its own.
+    Promise.all(['styles.css', 'map.css'].map((f) => readFile(join(webDir, 'portal', f)))).then(
+      (parts) => Buffer.concat(parts),
+    ),
     readFile(join(webDir, 'portal/favicon.svg')),
     buildFieldAssets(webDir),
     readFile(join(webDir, 'operator/index.html')),
     bundleBrowser(join(webDir, 'operator/main.ts'), 'esm'),
     readFile(join(webDir, 'operator/styles.css')),
+    // The portal's map chunk and MapLibre's worker, loaded only when a map is shown (map-assets.ts).
+    buildMapAssets(webDir),
   ]);
   const page: WebAsset = { body: html, contentType: 'text/html; charset=utf-8' };
   const opPage: WebAsset = { body: opHtml, contentType: 'text/html; charset=utf-8' };
@@ -46,6 +52,7 @@ export async function bundleWebAssets(webDir = SOURCE_DIR): Promise<Map<string, 
     ['/portal.js', { body: js, contentType: 'text/javascript; charset=utf-8' }],
     ['/styles.css', { body: css, contentType: 'text/css; charset=utf-8' }],
     ['/favicon.svg', { body: icon, contentType: 'image/svg+xml' }],
+    ...map,
     // The KPPS field app (field-assets.ts).
     ...field,
     // The operators' review queue (src/web/operator/).

@@ -1,5 +1,5 @@
 // The public portal: drill down from the nation to one TPS, following the URL hash, and keep the
-// current view fresh while results come in (a poll every 5 seconds that only touches what changed).
+// current view fresh while results come in (live.ts: re-read by ETag when the server says so).
 import {
   getJson,
   MetaSchema,
@@ -9,25 +9,29 @@ import {
   TpsResultSchema,
   tpsUrl,
   type Meta,
+  type ReadFailure,
   type RegionResult,
   type TpsResult,
 } from './api.ts';
 import { ChainHeadSchema, type ChainHeadBody } from '../../contract/recap.ts';
-import { mapResult } from '../../core/result.ts';
+import { mapResult, type Result } from '../../core/result.ts';
 import { h, patch, type Child } from '../shared/dom.ts';
-import { formatTime, otherLang, storedLang, translate } from '../shared/i18n.ts';
+import { otherLang, storedLang, translate } from '../shared/i18n.ts';
 import { parseRoute, type Route } from './routes.ts';
 import { PORTAL_STRINGS, type StringKey } from './strings.ts';
-import { regionView } from './region-view.ts';
+import { loadRegionExtras, regionView, type RegionExtras } from './region-view.ts';
+import { loadAnomaliesPage, regionIssuesView, type AnomaliesPage } from './anomalies-view.ts';
+import { mountSearch, renderSearch } from './search-view.ts';
 import { tpsView } from './tps-view.ts';
 import { messageView, type Ctx } from './view-parts.ts';
+import { startLive } from './live.ts';
 
-const POLL_MS = 5_000;
 const HEAD_URL = '/api/v1/audit/head';
 const HEAD_POLL_MS = 60_000;
 
 type Loaded =
-  | { kind: 'region'; text: string; value: RegionResult }
+  | { kind: 'region'; text: string; value: RegionResult; extras: RegionExtras | null }
+  | { kind: 'anomalies'; text: string; value: AnomaliesPage }
   | { kind: 'tps'; text: string; value: TpsResult };
 
 type State = {
@@ -74,6 +78,7 @@ function ctx(): Ctx {
 function renderShell(): void {
   document.documentElement.lang = language.get();
   $('skip').textContent = t('skipToContent');
+  renderSearch();
   const demo = $('demo');
   demo.hidden = !state.meta?.election?.demo;
   patch(demo, [h('strong', null, t('demoTag')), ' ', t('demoBanner').replace(/^DEMO:\s*/, '')]);
@@ -92,6 +97,8 @@ function renderShell(): void {
       t('footerSource'),
       ' · ',
       h('a', { href: '/api/openapi.json' }, t('footerApi')),
+      ' · ',
+      h('a', { href: '/api/docs', 'data-testid': 'api-docs' }, t('footerApiDocs')),
     ),
     h('p', { class: 'small muted' }, t('tagline')),
     state.head && state.head.hash
@@ -125,7 +132,8 @@ function renderView(): void {
   const view = $('view');
   const c = ctx();
   let nodes: Child[];
-  if (state.data?.kind === 'region') nodes = regionView(c, state.data.value);
+  if (state.data?.kind === 'region') nodes = regionView(c, state.data.value, state.data.extras);
+  else if (state.data?.kind === 'anomalies') nodes = regionIssuesView(c, state.data.value);
   else if (state.data?.kind === 'tps')
     nodes = tpsView(c, state.data.value, state.route.kind === 'tps' ? state.route.version : null);
   else if (state.problem === 'not-found') nodes = messageView(c, 'notFound', true);
@@ -139,14 +147,7 @@ function renderView(): void {
 function renderStatus(): void {
   const offline = state.problem === 'failed' && state.data !== null;
   patch($('notice'), offline ? [h('p', { class: 'callout warn' }, t('offline'))] : []);
-  patch(
-    $('updated'),
-    state.updatedAt
-      ? [
-          `${t('updatedAt')}: ${formatTime(state.updatedAt.toISOString(), language.get())}. ${t('autoRefresh')}`,
-        ]
-      : [],
-  );
+  live?.render($('updated'), state.updatedAt, state.problem === 'failed');
 }
 
 function renderAll(): void {
@@ -159,7 +160,7 @@ function renderAll(): void {
 
 let seq = 0;
 let inFlight: AbortController | null = null;
-let timer: ReturnType<typeof setTimeout> | undefined;
+let live: ReturnType<typeof startLive> | undefined;
 const scrollByRoute = new Map<string, number>();
 
 async function loadMeta(): Promise<void> {
@@ -172,7 +173,6 @@ async function loadMeta(): Promise<void> {
 
 /** Loads the current route. A navigation renders from scratch; a refresh patches what changed. */
 async function load(navigation: boolean): Promise<void> {
-  clearTimeout(timer);
   inFlight?.abort();
   const controller = new AbortController();
   inFlight = controller;
@@ -180,17 +180,29 @@ async function load(navigation: boolean): Promise<void> {
   const route = state.route;
   $('view').setAttribute('aria-busy', 'true');
   if (!state.meta) void loadMeta();
-  const url = route.kind === 'region' ? regionUrl(route.code) : tpsUrl(route.code);
-  const res =
-    route.kind === 'region'
-      ? mapResult(await getJson(url, RegionResultSchema, controller.signal), (r) => ({
-          kind: 'region' as const,
-          ...r,
-        }))
-      : mapResult(await getJson(url, TpsResultSchema, controller.signal), (r) => ({
-          kind: 'tps' as const,
-          ...r,
-        }));
+  let res: Result<Loaded, ReadFailure>;
+  if (route.kind === 'region') {
+    // The recap, and beside it the flagged TPS and the progress by hour (region-view.ts).
+    const [main, extras] = await Promise.all([
+      getJson(regionUrl(route.code), RegionResultSchema, controller.signal),
+      loadRegionExtras(route.code, controller.signal),
+    ]);
+    res = mapResult(main, (r) => ({
+      kind: 'region' as const,
+      ...r,
+      text: `${r.text}\n${extras.ok ? extras.value.text : ''}`,
+      extras: extras.ok ? extras.value.value : null,
+    }));
+  } else if (route.kind === 'anomalies')
+    res = mapResult(await loadAnomaliesPage(route.code, controller.signal), (r) => ({
+      kind: 'anomalies' as const,
+      ...r,
+    }));
+  else
+    res = mapResult(await getJson(tpsUrl(route.code), TpsResultSchema, controller.signal), (r) => ({
+      kind: 'tps' as const,
+      ...r,
+    }));
   if (mine !== seq) return; // a newer request took over
   inFlight = null;
   $('view').removeAttribute('aria-busy');
@@ -210,7 +222,6 @@ async function load(navigation: boolean): Promise<void> {
   }
   renderStatus();
   if (navigation) afterNavigation();
-  schedule();
 }
 
 let firstView = true;
@@ -219,14 +230,6 @@ function afterNavigation(): void {
   window.scrollTo(0, scrollByRoute.get(state.routeKey) ?? 0);
   if (!firstView) document.getElementById('view-title')?.focus({ preventScroll: true });
   firstView = false;
-}
-
-function schedule(): void {
-  clearTimeout(timer);
-  timer = setTimeout(() => {
-    if (document.hidden) schedule();
-    else void load(false);
-  }, POLL_MS);
 }
 
 function navigate(): void {
@@ -255,6 +258,14 @@ function start(): void {
   document.addEventListener('visibilitychange', () => {
     if (!document.hidden && !inFlight) void load(false);
   });
+  live = startLive({
+    refresh: () => {
+      if (!document.hidden && !inFlight) void load(false);
+    },
+    onStatus: renderStatus,
+    lang: () => language.get(),
+  });
+  mountSearch(ctx);
   renderAll();
   void load(true);
   void loadHead();

@@ -28,9 +28,18 @@ export const PORTAL_STRINGS = {
   },
   backToNation: { id: 'Kembali ke tingkat nasional', en: 'Back to the national level' },
   updatedAt: { id: 'Diperbarui', en: 'Updated' },
-  autoRefresh: {
-    id: 'Halaman ini diperbarui otomatis setiap 5 detik.',
-    en: 'This page updates itself every 5 seconds.',
+  // Live updates (live.ts)
+  liveUpdatedAt: {
+    id: 'Diperbarui pukul {time}; halaman ini mengikuti hasil terbaru secara langsung.',
+    en: 'Updated at {time}; this page follows new results live.',
+  },
+  livePollingUpdatedAt: {
+    id: 'Diperbarui pukul {time}; diperiksa ulang setiap 15 detik.',
+    en: 'Updated at {time}; checked again every 15 seconds.',
+  },
+  liveStaleSince: {
+    id: 'Tertinggal sejak {time}: data di halaman ini mungkin belum terbaru.',
+    en: 'Stale since {time}: the data on this page may be out of date.',
   },
   ballotPpwp: { id: 'Presiden dan Wakil Presiden', en: 'President and Vice-President' },
 
@@ -213,6 +222,96 @@ export const PORTAL_STRINGS = {
     id: 'D.Hasil terakhir (sebelum dibuka kembali)',
     en: 'The last D.Hasil (before it was reopened)',
   },
+  // Region pages (region-view.ts, progress-chart.ts, search-view.ts, the anomalies page)
+  progressReported: { id: '{a} dari {b} TPS melapor', en: '{a} of {b} polling stations reported' },
+  progressCounted: { id: 'Dihitung', en: 'Counted' },
+  progressFlagged: { id: 'Ditandai', en: 'Flagged' },
+  progressInReview: { id: 'Dalam peninjauan', en: 'In review' },
+  progressCell: { id: '{a}/{b} melapor · {c} dihitung', en: '{a}/{b} reported · {c} counted' },
+  progressFlaggedN: { id: '{n} ditandai', en: '{n} flagged' },
+  validShort: { id: 'Sah', en: 'Valid' },
+  flaggedTitle: {
+    id: 'TPS yang ditandai atau ditinjau',
+    en: 'Flagged or in-review polling stations',
+  },
+  flaggedNone: {
+    id: 'Tidak ada TPS yang ditandai atau dalam peninjauan.',
+    en: 'No polling station is flagged or in review.',
+  },
+  flaggedCount: {
+    id: '{n} TPS menunggu pemeriksaan petugas:',
+    en: '{n} polling station(s) wait for an official to check them:',
+  },
+  listCut: { id: 'Menampilkan {n} dari {total}.', en: 'Showing {n} of {total}.' },
+  anomaliesPageLink: {
+    id: 'Halaman anomali wilayah ini (ditandai, koreksi, terlambat)',
+    en: "This region's anomalies page (flagged, corrections, late)",
+  },
+  review_none: { id: 'Belum masuk', en: 'Not yet reported' },
+  review_counted: { id: 'Dihitung', en: 'Counted' },
+  review_corrected: { id: 'Dikoreksi', en: 'Corrected' },
+  review_flagged: { id: 'Ditandai', en: 'Flagged' },
+  review_in_review: { id: 'Dalam peninjauan', en: 'In review' },
+  review_photo_requested: { id: 'Menunggu foto baru', en: 'Waiting for a new photo' },
+  chartTitle: { id: 'TPS melapor per jam', en: 'Polling stations reported by hour' },
+  chartSummary: {
+    id: '{n} dari {total} TPS ({pct}) telah melapor sampai pukul {time}.',
+    en: '{n} of {total} polling stations ({pct}) had reported by {time}.',
+  },
+  chartEmpty: { id: 'Belum ada TPS yang melapor.', en: 'No polling station has reported yet.' },
+  chartTable: { id: 'Angka per jam', en: 'Figures by hour' },
+  chartHour: { id: 'Jam', en: 'Hour' },
+  chartNew: { id: 'TPS baru melapor', en: 'Newly reported' },
+  chartCumulative: { id: 'Jumlah sampai jam itu', en: 'Total by then' },
+  searchLabel: {
+    id: 'Cari TPS, desa atau kecamatan',
+    en: 'Search a polling station, village or district',
+  },
+  searchPlaceholder: { id: 'Kode TPS atau nama wilayah', en: 'TPS code or region name' },
+  searchButton: { id: 'Cari', en: 'Search' },
+  searchFailed: { id: 'Pencarian gagal. Coba lagi.', en: 'The search failed. Try again.' },
+  searchNone: { id: 'Tidak ada hasil untuk “{q}”.', en: 'Nothing found for “{q}”.' },
+  searchCount: { id: '{n} hasil untuk “{q}”:', en: '{n} result(s) for “{q}”:' },
+  anomaliesPageTitle: { id: 'Anomali', en: 'Anomalies' },
+  anomaliesPageIntro: {
+    id: 'TPS yang ditandai atau ditinjau, koreksi oleh petugas, dan TPS yang terlambat di wilayah ini.',
+    en: 'Flagged or in-review polling stations, corrections by officials, and late polling stations in this region.',
+  },
+  backToRegion: { id: 'Kembali ke hasil wilayah ini', en: "Back to this region's results" },
+  issuesFlaggedTitle: { id: 'Ditandai atau ditinjau', en: 'Flagged or in review' },
+  issuesFlaggedIntro: {
+    id: 'Hasil terbaru TPS ini ditahan sampai diperiksa, menunggu foto baru, atau ada keberatan terbuka.',
+    en: 'The newest result of these polling stations is held until checked, waits for a new photo, or has an open objection.',
+  },
+  issuesCorrectionsTitle: { id: 'Koreksi', en: 'Corrections' },
+  issuesCorrectionsIntro: {
+    id: 'Versi baru yang dibuat petugas dalam rapat pleno, dengan alasannya. Versi lama tetap tersimpan.',
+    en: 'New versions made by officials in a plenary, with their reason. The old version stays on record.',
+  },
+  issuesCorrectionsNone: { id: 'Belum ada koreksi.', en: 'No corrections yet.' },
+  issuesLateTitle: { id: 'Terlambat', en: 'Late' },
+  issuesLateIntro: {
+    id: 'TPS yang belum melapor, padahal TPS lain di desanya sudah.',
+    en: 'Polling stations that have not reported while others in their village have.',
+  },
+  issuesLateNone: { id: 'Tidak ada TPS yang terlambat.', en: 'No polling station is late.' },
+  issueNoCounted: {
+    id: 'Versi terbaru v{v}; belum ada versi yang dihitung.',
+    en: 'Newest version v{v}; no version counts yet.',
+  },
+  issueCounted: {
+    id: 'Versi terbaru v{v}; versi v{c} tetap dihitung.',
+    en: 'Newest version v{v}; version v{c} still counts.',
+  },
+  issueCorrection: {
+    id: 'v{from} dikoreksi menjadi v{to} ({n} angka diubah)',
+    en: 'v{from} corrected as v{to} ({n} number(s) changed)',
+  },
+  issueLate: {
+    id: '{a} dari {b} TPS di desa ini sudah melapor.',
+    en: '{a} of {b} polling stations in this village have reported.',
+  },
+  footerApiDocs: { id: 'Referensi API', en: 'API reference' },
 } as const satisfies Dictionary;
 
 export type StringKey = keyof typeof PORTAL_STRINGS;
