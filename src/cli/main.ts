@@ -8,10 +8,13 @@ const USAGE = `rekap: rekapitulasi hasil pemungutan suara / vote recapitulation
 Perintah / commands:
   rekap serve [--port N] [--data DIR] [--db URL] [--demo] [--simulate] [--max-devices-per-token N]
       [--max-connections N] [--rate-limit SPEC] [--trust-proxy LIST] [--hsts SECONDS] [--no-reread]
+      [--public-refresh-ms N]
       Menjalankan server / run the server (default port 8080 or $PORT, data ./rekap-data, SQLite).
       --demo loads the demo election into an empty database; --simulate also runs a simulated
       election night against it (what \`npm start\` does). --max-connections: open connections
       at once (default 500, below a \`ulimit -n\` of 1024; raise both together).
+      --public-refresh-ms: the least time between two changes of the public answers (default
+      1000; 0 = every change at once): during ingest public reads then come from the cache.
       --rate-limit off, or changes such as scale=10,submissions.perToken=100 (docs/security.md);
       --trust-proxy loopback|IP|CIDR,... behind a reverse proxy; --hsts SECONDS behind TLS.
       --signing-key FILE: the Ed25519 key (PKCS#8 PEM, mode 0600) that signs each D.Hasil;

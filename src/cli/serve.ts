@@ -5,6 +5,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pino } from 'pino';
+import { SERVE_PUBLISH_MS } from '../server/change-mark.ts';
 import { buildApp } from '../server/app.ts';
 import { loadServerKey } from '../server/keys.ts';
 import { securityOptions } from '../server/security.ts';
@@ -26,6 +27,7 @@ export async function serveCommand(args: string[]): Promise<number> {
     'max-devices-per-token': { type: 'string' },
     'rate-limit': { type: 'string' },
     'max-connections': { type: 'string' },
+    'public-refresh-ms': { type: 'string' },
     'trust-proxy': { type: 'string' },
     hsts: { type: 'string' },
     // The server's re-read of every photo (src/server/reread.ts) is on unless this says no.
@@ -52,6 +54,13 @@ export async function serveCommand(args: string[]): Promise<number> {
   const maxConnections = maxConn === undefined ? undefined : Number(maxConn);
   if (maxConnections !== undefined && !(Number.isInteger(maxConnections) && maxConnections >= 1))
     throw new UsageError(`--max-connections must be a whole number of at least 1, not ${maxConn}`);
+  // How often the public answers may change during ingest (src/server/change-mark.ts).
+  const refresh = o['public-refresh-ms'] ?? process.env.REKAP_PUBLIC_REFRESH_MS;
+  const publicRefreshMs = refresh === undefined ? SERVE_PUBLISH_MS : Number(refresh);
+  if (!(Number.isInteger(publicRefreshMs) && publicRefreshMs >= 0 && publicRefreshMs <= 60_000))
+    throw new UsageError(
+      `--public-refresh-ms must be a whole number from 0 to 60000, not ${refresh}`,
+    );
   // Rate limits, the proxy to believe for client addresses, HSTS (src/server/security.ts).
   const security = securityOptions({
     rateLimit: o['rate-limit'] ?? process.env.REKAP_RATE_LIMIT,
@@ -106,6 +115,7 @@ export async function serveCommand(args: string[]): Promise<number> {
     security,
     signingKey,
     ...(maxConnections ? { limits: { maxConnections } } : {}),
+    publicRefreshMs,
     // Closing the app finishes the form being read and logs the queue's count (app.ts).
     reread: { enabled: !o['no-reread'] },
   });

@@ -64,6 +64,11 @@ export type AppDeps = {
    * thread (src/server/reread.ts), so the request path keeps its core.
    */
   reread?: { enabled?: boolean; concurrency?: number; catchUpEveryMs?: number };
+  /**
+   * The least time between two changes of the public answers (change-mark.ts): default 0, every
+   * change at once; `rekap serve` uses 1,000 ms, so reads during ingest come from the cache.
+   */
+  publicRefreshMs?: number;
 };
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -171,7 +176,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       app.log.info({ reread: reread.stats() }, 're-read queue closed');
     });
   // The public side's change mark, in memory (change-mark.ts): the cache's key and the live stream's.
-  const marks = changeMarks(store);
+  const marks = changeMarks(store, { publishMs: deps.publicRefreshMs ?? 0 });
   app.addHook('onClose', () => marks.close());
   const cachedRead = publicReads(store, { marks });
 

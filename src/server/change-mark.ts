@@ -12,6 +12,12 @@
 import type { Store } from '../store/store.ts';
 
 export const DEFAULT_POLL_MS = 500;
+/**
+ * How often `rekap serve` lets the public mark move (`--public-refresh-ms`): at most once a second,
+ * so that during full-speed ingest each public answer is made about once a second, not once per
+ * submission, and reads never queue behind writes. The live stream announces at most 1/s anyway.
+ */
+export const SERVE_PUBLISH_MS = 1_000;
 
 export type MarkEvent =
   | { type: 'change'; mark: string }
@@ -34,6 +40,12 @@ export type ChangeMarks = {
 export type ChangeMarkOptions = {
   /** How often other processes' writes are looked for (PostgreSQL; SQLite sees them at once). */
   pollMs?: number;
+  /**
+   * The least time between two moves of the mark readers see (default 0: every change at once).
+   * A change within it is published when it ends (a timer), so no change is ever left unannounced;
+   * until then readers get the answers of the last published mark, from the cache.
+   */
+  publishMs?: number;
   clock?: () => Date;
 };
 
@@ -49,6 +61,10 @@ function externalPart(mark: string): string {
  */
 export function changeMarks(store: Store, opts: ChangeMarkOptions = {}): ChangeMarks {
   const pollMs = opts.pollMs ?? DEFAULT_POLL_MS;
+  const publishMs = opts.publishMs ?? 0;
+  let published: string | undefined;
+  let publishedAt = 0;
+  let pending: NodeJS.Timeout | undefined;
   const clock = opts.clock ?? (() => new Date());
   const listeners = new Set<(e: MarkEvent) => void>();
   let external: string | undefined;
@@ -69,10 +85,31 @@ export function changeMarks(store: Store, opts: ChangeMarkOptions = {}): ChangeM
         // one listener's failure is not the others'
       }
   };
-  const now = (): string | undefined => {
+  /** The newest mark, as the store counts it. */
+  const latest = (): string | undefined => {
     const quick = store.quickMark();
     if (quick !== undefined && external !== undefined) return quick;
     return external === undefined ? undefined : `${store.localMark()}.${external}`;
+  };
+  /**
+   * The mark readers see: the latest, or while `publishMs` has not passed since the last move, the
+   * last published one, with a timer that publishes (and announces) the latest when it has.
+   */
+  const now = (): string | undefined => {
+    const m = latest();
+    if (m === undefined || m === published) return published ?? m;
+    const wait = published === undefined ? 0 : publishedAt + publishMs - clock().getTime();
+    if (wait <= 0) {
+      published = m;
+      publishedAt = clock().getTime();
+    } else if (!pending && !closed) {
+      pending = setTimeout(() => {
+        pending = undefined;
+        announce();
+      }, wait);
+      pending.unref();
+    }
+    return published;
   };
   /** Tells subscribers when the mark is not the one they were last told. */
   const announce = () => {
@@ -143,6 +180,8 @@ export function changeMarks(store: Store, opts: ChangeMarkOptions = {}): ChangeM
       closed = true;
       if (timer) clearInterval(timer);
       timer = undefined;
+      if (pending) clearTimeout(pending);
+      pending = undefined;
       unlisten?.();
       listeners.clear();
     },
