@@ -321,7 +321,7 @@ function resultFile(backends: Awaited<ReturnType<typeof benchBackend>>[]) {
     backends,
     notes: [
       `The machine has ${machine().cores} cores, shared by the server (one Node event loop), the database, the ingest load generator and the read load generator.`,
-      'The server publishes its change mark at most once a second (rekap serve --public-refresh-ms, default 1000), so during ingest each endpoint's answer is made about once a second (one shared read) and served from memory in between; 304 answers need no body at all.',
+      'The server publishes its change mark at most once a second (rekap serve --public-refresh-ms, default 1000), so during ingest the answer of each endpoint is made about once a second (one shared read) and served from memory in between; 304 answers need no body at all.',
     ],
   };
 }

@@ -9,7 +9,6 @@ import type {
   PublicCorrection,
   PublicReviewReason,
   RegionResult,
-  ReviewActor,
   Totals,
   TpsResult as ContractTpsResult,
   TpsReviewStatus,
@@ -21,14 +20,9 @@ import { jsonColumn, StoredResultSchema } from './rows.ts';
 import { parentsOf } from './regions.ts';
 import type { Database } from './schema.ts';
 import { recapState } from './recaps.ts';
-import { deviceFacts, tpsHistory } from './tps-history.ts';
+import { deviceFacts, tpsEventsWithActors, tpsHistory } from './tps-history.ts';
 import { noCounts, progressCounts, tpsCounts, type ProgressCounts } from './portal-queries.ts';
-import {
-  toRecord,
-  versionEventOf,
-  type SubmissionRecord,
-  type TpsStatusRow,
-} from './submissions.ts';
+import { toRecord, type SubmissionRecord, type TpsStatusRow } from './submissions.ts';
 
 // The shapes are the API's (src/contract/results.ts); a TPS's Sirekap import and findings are
 // added by the server (src/server/external.ts).
@@ -309,38 +303,10 @@ async function publicReview(
     id: `${code}/${ballot}`,
     column: 'review_reasons',
   });
-  const rows = await db
-    .selectFrom('events')
-    .selectAll()
-    .where('tps_code', '=', code)
-    .where('type', 'in', ['photo_requested', 'result_corrected'])
-    .orderBy('seq')
-    .execute();
-  const events = rows.flatMap((r) => {
-    const e = versionEventOf(r);
-    return e && e.details.ballot === ballot ? [e] : [];
-  });
-  const accountIds = [
-    ...new Set(events.flatMap((e) => (e.actor.startsWith('account:') ? [e.actor.slice(8)] : []))),
-  ];
-  const accounts =
-    accountIds.length === 0
-      ? []
-      : await db
-          .selectFrom('accounts')
-          .select(['id', 'name', 'role', 'region_code'])
-          .where('id', 'in', accountIds)
-          .execute();
-  const accountBy = new Map(accounts.map((a) => [a.id, a]));
-  const actorOf = (actor: string): ReviewActor => {
-    const a = actor.startsWith('account:') ? accountBy.get(actor.slice(8)) : undefined;
-    return {
-      actor,
-      name: a?.name ?? null,
-      role: a?.role ?? null,
-      region: a?.region_code ?? null,
-    };
-  };
+  const { events, actorOf } = await tpsEventsWithActors(db, code, ballot, [
+    'photo_requested',
+    'result_corrected',
+  ]);
   const bySeq = new Map(events.map((e) => [e.seq, e]));
   const flagsOf = new Map(records.map((r) => [r.version, r.flags]));
   const reasons = cached.flatMap((r): PublicReviewReason[] => {

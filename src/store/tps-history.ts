@@ -22,17 +22,21 @@ const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
 const num = (v: unknown): number | null => (typeof v === 'number' ? v : null);
 const changes = (v: unknown): Change[] => (Array.isArray(v) ? (v as Change[]) : []);
 
-export async function tpsHistory(
+/**
+ * The events of one TPS's ballot of the given types, oldest first, and who each actor is (an
+ * operator account's name, role and region; null for `cli`, a KPPS token and the like).
+ */
+export async function tpsEventsWithActors(
   db: Kysely<Database>,
   code: TpsCode,
   ballot: Ballot,
-  records: readonly SubmissionRecord[],
-): Promise<TpsHistory> {
+  types: readonly string[],
+) {
   const rows = await db
     .selectFrom('events')
     .selectAll()
     .where('tps_code', '=', code)
-    .where('type', 'in', [...VERSION_EVENT_TYPES])
+    .where('type', 'in', [...types])
     .orderBy('seq')
     .execute();
   const events = rows.flatMap((r) => {
@@ -55,6 +59,16 @@ export async function tpsHistory(
     const a = actor.startsWith('account:') ? accountBy.get(actor.slice(8)) : undefined;
     return { actor, name: a?.name ?? null, role: a?.role ?? null, region: a?.region_code ?? null };
   };
+  return { events, actorOf };
+}
+
+export async function tpsHistory(
+  db: Kysely<Database>,
+  code: TpsCode,
+  ballot: Ballot,
+  records: readonly SubmissionRecord[],
+): Promise<TpsHistory> {
+  const { events, actorOf } = await tpsEventsWithActors(db, code, ballot, VERSION_EVENT_TYPES);
   const timeline: TimelineEvent[] = [];
   const rereads = new Map<number, RereadSummary>();
   const seen = new Set<number>();
