@@ -13,9 +13,8 @@ import { apiError } from '../src/server/errors.ts';
 import { liveStreamCap, registerLive } from '../src/server/live.ts';
 import { publicReads } from '../src/server/public-read.ts';
 import { openStore, type Store } from '../src/store/store.ts';
-import { consistentResult } from '../src/synth/results.ts';
 import { storeBackends, TPS_A, TPS_B, TWO_TPS_ELECTION } from './support/backends.ts';
-import { plainSubmission, variedResult } from './support/results.ts';
+import { plainSubmission, variedResult, resultForDpt } from './support/results.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
 
 type SseEvent = { id?: string; event: string; data: Record<string, unknown> };
@@ -118,20 +117,7 @@ function rawGet(url: string, acceptEncoding: string) {
 
 /** A clean result for a TPS whose registered DPT is `dpt`. */
 function cleanFor(dpt: number) {
-  const dptL = Math.floor(dpt / 2);
-  const votesL = Math.floor(dptL * 0.8);
-  const votesP = Math.floor((dpt - dptL) * 0.8);
-  const valid = votesL + votesP - 5;
-  const v1 = Math.floor(valid * 0.3);
-  const v2 = Math.floor(valid * 0.5);
-  return consistentResult({
-    dptL,
-    dptP: dpt - dptL,
-    votesL,
-    votesP,
-    invalid: 5,
-    votes: { '1': v1, '2': v2, '3': valid - v1 - v2 },
-  });
+  return resultForDpt(dpt, [0.3, 0.5]);
 }
 
 describe('GET /api/v1/live on the real app', () => {

@@ -8,10 +8,10 @@ import { type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CHasil } from '../src/core/chasil.ts';
 import type { RegionCode, TpsCode } from '../src/core/codes.ts';
-import { consistentResult } from '../src/synth/results.ts';
 import { synthForm } from '../src/synth/photo.ts';
 import { CHROMIUM, launchChromium } from './support/chromium.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
+import { resultForDpt } from './support/results.ts';
 
 const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium) console.warn(`operator.e2e: ${CHROMIUM} not found, skipping the browser tests.`);
@@ -26,20 +26,7 @@ const NEW_PASSWORD = 'Pleno-Martapura-2024';
 
 /** A consistent result whose DPT equals the registered DPT. */
 function cleanResult(dpt: number): CHasil {
-  const dptL = Math.floor(dpt / 2);
-  const votesL = Math.floor(dptL * 0.8);
-  const votesP = Math.floor((dpt - dptL) * 0.8);
-  const valid = votesL + votesP - 5;
-  const v1 = Math.floor(valid * 0.4);
-  const v2 = Math.floor(valid * 0.35);
-  return consistentResult({
-    dptL,
-    dptP: dpt - dptL,
-    votesL,
-    votesP,
-    invalid: 5,
-    votes: { '1': v1, '2': v2, '3': valid - v1 - v2 },
-  });
+  return resultForDpt(dpt, [0.4, 0.35]);
 }
 
 /** The same result with one invalid vote too many: valid + invalid no longer equals the total. */

@@ -6,9 +6,9 @@ import { existsSync } from 'node:fs';
 import { type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CHasil } from '../src/core/chasil.ts';
-import { consistentResult } from '../src/synth/results.ts';
 import { CHROMIUM, launchChromium } from './support/chromium.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
+import { resultForDpt } from './support/results.ts';
 
 const hasChromium = existsSync(CHROMIUM);
 
@@ -16,20 +16,7 @@ const id = (n: number) => n.toLocaleString('id-ID');
 
 /** A consistent result whose DPT equals the registered DPT. */
 function cleanResult(dpt: number): CHasil {
-  const dptL = Math.floor(dpt / 2);
-  const votesL = Math.floor(dptL * 0.8);
-  const votesP = Math.floor((dpt - dptL) * 0.8);
-  const valid = votesL + votesP - 6;
-  const v1 = Math.floor(valid * 0.35);
-  const v2 = Math.floor(valid * 0.45);
-  return consistentResult({
-    dptL,
-    dptP: dpt - dptL,
-    votesL,
-    votesP,
-    invalid: 6,
-    votes: { '1': v1, '2': v2, '3': valid - v1 - v2 },
-  });
+  return resultForDpt(dpt, [0.35, 0.45], 6);
 }
 
 const VIEWPORTS = [

@@ -10,10 +10,11 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import sharp from 'sharp';
 import type { CHasil } from '../src/core/chasil.ts';
-import { consistentResult, EXAMPLE_PPWP } from '../src/synth/results.ts';
+import { EXAMPLE_PPWP } from '../src/synth/results.ts';
 import { demoElection } from '../src/demo/okutimur.ts';
 import { CHROMIUM } from './support/chromium.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
+import { resultForDpt } from './support/results.ts';
 
 const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium) console.warn(`portal-map.e2e: ${CHROMIUM} not found, skipping`);
@@ -40,20 +41,7 @@ const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.mi
 
 /** A consistent result for a TPS of `dpt` voters, pair 02 far ahead. */
 function pairTwoAhead(dpt: number): CHasil {
-  const dptL = Math.floor(dpt / 2);
-  const votesL = Math.floor(dptL * 0.8);
-  const votesP = Math.floor((dpt - dptL) * 0.8);
-  const valid = votesL + votesP - 5;
-  const v1 = Math.floor(valid * 0.15);
-  const v2 = Math.floor(valid * 0.7);
-  return consistentResult({
-    dptL,
-    dptP: dpt - dptL,
-    votesL,
-    votesP,
-    invalid: 5,
-    votes: { '1': v1, '2': v2, '3': valid - v1 - v2 },
-  });
+  return resultForDpt(dpt, [0.15, 0.7]);
 }
 /** The page's JavaScript before the map, compressed (issue 13). */
 const JS_BUDGET = 200 * 1024;

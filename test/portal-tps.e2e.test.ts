@@ -13,11 +13,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CHasil } from '../src/core/chasil.ts';
 import type { RegionCode, TpsCode } from '../src/core/codes.ts';
 import { accountActor } from '../src/store/accounts.ts';
-import { consistentResult } from '../src/synth/results.ts';
 import { CHROMIUM, launchChromium } from './support/chromium.ts';
 import { enrol, sha256, signed } from './support/field.ts';
 import { testPhoto } from './support/photos.ts';
 import { issueToken, startTestServer, type TestServer } from './support/server.ts';
+import { resultForDpt } from './support/results.ts';
 
 const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium) console.warn(`portal-tps.e2e: ${CHROMIUM} not found, skipping`);
@@ -26,20 +26,7 @@ const TPS = '16.08.01.1007.004' as TpsCode;
 const DEVICE_LABEL = 'HP KPPS Empat';
 
 function result(dpt: number): CHasil {
-  const dptL = Math.floor(dpt / 2);
-  const votesL = Math.floor(dptL * 0.8);
-  const votesP = Math.floor((dpt - dptL) * 0.8);
-  const valid = votesL + votesP - 5;
-  const v1 = Math.floor(valid * 0.35);
-  const v2 = Math.floor(valid * 0.4);
-  return consistentResult({
-    dptL,
-    dptP: dpt - dptL,
-    votesL,
-    votesP,
-    invalid: 5,
-    votes: { '1': v1, '2': v2, '3': valid - v1 - v2 },
-  });
+  return resultForDpt(dpt, [0.35, 0.4]);
 }
 
 /** Words of the form's rules and fields in English that must not be on the Indonesian page. */

@@ -12,8 +12,8 @@ import { auditRecord, fromCHasil } from '../src/core/anomaly/index.ts';
 import type { CHasil } from '../src/core/chasil.ts';
 import type { Store } from '../src/store/store.ts';
 import { checkRules } from '../src/core/rules.ts';
-import { consistentResult } from '../src/synth/results.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
+import { resultForDpt } from './support/results.ts';
 
 const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium)
@@ -70,21 +70,7 @@ const id = (n: number) => n.toLocaleString('id-ID');
 
 /** A consistent result whose DPT equals the registered DPT, with votes in given shares. */
 function cleanResult(dpt: number, shares: [number, number]): CHasil {
-  const dptL = Math.floor(dpt / 2);
-  const votesL = Math.floor(dptL * 0.8);
-  const votesP = Math.floor((dpt - dptL) * 0.8);
-  const invalid = 7;
-  const valid = votesL + votesP - invalid;
-  const v1 = Math.floor(valid * shares[0]);
-  const v2 = Math.floor(valid * shares[1]);
-  return consistentResult({
-    dptL,
-    dptP: dpt - dptL,
-    votesL,
-    votesP,
-    invalid,
-    votes: { '1': v1, '2': v2, '3': valid - v1 - v2 },
-  });
+  return resultForDpt(dpt, shares, 7);
 }
 
 const sum = (results: CHasil[], key: string) =>

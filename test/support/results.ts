@@ -37,3 +37,24 @@ export const variedResult = (v: number): CHasil =>
     invalid: 5,
     votes: { '1': 40 + v, '2': 100, '3': 55 - v },
   });
+
+/**
+ * A consistent result for a TPS whose registered DPT is `dpt`: 80% of each sex voted, `invalid`
+ * ballots invalid, pairs 01 and 02 take `shares` of the valid votes and 03 the rest.
+ */
+export function resultForDpt(dpt: number, shares: readonly [number, number], invalid = 5): CHasil {
+  const dptL = Math.floor(dpt / 2);
+  const votesL = Math.floor(dptL * 0.8);
+  const votesP = Math.floor((dpt - dptL) * 0.8);
+  const valid = votesL + votesP - invalid;
+  const v1 = Math.floor(valid * shares[0]);
+  const v2 = Math.floor(valid * shares[1]);
+  return consistentResult({
+    dptL,
+    dptP: dpt - dptL,
+    votesL,
+    votesP,
+    invalid,
+    votes: { '1': v1, '2': v2, '3': valid - v1 - v2 },
+  });
+}
