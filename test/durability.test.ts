@@ -91,8 +91,12 @@ describe('durability', () => {
         }
       };
       const workers = Array.from({ length: 12 }, worker);
-      // Kill at a moment that depends on the round, in the middle of the burst.
-      await new Promise((r) => setTimeout(r, 1200 + round * 700));
+      // Kill in the middle of the burst: once this round has had some submissions acknowledged
+      // (however slow the machine), then after a delay that depends on the round.
+      const before = acked.length;
+      for (let t = 0; t < 1200 && acked.length - before < 15; t++)
+        await new Promise((r) => setTimeout(r, 50));
+      await new Promise((r) => setTimeout(r, 300 + round * 400));
       const exited = new Promise((r) => server.once('exit', r));
       server.kill('SIGKILL');
       stop = true;
@@ -128,5 +132,5 @@ describe('durability', () => {
     expect(check.code, check.stderr).toBe(0);
     expect(check.stdout).toMatch(/^ok: live totals equal a recount/);
     // Three server starts and three other commands: generous on a loaded two-core machine.
-  }, 180_000);
+  }, 300_000);
 });
