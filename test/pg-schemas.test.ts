@@ -138,4 +138,37 @@ describe.skipIf(!available)('stores in several schemas of one database', () => {
       await admin(`drop database if exists ${name} with (force)`);
     }
   });
+
+  it('opens and migrates while other schemas are created and dropped beside it', async () => {
+    // Kysely's own introspector listed every schema's tables and failed when one vanished
+    // mid-query (CI: "schema rekap_test_... does not exist" from a test running beside another).
+    const churn = new pg.Client({ connectionString: POSTGRES_URL });
+    await churn.connect();
+    let stop = false;
+    let churned = 0;
+    const tag = `rekap_test_churn_${process.pid}_${Math.floor(Math.random() * 1e9)}`;
+    const churning = (async () => {
+      while (!stop) {
+        const name = `${tag}_${churned++}`;
+        await churn.query(`create schema ${name}`);
+        for (let t = 0; t < 20; t++) await churn.query(`create table ${name}.t${t} (x int)`);
+        await churn.query(`drop schema ${name} cascade`);
+      }
+    })();
+    try {
+      for (let i = 0; i < 6; i++) {
+        const s = await open(`churn_${i}`);
+        try {
+          expect(await s.store.isEmpty()).toBe(true);
+        } finally {
+          await s.store.close();
+        }
+      }
+    } finally {
+      stop = true;
+      await churning;
+      await churn.end();
+    }
+    expect(churned).toBeGreaterThan(1);
+  });
 });

@@ -3,7 +3,15 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import {
+  Kysely,
+  Migrator,
+  PostgresDialect,
+  SqliteDialect,
+  sql,
+  type DatabaseIntrospector,
+  type TableMetadata,
+} from 'kysely';
 import type { Database } from './schema.ts';
 import { migrationProvider, type Dialect } from './migrations.ts';
 
@@ -199,7 +207,7 @@ async function openPostgres(url: string, readOnly = false): Promise<Db> {
   });
   // Counts are integers; PostgreSQL's bigint sums come back as strings unless told otherwise.
   pg.types.setTypeParser(20, (v) => Number(v));
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Database>({ dialect: new OwnSchemaDialect({ pool }) });
   // Without ?schema= the store lives in the connection's default schema (public, as it always
   // has); the migrator must look for its bookkeeping there, not in whichever schema has one.
   // The same query says at once whether the database can be reached at all.
@@ -235,6 +243,40 @@ async function openPostgres(url: string, readOnly = false): Promise<Db> {
     describe: `${safe.toString()}${schema ? ` (schema ${schema})` : ''}`,
     close: () => db.destroy(),
   };
+}
+
+/**
+ * Kysely's PostgreSQL introspector, which the migrator asks whether its bookkeeping tables exist,
+ * lists every table of every schema and calls `has_schema_privilege` by schema name: a schema
+ * another process drops meanwhile (a test beside this one, a second store in the same database)
+ * fails the whole query with "schema ... does not exist". This one looks only at the schemas on
+ * the connection's search path, by oid, so other schemas coming and going cannot touch it.
+ */
+class OwnSchemaDialect extends PostgresDialect {
+  override createIntrospector(db: Kysely<unknown>): DatabaseIntrospector {
+    const ownTables = async (): Promise<TableMetadata[]> => {
+      const rows = await sql<{ schema: string; table: string; kind: string }>`
+        select ns.nspname as schema, c.relname as table, c.relkind as kind
+        from pg_catalog.pg_class c
+        join pg_catalog.pg_namespace ns on ns.oid = c.relnamespace
+        where c.relkind in ('r', 'v', 'p')
+          and ns.nspname = any(current_schemas(false))
+        order by ns.nspname, c.relname`.execute(db);
+      return rows.rows.map((r) => ({
+        name: r.table,
+        schema: r.schema,
+        isView: r.kind === 'v',
+        columns: [],
+      }));
+    };
+    return {
+      getSchemas: async () =>
+        (await sql<{ name: string }>`select unnest(current_schemas(false)) as name`.execute(db))
+          .rows,
+      getTables: ownTables,
+      getMetadata: async () => ({ tables: await ownTables() }),
+    };
+  }
 }
 
 /** What went wrong, in one line (a refused connection to several addresses has no message). */
