@@ -81,6 +81,7 @@ describe('signal observations', () => {
       rttMs: 120,
       uploadKbps: 900,
       ok: true,
+      source: 'send',
       receivedAt: expect.any(String) as string,
     });
     expect((await read('16.08.02')).observations).toEqual([]);
@@ -108,5 +109,31 @@ describe('signal observations', () => {
       status: 202,
       json: { stored: 500 },
     });
+  });
+
+  it('refuses absurd values with the field named, and keeps a survey observation with its signal', async () => {
+    const absurd: [Record<string, unknown>, RegExp][] = [
+      [{ rttMs: 3_600_000 }, /0\.rttMs: expected at most 600000, got 3600000/],
+      [{ rttMs: -1 }, /0\.rttMs: expected at least 0/],
+      [{ uploadKbps: 1e9 }, /0\.uploadKbps: expected at most 10000000/],
+      [{ accuracyM: 5_000_000 }, /0\.accuracyM: expected at most 100000/],
+      [{ bytes: 2 ** 40 }, /0\.bytes: expected at most 1073741824/],
+      [{ signalDbm: 5 }, /0\.signalDbm: expected at most -20/],
+      [{ signalDbm: -400 }, /0\.signalDbm: expected at least -150/],
+      [{ source: 'guess' }, /0\.source: expected "send" or "survey"/],
+    ];
+    for (const [over, message] of absurd) {
+      const r = await post([obs(over)]);
+      expect(r.status, JSON.stringify(over)).toBe(400);
+      expect((r.json as { message: string }).message).toMatch(message);
+    }
+    expect(
+      (await post([obs({ source: 'survey', signalDbm: -97, lat: -4.31234, lng: 104.36789 })]))
+        .status,
+    ).toBe(202);
+    const read = (await (
+      await fetch(`${server.url}/api/v1/signal/observations?region=16.08.01`)
+    ).json()) as { observations: Record<string, unknown>[] };
+    expect(read.observations.at(-1)).toMatchObject({ source: 'survey', signalDbm: -97 });
   });
 });

@@ -137,18 +137,47 @@ const within = (axis: 'lat' | 'lng', name: string) => {
 export const ConnectionSchema = z.enum(['none', '2g', '3g', '4g', '5g', 'wifi', 'unknown']);
 export type Connection = z.infer<typeof ConnectionSchema>;
 
+/**
+ * The largest values an observation may carry: beyond them a phone's reading is broken, not slow.
+ * Ten minutes of round trip (the field app gives up long before), 10 Gbit/s of upload, a position
+ * known to 100 km (coarser says nothing about a TPS), 1 GiB moved by one attempt, and signal
+ * strength as radios report it (-150 to -20 dBm).
+ */
+export const OBSERVATION_LIMITS = {
+  rttMs: 600_000,
+  uploadKbps: 10_000_000,
+  accuracyM: 100_000,
+  bytes: 1024 ** 3,
+  signalDbm: { min: -150, max: -20 },
+} as const;
+
+const atMost = (max: number) => z.number().min(0).max(max);
+
+export const ObservationSourceSchema = z
+  .enum(['send', 'survey'])
+  .describe(
+    'send: an attempt of the field app to send something, wherever the phone was; survey: a measurement made on purpose at the TPS location (survey mode).',
+  );
+
 const observationShape = {
   tps: z.string(),
   at: z.iso.datetime({ offset: true }),
   lat: within('lat', 'latitude').optional(),
   lng: within('lng', 'longitude').optional(),
-  accuracyM: z.number().min(0).optional(),
+  accuracyM: atMost(OBSERVATION_LIMITS.accuracyM).optional(),
   connection: ConnectionSchema,
-  rttMs: z.number().min(0).nullable(),
-  uploadKbps: z.number().min(0).nullable(),
+  rttMs: atMost(OBSERVATION_LIMITS.rttMs).nullable(),
+  uploadKbps: atMost(OBSERVATION_LIMITS.uploadKbps).nullable(),
   /** Bytes moved by the attempt. */
-  bytes: z.int().min(0).optional(),
+  bytes: z.int().min(0).max(OBSERVATION_LIMITS.bytes).optional(),
   ok: z.boolean(),
+  /** Absent: `send` (what the field app sent before survey mode existed). */
+  source: ObservationSourceSchema.optional(),
+  signalDbm: z
+    .number()
+    .min(OBSERVATION_LIMITS.signalDbm.min)
+    .max(OBSERVATION_LIMITS.signalDbm.max)
+    .optional(),
 };
 
 export const SignalObservationSchema = named(

@@ -306,6 +306,29 @@ const makeMigrations = (dialect: Dialect): Record<string, Migration> => ({
         .execute();
     },
   },
+  // Issue 14, the blank-spot map: whether an observation was a send attempt or a survey made at
+  // the TPS, the signal strength where the platform gives it, and the position of each TPS
+  // (given with the election, or the demo's synthetic one inside its desa).
+  '0007-blank-spots': {
+    async up(db: Kysely<unknown>) {
+      await db.schema
+        .alterTable('signal_observations')
+        .addColumn('source', 'text', (c) => c.notNull().defaultTo('send'))
+        .execute();
+      await db.schema
+        .alterTable('signal_observations')
+        .addColumn('signal_dbm', 'double precision')
+        .execute();
+      await db.schema
+        .createTable('tps_positions')
+        .addColumn('tps_code', 'text', (c) => c.primaryKey().references('tps.code'))
+        .addColumn('lat', 'double precision', (c) => c.notNull())
+        .addColumn('lng', 'double precision', (c) => c.notNull())
+        .addColumn('source', 'text', (c) => c.notNull())
+        .addColumn('set_at', 'text', (c) => c.notNull())
+        .execute();
+    },
+  },
 });
 
 export const migrationProvider = (dialect: Dialect): MigrationProvider => ({

@@ -78,7 +78,13 @@ export type Database = {
     ok: number;
     uploader: string;
     received_at: string;
+    /** 0007: `send` (an attempt to send, wherever the phone was) or `survey` (made at the TPS). */
+    source: Generated<string>;
+    /** 0007: signal strength in dBm, where the platform gives it. */
+    signal_dbm: number | null;
   };
+  /** 0007: where each TPS is: `registry` (given with the election) or `synthetic` (the demo's). */
+  tps_positions: { tps_code: string; lat: number; lng: number; source: string; set_at: string };
   /**
    * Results another source published (0003), as `rekap import sirekap` parsed them: `result` is
    * the JSON of `{ values, photos }` (field path -> number or null). Append-only; newest seq counts.

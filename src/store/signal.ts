@@ -17,6 +17,9 @@ export type SignalObservation = {
   uploadKbps: number | null;
   bytes?: number | undefined;
   ok: boolean;
+  /** Absent: `send`. */
+  source?: 'send' | 'survey' | undefined;
+  signalDbm?: number | undefined;
 };
 
 export type StoredObservation = SignalObservation & { receivedAt: string };
@@ -39,6 +42,8 @@ export async function recordObservations(
     upload_kbps: o.uploadKbps,
     bytes: o.bytes ?? null,
     ok: o.ok ? 1 : 0,
+    source: o.source ?? 'send',
+    signal_dbm: o.signalDbm ?? null,
     uploader,
     received_at: receivedAt,
   }));
@@ -133,6 +138,8 @@ export async function observationsBelow(
       uploadKbps: r.upload_kbps,
       ...(r.bytes === null ? {} : { bytes: Number(r.bytes) }),
       ok: r.ok === 1,
+      source: r.source as 'send' | 'survey',
+      ...(r.signal_dbm === null ? {} : { signalDbm: r.signal_dbm }),
       receivedAt: r.received_at,
     }));
 }
