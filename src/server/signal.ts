@@ -164,7 +164,9 @@ const PUBLIC_POSITION_DEGREES = 0.01;
  * map gets it rounded to a grid of about a kilometre, with the accuracy widened to match. The
  * store keeps what the phone reported.
  */
-function publicPosition<T extends { lat?: number; lng?: number; accuracyM?: number }>(o: T): T {
+export function publicPosition<T extends { lat?: number; lng?: number; accuracyM?: number }>(
+  o: T,
+): T {
   const round = (v: number) =>
     Math.round(v / PUBLIC_POSITION_DEGREES) / Math.round(1 / PUBLIC_POSITION_DEGREES);
   return {

@@ -89,6 +89,14 @@ import {
   type StoredObservation,
 } from './signal.ts';
 import {
+  connectivityInputs,
+  setTpsPositions,
+  tpsPositionsBelow,
+  type ConnectivityInputs,
+  type NewTpsPosition,
+  type TpsPosition,
+} from './connectivity.ts';
+import {
   chainHead,
   closeRecap,
   latestDHasil,
@@ -204,6 +212,19 @@ export type Store = {
   observationReceivedAt(tps: TpsCode, since: Date, n: number): Promise<string | undefined>;
   /** The newest `limit` observations below a region, of the newest `perTps` of each TPS. */
   observations(region: RegionCode, limit: number, perTps?: number): Promise<StoredObservation[]>;
+  /**
+   * Sets where each TPS is (connectivity.ts; inserted or replaced, all or nothing); throws
+   * UnknownTpsError naming a code the election does not hold. Answers the rows written.
+   */
+  setTpsPositions(positions: readonly NewTpsPosition[]): Promise<number>;
+  /** The positions of the TPS below a region, by TPS code. */
+  tpsPositionsBelow(region: RegionCode): Promise<Map<TpsCode, TpsPosition>>;
+  /**
+   * What the blank-spot map needs of a region (kabupaten or below), in one snapshot: its TPS,
+   * desa, positions, every observation and each TPS's first result of `ballot`; undefined when
+   * the election has no such region.
+   */
+  connectivityInputs(region: RegionCode, ballot: Ballot): Promise<ConnectivityInputs | undefined>;
   recordSubmission(s: NewSubmission): Promise<RecordOutcome>;
   /** A review action on the version an operator saw (review.ts): its event, the review, the totals. */
   review(action: ReviewAction, by: { actor: Actor }): Promise<Result<ReviewOutcome, ReviewRefusal>>;
@@ -490,6 +511,10 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
     recordObservations: (o, uploader) => recordObservations(db, o, uploader, clock()),
     observationReceivedAt: (tps, since, n) => observationReceivedAt(db, tps, since, n),
     observations: (region, limit, perTps) => observationsBelow(conn.reader, region, limit, perTps),
+    setTpsPositions: (positions) => changed(setTpsPositions(db, positions, clock())),
+    tpsPositionsBelow: (region) => tpsPositionsBelow(conn.reader, region),
+    connectivityInputs: (region, ballot) =>
+      snapshot(conn, (trx) => connectivityInputs(trx, region, ballot)),
     recordSubmission: (s) => changed(writeSubmission(s)),
     review: (action, by) => changed(review(conn, action, by, clock())),
     recordReread: (tps, ballot, version, outcome) =>
