@@ -116,8 +116,8 @@ describe('demoSignalSurvey', () => {
       expect(last && isCandidate(last)).toBe(true);
       const p = positionOf.get(tps);
       if (!p || !last) throw new Error(tps);
-      expect(distanceKm(last, p)).toBeGreaterThan(1);
-      expect(distanceKm(last, p)).toBeLessThan(12);
+      expect(distanceKm(last, p)).toBeGreaterThan(1.2);
+      expect(distanceKm(last, p)).toBeLessThan(10);
     }
   });
 

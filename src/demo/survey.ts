@@ -9,9 +9,10 @@
 //   towns (the shortest tree that joins them, and a few more links);
 // - signal falls with the distance to the nearest tower (4G near it, then 3G, 2G, nothing), shaded
 //   per desa (plantation, swamp, river valley) and per TPS;
-// - a few clusters of desa far from the towns are true blank spots (no signal at all), each with a
-//   good point a few km away toward its town (a hill, a market), where the officers walk out to
-//   send: their attempts on the way and the one that goes through are the send observations.
+// - a few clusters of desa far from the towns are true blank spots (no signal at all), each desa
+//   with a good point a few km away toward its town (a hill, a market), where the officers walk
+//   out to send: their attempts on the way and the one that goes through are the send
+//   observations. Nothing else sends (the survey is days before the election).
 //
 // Per TPS, 2 to 4 survey observations 3 to 10 days before `now`, at the TPS (jittered by a few
 // metres, accuracy 5-30 m); signal strength (dBm) where the surveyor carried a native survey tool.
@@ -20,7 +21,7 @@
 // twenty a blank spot.
 import { readFileSync } from 'node:fs';
 import * as z from 'zod';
-import { parentRegion, type RegionCode, type TpsCode } from '../core/codes.ts';
+import type { RegionCode, TpsCode } from '../core/codes.ts';
 import { distanceKm, type Connection, type LatLng } from '../core/connectivity.ts';
 import type { ElectionSetup } from '../core/election.ts';
 import { createRandom, type Random } from '../core/random.ts';
@@ -106,7 +107,7 @@ export function demoDesaArea(
 export type DemoTpsPosition = { tps: TpsCode; lat: number; lng: number };
 
 function desaOf(tps: TpsCode): RegionCode {
-  return parentRegion(tps as unknown as RegionCode) as RegionCode;
+  return tps.slice(0, tps.lastIndexOf('.')) as RegionCode;
 }
 
 /** Rounds to 6 decimals (about 0.1 m), as a phone's fix reads. */
@@ -177,7 +178,7 @@ export const SURVEY_MODEL = {
    *  (2G, slowly): a TPS's signal never falls below this (dBm). */
   floorDbm: -111,
   /** dB lost per decade of distance (1 + km). */
-  lossPerDecade: 51,
+  lossPerDecade: 50.5,
   /** Shading of a desa (terrain, plantations) and of a TPS within it: normal, sd in dB. */
   desaShadeSd: 4,
   tpsShadeSd: 2.5,
@@ -190,8 +191,15 @@ export const SURVEY_MODEL = {
   blankClusters: 4,
   blankShare: 0.032,
   blankMinTownKm: 6,
-  /** A cluster's good point lies this far from the cluster's centre toward its town (km). */
-  goodPointKm: { min: 3, max: 6 },
+  /** A cluster starts at least this far (km) from the desa of the clusters made before it. */
+  blankApartKm: 10,
+  /** Only desa at most this many km across are blank (their TPS are within a walk of its good
+   *  point). */
+  blankMaxDesaKm: 8,
+  /** A blank desa's good point lies this far from the middle of its TPS toward its town (km),
+   *  and at least `goodPointAwayKm` from each of them. */
+  goodPointKm: { min: 2.5, max: 5 },
+  goodPointAwayKm: 1.5,
   /** The survey was made this many days before `now`. */
   surveyDaysBefore: { min: 3, max: 10 },
 } as const;
@@ -219,13 +227,14 @@ function segmentKm(p: LatLng, a: LatLng, b: LatLng): number {
 
 type Town = { kecamatan: string; at: LatLng; boostDb: number };
 
-/** Each kecamatan's town: its kelurahan (Martapura's market, the kabupaten's seat) or, without
- *  one, the desa whose centre lies nearest the kecamatan's. */
+/** Each kecamatan's town: the kelurahan whose centre lies nearest the kecamatan's (only
+ *  Martapura, the kabupaten's seat, has kelurahan), or else the desa nearest it. */
 function towns(geo: DemoGeo): Town[] {
   const out: Town[] = [];
   for (const kec of geo.kecamatan.values()) {
     const desa = [...geo.desa.values()].filter((d) => d.code.startsWith(`${kec.code}.`));
-    const kelurahan = desa.filter((d) => /^Pasar /.test(d.name));
+    // A kelurahan's own number starts with 1 (1001-1999), a desa's with 2.
+    const kelurahan = desa.filter((d) => d.code.slice(d.code.lastIndexOf('.') + 1).startsWith('1'));
     const pool = kelurahan.length > 0 ? kelurahan : desa;
     let best: Area | undefined;
     for (const d of pool)
@@ -291,37 +300,41 @@ function toward(from: LatLng, to: LatLng, km: number): LatLng {
   return { lat: from.lat + (to.lat - from.lat) * f, lng: from.lng + (to.lng - from.lng) * f };
 }
 
-type Cluster = { desa: Set<string>; goodPoint: LatLng };
+/** The larger side of an area's box, km. */
+function spanKm(area: Area): number {
+  const { minLng, maxLng, minLat, maxLat } = area.bbox;
+  return Math.max(
+    (maxLng - minLng) * kmPerDegLng((minLat + maxLat) / 2),
+    (maxLat - minLat) * KM_PER_DEG_LAT,
+  );
+}
 
 /**
- * The blank spots: clusters of neighbouring desa far from any town, together about
- * `blankShare` of the TPS. Each starts at a seeded desa at least `blankMinTownKm` from its
- * town and takes its nearest neighbours until it has its share; its good point lies a few km
- * from the cluster's centre toward the town.
+ * The blank spots: clusters of neighbouring desa far from any town, together about `blankShare`
+ * of the TPS. Each starts at a seeded desa at least `blankMinTownKm` from its town and takes its
+ * nearest neighbours until it has its share. Only desa at most `blankMaxDesaKm` across take
+ * part, so that each of their TPS lies within a walk of the desa's good point. The blank desa.
  */
-function blankClusters(
+function blankDesa(
   geo: DemoGeo,
   ts: Town[],
   tpsPerDesa: Map<string, number>,
   totalTps: number,
   rnd: Random,
-): Cluster[] {
-  const desa = [...geo.desa.values()].filter((d) => tpsPerDesa.has(d.code));
+): Set<string> {
+  const desa = [...geo.desa.values()].filter(
+    (d) => tpsPerDesa.has(d.code) && spanKm(d) <= M.blankMaxDesaKm,
+  );
   const far = desa.filter((d) => distanceKm(d.pt, nearestTown(d.pt, ts).at) >= M.blankMinTownKm);
   const perCluster = (M.blankShare * totalTps) / M.blankClusters;
   const taken = new Set<string>();
-  const out: Cluster[] = [];
+  let clusters = 0;
   for (const start of rnd.shuffle(far)) {
-    if (out.length >= M.blankClusters) break;
+    if (clusters >= M.blankClusters) break;
     // Apart from the clusters already made, so each is a place of its own.
-    if (
-      taken.has(start.code) ||
-      out.some((c) =>
-        [...c.desa].some((d) => distanceKm((geo.desa.get(d) as Area).pt, start.pt) < 10),
-      )
-    )
+    if ([...taken].some((d) => distanceKm((geo.desa.get(d) as Area).pt, start.pt) < M.blankApartKm))
       continue;
-    const members = new Set<string>();
+    clusters++;
     let count = 0;
     const byDistance = desa
       .filter((d) => !taken.has(d.code))
@@ -331,19 +344,31 @@ function blankClusters(
       if (count >= perCluster) break;
       // A desa that would overshoot the share by far is left to its neighbours.
       if (count > 0 && count + n > perCluster * 1.3) continue;
-      members.add(d.code);
       taken.add(d.code);
       count += n;
     }
-    const pts = [...members].map((c) => (geo.desa.get(c) as Area).pt);
-    const centre = {
-      lat: pts.reduce((s, p) => s + p.lat, 0) / pts.length,
-      lng: pts.reduce((s, p) => s + p.lng, 0) / pts.length,
-    };
-    const km = rnd.uniform(M.goodPointKm.min, M.goodPointKm.max);
-    out.push({ desa: members, goodPoint: toward(centre, nearestTown(centre, ts).at, km) });
   }
-  return out;
+  return taken;
+}
+
+/**
+ * A blank desa's good point (a hill, a market by the road): a few km (`goodPointKm`) from the
+ * middle of its TPS toward the nearest town, and farther when that would lie within
+ * `goodPointAwayKm` of one of its TPS (within 1 km a send counts as made at the TPS).
+ */
+function goodPoint(tps: readonly LatLng[], ts: Town[], rnd: Random): LatLng {
+  const centre = {
+    lat: tps.reduce((s, p) => s + p.lat, 0) / tps.length,
+    lng: tps.reduce((s, p) => s + p.lng, 0) / tps.length,
+  };
+  const town = nearestTown(centre, ts).at;
+  let km = rnd.uniform(M.goodPointKm.min, M.goodPointKm.max);
+  let point = toward(centre, town, km);
+  while (km < M.goodPointKm.max * 2 && tps.some((p) => distanceKm(p, point) < M.goodPointAwayKm)) {
+    km += 0.5;
+    point = toward(centre, town, km);
+  }
+  return point;
 }
 
 /** What a phone reads at a signal of `dbm`: the connection, whether the probe went through, its
@@ -404,7 +429,7 @@ const PROBE_BYTES = 64 * 1024;
 /**
  * The simulated survey of the demo's TPS (see the head of this file): 2 to 4 survey observations
  * per TPS at its position, made 3 to 10 days before `now`, and, for the TPS of the blank spots,
- * the send attempts of their officers on the way to the cluster's good point and at it.
+ * the send attempts of their officers on the way to their desa's good point and at it.
  * Deterministic for a seed and `now`. Every time lies between `now` minus 11 days and `now`
  * minus 2 days; `now` must be in 2024 or later (the server refuses earlier observations).
  */
@@ -426,9 +451,13 @@ export function demoSignalSurvey(
     const d = desaOf(t.code);
     tpsPerDesa.set(d, (tpsPerDesa.get(d) ?? 0) + 1);
   }
-  const clusters = blankClusters(geo, ts, tpsPerDesa, setup.tps.length, rnd.fork('blank'));
-  const clusterOf = new Map<string, Cluster>();
-  for (const c of clusters) for (const d of c.desa) clusterOf.set(d, c);
+  const blank = blankDesa(geo, ts, tpsPerDesa, setup.tps.length, rnd.fork('blank'));
+  const hills = rnd.fork('good-points');
+  const goodPoints = new Map<string, LatLng>();
+  for (const d of [...blank].sort()) {
+    const own = positions.filter((p) => desaOf(p.tps) === d);
+    if (own.length > 0) goodPoints.set(d, goodPoint(own, ts, hills));
+  }
   const desaShade = new Map<string, number>();
   for (const d of [...tpsPerDesa.keys()].sort()) desaShade.set(d, rnd.normal(0, M.desaShadeSd));
   // Per desa: whether its surveyor carried a native tool that reads signal strength.
@@ -440,8 +469,8 @@ export function demoSignalSurvey(
     const p = at.get(t.code);
     if (!p) continue;
     const desa = desaOf(t.code);
-    const cluster = clusterOf.get(desa);
-    const mean = cluster
+    const hill = goodPoints.get(desa);
+    const mean = hill
       ? -130
       : Math.max(
           M.floorDbm,
@@ -467,14 +496,14 @@ export function demoSignalSurvey(
       });
       time += rnd.uniform(2, 20) * 60_000;
     }
-    if (!cluster) continue;
+    if (!hill) continue;
     // The officer walks out toward the good point and tries to send on the way: nothing at first,
     // perhaps a weak 2G halfway, then 4G at the hill.
-    const trip = distanceKm(p, cluster.goodPoint);
+    const trip = distanceKm(p, hill);
     const tries = rnd.int(1, 2);
     for (let i = 1; i <= tries; i++) {
       time += rnd.uniform(5, 15) * 60_000;
-      const pos = jitter(toward(p, cluster.goodPoint, (trip * i) / (tries + 1)), 20, rnd);
+      const pos = jitter(toward(p, hill, (trip * i) / (tries + 1)), 20, rnd);
       const weak = i === tries && rnd.chance(0.4);
       out.push({
         tps: t.code,
@@ -493,7 +522,7 @@ export function demoSignalSurvey(
     out.push({
       tps: t.code,
       at: new Date(Math.round(time)).toISOString(),
-      ...jitter(cluster.goodPoint, 40, rnd),
+      ...jitter(hill, 40, rnd),
       accuracyM: rnd.int(5, 40),
       connection: '4g',
       rttMs: rnd.int(60, 250),
