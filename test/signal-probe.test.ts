@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROBE_MAX_BYTES } from '../src/contract/kpps.ts';
-import { NATION_CODE } from '../src/core/codes.ts';
+import { NATION_CODE, type TpsCode } from '../src/core/codes.ts';
 import { buildApp } from '../src/server/app.ts';
 import { hourlyWindow } from '../src/server/signal-probe.ts';
 import { openStore, type Store } from '../src/store/store.ts';
@@ -149,5 +149,17 @@ describe('hourlyWindow', () => {
     t = HOUR + 1;
     expect(w.take(tps).ok).toBe(true);
     expect(w.take(tps)).toEqual({ ok: false, error: 10 * 60_000 - 1 });
+  });
+
+  it('forgets the TPS with nothing in the last hour once many are remembered', () => {
+    let t = 0;
+    const w = hourlyWindow(60, () => new Date(t));
+    const code = (i: number) =>
+      `16.08.01.${1000 + Math.floor(i / 1000)}.${String(i % 1000).padStart(3, '0')}` as TpsCode;
+    for (let i = 0; i < 10_000; i++) expect(w.take(code(i)).ok).toBe(true);
+    expect(w.size()).toBe(10_000);
+    t = HOUR + 1;
+    expect(w.take(code(0)).ok).toBe(true);
+    expect(w.size()).toBe(1);
   });
 });

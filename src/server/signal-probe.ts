@@ -15,7 +15,8 @@ import { QUOTAS, formatBytes, formatDuration, quotaExceeded, type Quotas } from 
 export const PROBE_PATH = '/api/v1/signal/probe';
 const PROBE_TYPE = 'application/octet-stream';
 const HOUR = 3600_000;
-/** Past this many TPS remembered, those with nothing in the last hour are forgotten. */
+/** Past this many TPS remembered (then twice as many as remain), those with nothing in the last
+ *  hour are forgotten. */
 const SWEEP_AT = 10_000;
 
 /**
@@ -24,13 +25,17 @@ const SWEEP_AT = 10_000;
  */
 export function hourlyWindow(limit: number, clock: () => Date) {
   const seen = new Map<TpsCode, number[]>();
+  let sweepAt = SWEEP_AT;
   const recent = (times: number[], now: number) => times.filter((t) => t > now - HOUR);
   return {
     /** Counts one probe of `tps` now, or answers in how many ms the window has room again. */
     take(tps: TpsCode): Result<void, number> {
       const now = clock().getTime();
-      if (seen.size >= SWEEP_AT)
+      if (seen.size >= sweepAt) {
         for (const [k, times] of seen) if (recent(times, now).length === 0) seen.delete(k);
+        // The next sweep once the map has doubled: amortized, each probe pays for one entry.
+        sweepAt = Math.max(SWEEP_AT, 2 * seen.size);
+      }
       const times = recent(seen.get(tps) ?? [], now);
       if (times.length >= limit) {
         seen.set(tps, times);
@@ -41,6 +46,8 @@ export function hourlyWindow(limit: number, clock: () => Date) {
       seen.set(tps, times);
       return ok(undefined);
     },
+    /** TPS remembered (some with nothing left in the hour, until the next sweep). */
+    size: () => seen.size,
   };
 }
 
