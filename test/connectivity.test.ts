@@ -18,6 +18,8 @@ import { UnknownTpsError } from '../src/store/connectivity.ts';
 import type { Store } from '../src/store/store.ts';
 import { consistentResult } from '../src/synth/results.ts';
 import { REGIONS_TO_MARTAPURA, storeBackends } from './support/backends.ts';
+import { pdfText } from './support/pdf-text.ts';
+import { ConnectivityLateSchema, ConnectivityPlanSchema } from '../src/contract/connectivity.ts';
 
 const DESA_1 = '16.08.01.1001' as RegionCode;
 const DESA_2 = '16.08.01.1002' as RegionCode;
@@ -429,5 +431,66 @@ describe.each(storeBackends('connectivity'))('the connectivity map on $name', (b
     // Many recent failures: C is a blank spot now, without a point to send from.
     const c = feature(await map('/api/v1/connectivity/16.08.01'), C).properties;
     expect(c).toMatchObject({ class: 'none', observations: n + 1, sendingPoint: null });
+  });
+
+  it("plans the blank-spot and weak TPS as CSV, GeoJSON and PDF, with the map's values, and lists the late ones", async (ctx) => {
+    if (!store) return ctx.skip('PostgreSQL not available');
+    const m = await map('/api/v1/connectivity/16.08.01?ballot=ppwp');
+    const planned = m.features
+      .filter((f) => f.properties.class === 'none' || f.properties.class === 'weak')
+      .map((f) => f.properties);
+    // A and D by the rules (C too once the paging test above has posted its failed sends).
+    expect(planned.map((p) => p.tps)).toEqual(expect.arrayContaining([A, D]));
+
+    const csv = await get('/api/v1/connectivity/16.08.01/plan.csv?ballot=ppwp');
+    expect(csv.statusCode, csv.body).toBe(200);
+    expect(csv.headers['content-type']).toMatch(/^text\/csv/);
+    const lines = csv.body.trimEnd().split('\r\n');
+    const header = lines[0]!.split(',');
+    expect(header.slice(0, 3)).toEqual(['tps', 'name', 'desa_code']);
+    const rows = lines
+      .slice(1)
+      .map((l) => Object.fromEntries(l.split(',').map((v, k) => [header[k], v])));
+    expect(rows.map((r) => r.tps)).toEqual(planned.map((p) => p.tps));
+    const a = planned[0]!;
+    expect(rows[0]).toMatchObject({
+      class: 'none',
+      desa_name: 'Sukamaju',
+      tps_lat: String(a.sendingPoint ? m.features[0]!.geometry!.coordinates[1] : ''),
+      send_lat: String(a.sendingPoint!.lat),
+      send_lng: String(a.sendingPoint!.lng),
+      distance_km: String(a.sendingPoint!.distanceKm),
+      direction: a.sendingPoint!.direction,
+      measured_by: a.sendingPoint!.measuredBy,
+    });
+
+    const geo = await get('/api/v1/connectivity/16.08.01/plan.geojson?ballot=ppwp');
+    expect(geo.statusCode).toBe(200);
+    const plan = ConnectivityPlanSchema.parse(geo.json());
+    const routes = plan.features.filter((f) => f.properties.kind === 'route');
+    expect(routes.map((f) => f.properties.tps)).toEqual(
+      planned.filter((p) => p.sendingPoint).map((p) => p.tps),
+    );
+    expect(routes[0]!.geometry!.coordinates[1]).toEqual([a.sendingPoint!.lng, a.sendingPoint!.lat]);
+
+    const pdf = await get('/api/v1/connectivity/16.08.01/plan.pdf?ballot=ppwp');
+    expect(pdf.statusCode).toBe(200);
+    expect(pdf.headers['content-type']).toBe('application/pdf');
+    const text = (await pdfText(pdf.rawPayload)).join('\n');
+    expect(text).toContain('Martapura');
+    expect(text).toContain(A);
+    expect(text).toContain(D);
+
+    // Only B has sent (2 hours ago): a region expects its TPS once half have sent, so nobody is late yet.
+    const late = await get('/api/v1/connectivity/16.08.01/late?ballot=ppwp');
+    expect(late.statusCode, late.body).toBe(200);
+    const report = ConnectivityLateSchema.parse(late.json());
+    expect(report.expectedAt).toBeNull();
+    expect(report.raised).toEqual([]);
+    const notSent = Object.values(report.notSent).flatMap((b) => Object.values(b));
+    expect(notSent.reduce((x, y) => x + y, 0)).toBe(
+      m.features.filter((f) => !f.properties.upload.sent).length,
+    );
+    expect((await get('/api/v1/connectivity/id/plan.csv')).statusCode).toBe(400);
   });
 });

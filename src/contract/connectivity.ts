@@ -159,3 +159,64 @@ export const ConnectivityLateSchema = named(
   'Election night: the TPS of a region that have not sent, by connectivity class and hours late, and the blank-spot TPS to chase.',
 );
 export type ConnectivityLate = z.infer<typeof ConnectivityLateSchema>;
+
+// The plan (GET /api/v1/connectivity/{code}/plan.csv, plan.geojson, plan.pdf): one row per TPS of
+// class none or weak, with its sending point; the CSV's columns are these fields, in this order.
+const nullableNumber = z.number().nullable();
+export const PlanRowSchema = z.object({
+  tps: z.string(),
+  name: z.string(),
+  desaCode: z.string(),
+  desaName: z.string(),
+  kecamatanCode: z.string(),
+  kecamatanName: z.string(),
+  class: z.enum(['none', 'weak']),
+  score: nullableNumber,
+  lat: nullableNumber.describe('The TPS; rounded to 0.01 degree unless exact.'),
+  lng: nullableNumber,
+  sendLat: nullableNumber.describe('The sending point; null when none lies within reach.'),
+  sendLng: nullableNumber,
+  distanceKm: nullableNumber,
+  bearingDeg: nullableNumber,
+  direction: SendingPointSchema.shape.direction.nullable(),
+  travelMinutes: nullableNumber,
+  measuredAt: z.string().nullable(),
+  measuredBy: z.string().nullable(),
+});
+export type PlanRow = z.infer<typeof PlanRowSchema>;
+
+export const ConnectivityPlanSchema = named(
+  'ConnectivityPlan',
+  z.object({
+    type: z.literal('FeatureCollection'),
+    region: z.string(),
+    ballot: z.string(),
+    generatedAt: z.string(),
+    exact: z.boolean(),
+    features: z.array(
+      z.union([
+        z.object({
+          type: z.literal('Feature'),
+          geometry: z.object({ type: z.literal('Point'), coordinates: PointSchema }).nullable(),
+          properties: PlanRowSchema.extend({ kind: z.literal('tps') }),
+        }),
+        z.object({
+          type: z.literal('Feature'),
+          geometry: z.object({
+            type: z.literal('LineString'),
+            coordinates: z.tuple([PointSchema, PointSchema]),
+          }),
+          properties: z.object({
+            kind: z.literal('route'),
+            tps: z.string(),
+            distanceKm: z.number(),
+            direction: SendingPointSchema.shape.direction,
+            travelMinutes: z.number(),
+          }),
+        }),
+      ]),
+    ),
+  }),
+  'The sending-point plan as GeoJSON (RFC 7946): a point per TPS of class none or weak (geometry null where no position is known) with its plan row, and a line from each to its sending point.',
+);
+export type ConnectivityPlan = z.infer<typeof ConnectivityPlanSchema>;
