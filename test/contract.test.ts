@@ -473,6 +473,31 @@ describe('real answers of every route fit the document', () => {
     }
   });
 
+  it('the connectivity map: a kecamatan and a desa, refusals', async () => {
+    const route = '/api/v1/connectivity/{code}';
+    const geo = doc.paths[route]!.get!.responses['200']!.content!['application/geo+json']!
+      .schema as { $ref: string };
+    const validate = ajv.compile({ $ref: `rekap-openapi${geo.$ref}` });
+    for (const [path, status] of [
+      ['16.08.01', 200],
+      [`${DESA}?ballot=ppwp`, 200],
+      ['16', 400],
+      ['16.08.01?exact=1', 401],
+      ['16.08.01?exact=maybe', 400],
+      ['16.08.99', 404],
+      ['x', 400],
+      ['16.08.01?ballot=nope', 400],
+    ] as const) {
+      const res = await api(`/api/v1/connectivity/${path}`);
+      expect(res.status, path).toBe(status);
+      const body = await check(res, 'GET', route);
+      if (status !== 200) continue;
+      expect(res.headers.get('content-type') ?? '').toMatch(/^application\/geo\+json/);
+      const fits = validate(JSON.parse(body as string));
+      expect(fits ? [] : validate.errors, path).toEqual([]);
+    }
+  });
+
   it("Sirekap's public paths: nation to TPS, refusals", async () => {
     const packed = TPS.split('.');
     const paths: [string, string, number][] = [
@@ -557,6 +582,32 @@ describe('real answers of every route fit the document', () => {
     const bad = await api(`${route}?region=zz`);
     expect(bad.status).toBe(400);
     await check(bad, 'GET', route);
+  });
+
+  it('signal probe: POST 200 and refusals', async () => {
+    const route = '/api/v1/signal/probe';
+    const post = (
+      body: Uint8Array<ArrayBuffer>,
+      t: string | null = token,
+      type = 'application/octet-stream',
+    ) =>
+      api(route, {
+        method: 'POST',
+        headers: { ...(t ? bearer(t) : {}), 'content-type': type },
+        body,
+      });
+    const got = await post(new Uint8Array(32 * 1024));
+    expect(got.status).toBe(200);
+    expect(await check(got, 'POST', route)).toMatchObject({ received: 32 * 1024 });
+    for (const [body, t, type, status] of [
+      [new Uint8Array(10), null, 'application/octet-stream', 401],
+      [new Uint8Array(10), token, 'text/plain', 415],
+      [new Uint8Array(64 * 1024 + 1), token, 'application/octet-stream', 413],
+    ] as const) {
+      const r = await post(body, t, type);
+      expect(r.status).toBe(status);
+      await check(r, 'POST', route);
+    }
   });
 
   it('GET /api/v1/photos/{sha256}', async () => {

@@ -210,3 +210,19 @@ export const PublicObservationsSchema = named(
   'Observations below a region, oldest first, with the time the server received each. Positions are rounded to 0.01 degree (about 1.1 km) and accuracyM is at least 1100, so no officer is located to the metre in public.',
 );
 export type PublicObservations = z.infer<typeof PublicObservationsSchema>;
+
+/**
+ * The largest body of the survey's timed upload (`POST /api/v1/signal/probe`): enough to time an
+ * upload on weak signal, too little to be worth abusing.
+ */
+export const PROBE_MAX_BYTES = 64 * 1024;
+
+export const SignalProbeSchema = named(
+  'SignalProbe',
+  z.object({
+    received: z.int().min(0).describe('Bytes of the body the server received.'),
+    at: z.iso.datetime().describe("The server's time when the body had arrived."),
+  }),
+  "The server's answer to the survey's timed upload: the bytes it received (nothing is stored), so the field app can compute the upload speed against the real server.",
+);
+export type SignalProbe = z.infer<typeof SignalProbeSchema>;

@@ -25,6 +25,7 @@ import { openApiDocument } from './openapi.ts';
 import { PART_LIMITS, acceptSubmission, readSubmissionParts } from './submit.ts';
 import { registerDevices } from './devices.ts';
 import { registerSignal } from './signal.ts';
+import { registerSignalProbe } from './signal-probe.ts';
 import { registerAnomalies } from './anomalies.ts';
 import { registerRecap } from './dhasil.ts';
 import { loadServerKey, type ServerKey } from './keys.ts';
@@ -32,6 +33,8 @@ import { registerOperatorRoutes } from './operator-routes.ts';
 import { registerExports } from './exports.ts';
 import { registerPortalRoutes } from './portal-routes.ts';
 import { registerGeo } from './geo.ts';
+import { registerConnectivity } from './connectivity.ts';
+import { registerConnectivityPlan } from './connectivity-plan.ts';
 import { registerSirekapCompat } from './sirekap-compat.ts';
 import { withExtras } from './external.ts';
 import { registerUploads } from './uploads.ts';
@@ -260,6 +263,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const quotas = withQuotas(deps.quotas);
   await registerUploads(app, { store, clock, quotas });
   registerSignal(app, { store, clock, quotas });
+  await registerSignalProbe(app, { store, clock, quotas });
   registerAnomalies(app, { store });
   // Sign-off of each level's recap and its signed D.Hasil (dhasil.ts).
   let signingKey = deps.signingKey;
@@ -275,6 +279,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerPortalRoutes(app, { store, cachedRead });
   // GET /api/v1/geo/{code}.geojson: the map's polygons, static (geo.ts).
   registerGeo(app);
+  // GET /api/v1/connectivity/{code}: the blank-spot map's TPS, classes and sending points.
+  registerConnectivity(app, { store, clock });
+  // .../plan.csv, plan.geojson, plan.pdf and .../late: the sending-point plan, election night.
+  registerConnectivityPlan(app, { store, clock });
   // GET /api/v1/live: server-sent events on each change of the mark (live.ts).
   // At most half the connection cap: open portal pages must never crowd out KPPS submissions.
   registerLive(app, { marks, maxStreams: liveStreamCap(limits.maxConnections) });

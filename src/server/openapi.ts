@@ -11,8 +11,10 @@ import {
   EnrolDeviceSchema,
   ObservationsStoredSchema,
   PhotoRefsSchema,
+  PROBE_MAX_BYTES,
   PublicObservationsSchema,
   SignalObservationsSchema,
+  SignalProbeSchema,
   SignaturePartSchema,
   SubmissionReceiptSchema,
 } from '../contract/kpps.ts';
@@ -25,6 +27,7 @@ import {
   TpsResultSchema,
 } from '../contract/results.ts';
 import { GeoIndexSchema, RegionGeoSchema } from '../contract/geo.ts';
+import { ConnectivityMapSchema } from '../contract/connectivity.ts';
 import { CdfReportSchema } from '../contract/export.ts';
 import { SirekapRegionSchema, SirekapTpsSchema } from '../contract/sirekap.ts';
 import { GEO_CACHE } from './geo.ts';
@@ -64,8 +67,9 @@ import {
 import { ATTENTION_LIMIT, SEARCH_LIMIT, SEARCH_MAX_LENGTH } from '../store/portal-queries.ts';
 import { DEFAULT_LIMITS } from './limits.ts';
 import { PHOTO_LIMITS } from './photos.ts';
-import { QUOTAS } from './quotas.ts';
+import { QUOTAS, formatBytes } from './quotas.ts';
 import { OBSERVATIONS_PAGE } from './signal.ts';
+import { PROBE_PATH } from './signal-probe.ts';
 import { JSON_PART_BYTES } from './submit.ts';
 import { UPLOADS_PATH } from './uploads.ts';
 
@@ -393,6 +397,48 @@ function paths() {
           ...fails([
             ['bad_code', 'not a region code followed by .geojson'],
             ['not_found', 'no polygons for the children of this region'],
+            ...COMMON,
+          ]),
+        },
+      },
+    },
+    '/api/v1/connectivity/{code}': {
+      get: {
+        summary:
+          'The blank-spot map of a kabupaten, kecamatan or desa: each TPS with its connectivity class, last observation, sending point and upload status (GeoJSON)',
+        description:
+          'Recomputed on each request from the signal observations and the time (docs/design/blank-spot-map.md): a class per TPS (good, weak, none, unknown), the nearest point with good signal in the kabupaten for each TPS of class none or weak, and whether its result of the ballot arrived; per desa the counts and the share of blank-spot TPS. Public: positions rounded to 0.01 degree (about 1.1 km), distance and bearing measured between the rounded points, `Cache-Control: no-cache`. `?exact=1`: exact positions, for a logged-in operator whose region holds the code (an account that may view its review queue), `Cache-Control: private, no-store`. Regions above a kabupaten are refused.',
+        security: [{}, ...operator],
+        parameters: [
+          codeParam(
+            'Region code of a kabupaten, kecamatan or desa: 16.08, 16.08.01 or 16.08.01.1007',
+          ),
+          ballotParam,
+          {
+            name: 'exact',
+            in: 'query',
+            required: false,
+            schema: { type: 'string', enum: ['0', '1', 'false', 'true'], default: '0' },
+            description:
+              'Exact positions (1), for a logged-in operator of the region; 0 (default): rounded to 0.01 degree.',
+          },
+        ],
+        responses: {
+          200: {
+            description:
+              'A FeatureCollection of the TPS (geometry null where no position is known)',
+            content: { 'application/geo+json': { schema: ref(ConnectivityMapSchema) } },
+          },
+          ...fails([
+            'bad_code',
+            'unknown_ballot',
+            ['bad_request', '`exact` is not 0 or 1'],
+            ['region_too_large', 'the nation or a provinsi: choose a kabupaten or below'],
+            ['not_logged_in', '`exact=1` without a live operator session'],
+            ['must_change_password', '`exact=1` by an account with its one-time password'],
+            ['forbidden', "`exact=1` by an account that may not view the region's review queue"],
+            ['outside_region', "`exact=1` for a region outside the account's"],
+            'unknown_region',
             ...COMMON,
           ]),
         },
@@ -850,6 +896,27 @@ function paths() {
             PublicObservationsSchema,
           ),
           ...fails(['bad_code', ...COMMON]),
+        },
+      },
+    },
+    [PROBE_PATH]: {
+      post: {
+        summary: "The survey's timed upload: counts the bytes and keeps nothing (blank-spot map)",
+        description: `The field app's survey mode POSTs ${formatBytes(32 * 1024)} here and times it, so that the upload speed of a survey observation is measured against this server. At most ${PROBE_MAX_BYTES} bytes; ${QUOTAS.probesPerHour} probes an hour per TPS, counted in memory. Answered with \`Cache-Control: no-store\`.`,
+        security: kpps,
+        requestBody: {
+          required: true,
+          content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } },
+        },
+        responses: {
+          200: answer('The bytes received, and when', SignalProbeSchema),
+          ...fails([
+            ...KPPS,
+            ['unsupported_media_type', 'a body other than application/octet-stream'],
+            ['payload_too_large', `over ${PROBE_MAX_BYTES} bytes`],
+            ['quota_exceeded', `${QUOTAS.probesPerHour} probes an hour per TPS, with Retry-After`],
+            ...COMMON,
+          ]),
         },
       },
     },

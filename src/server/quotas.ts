@@ -40,6 +40,13 @@ export type Quotas = {
    * newest), so that one TPS cannot push the others out; `truncated` says when any were left out.
    */
   publicObservationsPerTps: number;
+  /**
+   * Timed uploads of the field app's survey (`POST /api/v1/signal/probe`, at most 64 KiB each)
+   * one TPS may make in any hour. A survey measurement makes one; the officer is advised to
+   * measure three times, at different hours. Counted in memory (nothing is stored): a restart
+   * starts the count again.
+   */
+  probesPerHour: number;
 };
 
 const MB = 1024 * 1024;
@@ -53,6 +60,7 @@ export const QUOTAS: Readonly<Quotas> = {
   unreferencedPhotoWindowMs: 24 * HOUR,
   observationsPerHour: 600,
   publicObservationsPerTps: 50,
+  probesPerHour: 60,
 };
 
 /** The defaults with what `buildApp` was given on top. */

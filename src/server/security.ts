@@ -63,6 +63,20 @@ const GROUPS = {
     routes: [['GET', '/api/v1/signal/observations']],
   },
   photos: { what: 'photo reads', token: false, routes: [['GET', '/api/v1/photos/:sha256']] },
+  /** The survey's timed upload (signal-probe.ts also keeps an hourly quota per TPS). */
+  probes: { what: 'probes', token: true, routes: [['POST', '/api/v1/signal/probe']] },
+  /** The blank-spot map and its plan: made afresh on each read (hundreds of ms for a kabupaten). */
+  connectivity: {
+    what: 'connectivity reads',
+    token: false,
+    routes: [
+      ['GET', '/api/v1/connectivity/:code'],
+      ['GET', '/api/v1/connectivity/:code/plan.csv'],
+      ['GET', '/api/v1/connectivity/:code/plan.geojson'],
+      ['GET', '/api/v1/connectivity/:code/plan.pdf'],
+      ['GET', '/api/v1/connectivity/:code/late'],
+    ],
+  },
   /** Operator logins, whatever the name (session.ts also throttles each name). */
   logins: { what: 'login attempts', token: false, routes: [['POST', '/api/operator/login']] },
 } as const satisfies Record<
@@ -104,6 +118,8 @@ export const DEFAULT_RATE_LIMITS = {
   anomalies: { perAddress: 1_200 },
   observationsRead: { perAddress: 600 },
   photos: { perAddress: 6_000 },
+  probes: { perToken: 30, perAddress: 6_000 },
+  connectivity: { perAddress: 120 },
   logins: { perAddress: 120 },
 } as const satisfies RateLimits;
 
