@@ -84,6 +84,8 @@ export type Observation = {
   uploadKbps: number | null;
   bytes: number;
   ok: boolean;
+  /** survey: measured on purpose in survey mode (survey.ts); absent: a send attempt. */
+  source?: 'send' | 'survey';
   /** 0 while waiting to be sent, 1 once the server took it. */
   sent: 0 | 1;
 };

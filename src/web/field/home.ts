@@ -83,6 +83,7 @@ export async function renderHome(app: App): Promise<void> {
     link('#/foto', t('newForm'), 'btn primary big'),
     link('#/kirim', `${t('outbox')}${waiting ? ` (${waiting})` : ''}`, 'btn big'),
     link('#/saksi', t('witnessMode'), 'btn'),
+    dev.mode === 'live' ? link('#/survei', t('survey'), 'btn') : null,
     dev.mode === 'training'
       ? button(t('leaveTraining'), () => {
           setMode('live');

@@ -1,8 +1,9 @@
 // The KPPS field app, started by main.ts once zod is jitless (see there): enrol once, photograph the pages, read them on the phone, review, sign,
 // queue, send in the background; the witness receipt (QR) and witness mode; training mode.
-// Hash routes: #/ (enrol or home), #/foto, #/periksa, #/kirim, #/tanda/{id}, #/saksi.
+// Hash routes: #/ (enrol or home), #/foto, #/periksa, #/kirim, #/tanda/{id}, #/saksi, #/survei.
 // start.ts wires the app (app.ts) and routes to its screens: home.ts (enrol, home, training),
-// capture.ts, review.ts (review and sign), outbox.ts (outbox and receipt), witness.ts.
+// capture.ts, review.ts (review and sign), outbox.ts (outbox and receipt), witness.ts, survey.ts
+// (the signal survey at the TPS).
 import { otherLang } from '../shared/i18n.ts';
 import { device, type App } from './app.ts';
 import { openFieldDb } from './db.ts';
@@ -23,6 +24,7 @@ const screens = {
   review: () => import('./review.ts'),
   outbox: () => import('./outbox.ts'),
   witness: () => import('./witness.ts'),
+  survey: () => import('./survey.ts'),
 };
 
 /** The reader worker, started on its first call. */
@@ -105,6 +107,7 @@ async function route(): Promise<void> {
   if (hash === '#/foto') return (await screens.capture()).renderCapture(app);
   if (hash === '#/periksa') return (await screens.review()).renderReview(app);
   if (hash === '#/kirim') return (await screens.outbox()).renderOutbox(app);
+  if (hash === '#/survei') return (await screens.survey()).renderSurvey(app);
   const m = /^#\/tanda\/(\d+)$/.exec(hash);
   if (m) return (await screens.outbox()).renderReceipt(app, Number(m[1]));
   return renderHome(app);

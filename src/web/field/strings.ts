@@ -128,6 +128,64 @@ export const FIELD_STRINGS = {
   },
   showReceipt: { id: 'Tanda terima (QR)', en: 'Receipt (QR)' },
   sendNow: { id: 'Kirim sekarang', en: 'Send now' },
+  // Survey mode (#/survei): measuring the signal at the TPS days before the vote (issue 14).
+  survey: { id: 'Survei sinyal', en: 'Signal survey' },
+  surveyHelp: {
+    id: 'Berdiri di lokasi TPS, beberapa hari sebelum pemungutan suara, lalu tekan Ukur sekarang. Ukur 3 kali pada jam yang berbeda (pagi, siang, sore): sinyal berubah sepanjang hari. Hasilnya dipakai untuk peta titik kosong sinyal dan rencana tempat mengirim hasil.',
+    en: 'Stand at the TPS location, a few days before the vote, and press Measure now. Measure 3 times at different hours (morning, midday, afternoon): the signal changes through the day. The results make the blank-spot map and the plan of where to send results from.',
+  },
+  surveyMeasure: { id: 'Ukur sekarang', en: 'Measure now' },
+  surveyMeasuring: {
+    id: 'Mengukur… (lokasi, jaringan, waktu tempuh, unggahan)',
+    en: 'Measuring… (position, network, round trip, upload)',
+  },
+  surveyGood: { id: 'Sinyal baik', en: 'Good signal' },
+  surveyWeak: { id: 'Sinyal lemah', en: 'Weak signal' },
+  surveyNone: { id: 'Tidak ada sinyal', en: 'No signal' },
+  surveyQueued: { id: 'tersimpan, akan dikirim nanti', en: 'saved, will be sent later' },
+  surveySent: { id: 'terkirim', en: 'sent' },
+  surveyConnUnknown: { id: 'jaringan tak dikenal', en: 'unknown network' },
+  surveyAccuracy: { id: 'lokasi ±{m} m', en: 'position ±{m} m' },
+  surveyNoPosition: { id: 'tanpa lokasi', en: 'no position' },
+  surveyPos_denied: {
+    id: 'Lokasi tidak diizinkan: pengukuran disimpan tanpa lokasi. Izinkan lokasi untuk aplikasi ini di pengaturan browser, lalu ukur lagi.',
+    en: 'Location not allowed: the measurement is saved without a position. Allow location for this app in the browser settings, then measure again.',
+  },
+  surveyPos_unavailable: {
+    id: 'Lokasi tidak ditemukan: pengukuran disimpan tanpa lokasi. Nyalakan GPS dan coba lagi di tempat terbuka.',
+    en: 'No position found: the measurement is saved without one. Turn GPS on and try again in the open.',
+  },
+  surveyPos_timeout: {
+    id: 'GPS belum mendapat lokasi dalam 20 detik: pengukuran disimpan tanpa lokasi. Coba lagi di tempat terbuka.',
+    en: 'GPS found no position within 20 seconds: the measurement is saved without one. Try again in the open.',
+  },
+  surveyPos_unsupported: {
+    id: 'Ponsel ini tidak memberi lokasi: pengukuran disimpan tanpa lokasi.',
+    en: 'This phone gives no position: the measurement is saved without one.',
+  },
+  surveyPos_outside: {
+    id: 'Lokasi yang diberikan ponsel di luar Indonesia atau terlalu kasar (lebih dari 100 km): pengukuran disimpan tanpa lokasi.',
+    en: 'The position the phone gave is outside Indonesia or too coarse (over 100 km): the measurement is saved without one.',
+  },
+  surveyRefused: {
+    id: 'Server menolak pengukuran: {m}. Tidak ada yang disimpan.',
+    en: 'The server refused the measurement: {m}. Nothing was saved.',
+  },
+  surveyWaiting: {
+    id: '{n} pengukuran menunggu dikirim.',
+    en: '{n} measurements waiting to be sent.',
+  },
+  surveyAllSent: { id: 'Semua pengukuran sudah terkirim.', en: 'Every measurement has been sent.' },
+  surveyEmpty: { id: 'Belum ada pengukuran.', en: 'No measurements yet.' },
+  surveyListTitle: { id: 'Pengukuran di TPS ini', en: 'Measurements at this TPS' },
+  surveyMore: {
+    id: 'Sudah {n} pengukuran, pada {h} dari 3 jam berbeda yang disarankan. Ukur lagi nanti pada jam yang lain.',
+    en: 'Measured {n} times, at {h} of the 3 different hours advised. Measure again later, at another hour.',
+  },
+  surveyEnough: {
+    id: 'Sudah {n} pengukuran pada {h} jam berbeda: cukup. Terima kasih.',
+    en: 'Measured {n} times at {h} different hours: enough. Thank you.',
+  },
   witnessTitle: { id: 'Mode saksi', en: 'Witness mode' },
   witnessHelp: {
     id: 'Pindai kode QR di ponsel KPPS, atau pilih foto kode QR, atau tempel teksnya. Pemeriksaan tanda tangan tidak perlu sinyal.',
