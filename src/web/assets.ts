@@ -9,7 +9,7 @@ import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleBrowser, type WebAsset } from './bundle.ts';
 import { buildFieldAssets } from './field-assets.ts';
-import { buildMapAssets } from './map-assets.ts';
+import { buildMapAssets, bundleMapChunk } from './map-assets.ts';
 
 export type { WebAsset } from './bundle.ts';
 
@@ -29,7 +29,7 @@ const PREBUILT_DIR = fileURLToPath(
  * path, e.g. '/', '/index.html', '/portal.js', '/styles.css', the KPPS field app under '/kpps/' and the review queue under '/operator/'.
  */
 export async function bundleWebAssets(webDir = SOURCE_DIR): Promise<Map<string, WebAsset>> {
-  const [html, js, css, icon, field, opHtml, opJs, opCss, map] = await Promise.all([
+  const [html, js, css, icon, field, opHtml, opJs, opCss, map, peta] = await Promise.all([
     readFile(join(webDir, 'portal/index.html')),
     bundleBrowser(join(webDir, 'portal/main.ts'), 'esm'),
     // The portal's one stylesheet, with the map panel's rules (portal/map.css) after its own.
@@ -43,7 +43,16 @@ export async function bundleWebAssets(webDir = SOURCE_DIR): Promise<Map<string, 
     readFile(join(webDir, 'operator/styles.css')),
     // The portal's map chunk and MapLibre's worker, loaded only when a map is shown (map-assets.ts).
     buildMapAssets(webDir),
+    // The signal map page (src/web/peta/): its page, script, stylesheet and its map chunk.
+    Promise.all([
+      readFile(join(webDir, 'peta/index.html')),
+      bundleBrowser(join(webDir, 'peta/main.ts'), 'esm'),
+      readFile(join(webDir, 'peta/styles.css')),
+      bundleMapChunk(join(webDir, 'peta/map.ts')),
+    ]),
   ]);
+  const [petaHtml, petaJs, petaCss, petaMap] = peta;
+  const petaPage: WebAsset = { body: petaHtml, contentType: 'text/html; charset=utf-8' };
   const page: WebAsset = { body: html, contentType: 'text/html; charset=utf-8' };
   const opPage: WebAsset = { body: opHtml, contentType: 'text/html; charset=utf-8' };
   return new Map<string, WebAsset>([
@@ -60,6 +69,12 @@ export async function bundleWebAssets(webDir = SOURCE_DIR): Promise<Map<string, 
     ['/operator/index.html', opPage],
     ['/operator/operator.js', { body: opJs, contentType: 'text/javascript; charset=utf-8' }],
     ['/operator/styles.css', { body: opCss, contentType: 'text/css; charset=utf-8' }],
+    // The signal map (/peta/, issue 14).
+    ['/peta/', petaPage],
+    ['/peta/index.html', petaPage],
+    ['/peta/peta.js', { body: petaJs, contentType: 'text/javascript; charset=utf-8' }],
+    ['/peta/peta-map.js', { body: petaMap, contentType: 'text/javascript; charset=utf-8' }],
+    ['/peta/styles.css', { body: petaCss, contentType: 'text/css; charset=utf-8' }],
   ]);
 }
 

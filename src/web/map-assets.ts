@@ -13,7 +13,7 @@ const require = createRequire(import.meta.url);
 const JS = 'text/javascript; charset=utf-8';
 
 /** `maplibre-gl` is its CSP build here (same API; its worker loaded from a URL, not a blob). */
-const maplibreCsp: Plugin = {
+export const maplibreCsp: Plugin = {
   name: 'maplibre-csp',
   setup(b) {
     b.onResolve({ filter: /^maplibre-gl$/ }, () => ({
@@ -22,28 +22,34 @@ const maplibreCsp: Plugin = {
   },
 };
 
-export async function buildMapAssets(webDir: string): Promise<[string, WebAsset][]> {
+/** One map chunk (an ES module with MapLibre's CSP build in it): the portal's, the map page's. */
+export async function bundleMapChunk(entry: string): Promise<Buffer> {
   const { build } = await import('esbuild');
-  const [out, worker] = await Promise.all([
-    build({
-      entryPoints: [join(webDir, 'portal/map.ts')],
-      bundle: true,
-      write: false,
-      format: 'esm',
-      target: 'es2020',
-      platform: 'browser',
-      minify: true,
-      // MapLibre's licence (BSD-3-Clause) asks that its notice stay with the code.
-      legalComments: 'inline',
-      logLevel: 'silent',
-      plugins: [maplibreCsp],
-    }),
+  const out = await build({
+    entryPoints: [entry],
+    bundle: true,
+    write: false,
+    format: 'esm',
+    target: 'es2020',
+    platform: 'browser',
+    minify: true,
+    // MapLibre's licence (BSD-3-Clause) asks that its notice stay with the code.
+    legalComments: 'inline',
+    logLevel: 'silent',
+    plugins: [maplibreCsp],
+  });
+  const file = out.outputFiles[0];
+  if (!file) throw new Error(`esbuild produced nothing for the map chunk ${entry}`);
+  return Buffer.from(file.contents);
+}
+
+export async function buildMapAssets(webDir: string): Promise<[string, WebAsset][]> {
+  const [chunk, worker] = await Promise.all([
+    bundleMapChunk(join(webDir, 'portal/map.ts')),
     readFile(require.resolve('maplibre-gl/dist/maplibre-gl-csp-worker.js')),
   ]);
-  const file = out.outputFiles[0];
-  if (!file) throw new Error('esbuild produced nothing for the portal map');
   return [
-    ['/portal-map.js', { body: Buffer.from(file.contents), contentType: JS }],
+    ['/portal-map.js', { body: chunk, contentType: JS }],
     ['/portal-map-worker.js', { body: worker, contentType: JS }],
   ];
 }

@@ -99,6 +99,8 @@ function renderShell(): void {
       h('a', { href: '/api/openapi.json' }, t('footerApi')),
       ' · ',
       h('a', { href: '/api/docs', 'data-testid': 'api-docs' }, t('footerApiDocs')),
+      ' · ',
+      h('a', { href: '/peta/', 'data-testid': 'signal-map' }, t('footerSignalMap')),
     ),
     h('p', { class: 'small muted' }, t('tagline')),
     state.head && state.head.hash

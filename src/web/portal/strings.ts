@@ -312,6 +312,7 @@ export const PORTAL_STRINGS = {
     en: '{a} of {b} polling stations in this village have reported.',
   },
   footerApiDocs: { id: 'Referensi API', en: 'API reference' },
+  footerSignalMap: { id: 'Peta sinyal', en: 'Signal map' },
 } as const satisfies Dictionary;
 
 export type StringKey = keyof typeof PORTAL_STRINGS;
