@@ -5,6 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { ConnectivityMap } from '../src/contract/connectivity.ts';
 import { variedResult } from './support/results.ts';
 import { testPhoto } from './support/photos.ts';
 import { BIN, freePort, rekap, tokenRows } from './support/cli.ts';
@@ -45,6 +46,16 @@ describe('durability', () => {
     dirs.push(dataDir);
     const port = await freePort();
     let server = await startServer(dataDir, port);
+    // The demo comes with a synthetic position for each TPS and a simulated signal survey
+    // (src/demo/survey.ts), so its blank-spot map has a class for every TPS.
+    const map = (await (
+      await fetch(`http://127.0.0.1:${port}/api/v1/connectivity/16.08.01?ballot=ppwp`)
+    ).json()) as ConnectivityMap;
+    expect(map.features.length).toBeGreaterThan(100);
+    expect(
+      map.features.filter((f) => !f.geometry || f.properties.positionSource !== 'synthetic'),
+    ).toEqual([]);
+    expect(map.counts.unknown).toBe(0);
     const provisioned = await rekap(
       'kpps-token',
       '--region',

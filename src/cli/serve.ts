@@ -102,6 +102,21 @@ export async function serveCommand(args: string[]): Promise<number> {
         { tps: r.value.tps.added, regions: r.value.regions.added },
         'demo election loaded',
       );
+      // Where each TPS stands (synthetic, inside its real desa) and a simulated signal survey made
+      // days before, so the blank-spot map and its plan (issue 14) have something to show.
+      const [{ demoElection, DEMO_SEED }, { demoTpsPositions, demoSignalSurvey }] =
+        await Promise.all([import('../demo/okutimur.ts'), import('../demo/survey.ts')]);
+      const setup = demoElection({ seed: DEMO_SEED });
+      const positions = demoTpsPositions(setup, { seed: DEMO_SEED });
+      await store.setTpsPositions(positions.map((p) => ({ ...p, source: 'synthetic' as const })));
+      const observed = await store.recordObservations(
+        demoSignalSurvey(setup, positions, { seed: DEMO_SEED, now: new Date() }),
+        'demo-survey',
+      );
+      logger.info(
+        { positions: positions.length, observations: observed },
+        'demo TPS positions (synthetic) and signal survey (simulated) loaded',
+      );
     } else logger.info('database not empty: demo election not loaded again');
   }
   if (!(await store.election()))
