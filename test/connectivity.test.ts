@@ -450,7 +450,9 @@ describe.each(storeBackends('connectivity'))('the connectivity map on $name', (b
     expect(header.slice(0, 3)).toEqual(['tps', 'name', 'desa_code']);
     const rows = lines
       .slice(1)
-      .map((l) => Object.fromEntries(l.split(',').map((v, k) => [header[k], v])));
+      .map((l): Record<string, string> =>
+        Object.fromEntries(l.split(',').map((v, k) => [header[k]!, v])),
+      );
     expect(rows.map((r) => r.tps)).toEqual(planned.map((p) => p.tps));
     const a = planned[0]!;
     expect(rows[0]).toMatchObject({
