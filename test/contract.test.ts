@@ -498,6 +498,40 @@ describe('real answers of every route fit the document', () => {
     }
   });
 
+  it('the sending-point plan (CSV, GeoJSON, PDF) and the late list, refusals', async () => {
+    for (const ext of ['csv', 'geojson', 'pdf'] as const) {
+      const route = `/api/v1/connectivity/{code}/plan.${ext}`;
+      for (const [path, status] of [
+        ['16.08.01', 200],
+        [`${DESA}?ballot=ppwp`, 200],
+        ['16', 400],
+        ['16.08.01?exact=1', 401],
+        ['16.08.01?exact=maybe', 400],
+        ['16.08.99', 404],
+        ['16.08.01?ballot=nope', 400],
+      ] as const) {
+        const [code, query] = path.split('?');
+        const res = await api(
+          `/api/v1/connectivity/${code}/plan.${ext}${query ? `?${query}` : ''}`,
+        );
+        expect(res.status, `${ext} ${path}`).toBe(status);
+        await check(res, 'GET', route);
+      }
+    }
+    for (const [path, status] of [
+      ['16.08.01', 200],
+      [`${DESA}?ballot=ppwp`, 200],
+      ['16', 400],
+      ['16.08.99', 404],
+      ['16.08.01?ballot=nope', 400],
+    ] as const) {
+      const [code, query] = path.split('?');
+      const res = await api(`/api/v1/connectivity/${code}/late${query ? `?${query}` : ''}`);
+      expect(res.status, path).toBe(status);
+      await check(res, 'GET', '/api/v1/connectivity/{code}/late');
+    }
+  });
+
   it("Sirekap's public paths: nation to TPS, refusals", async () => {
     const packed = TPS.split('.');
     const paths: [string, string, number][] = [
