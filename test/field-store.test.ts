@@ -196,6 +196,7 @@ describe.each(backends)('field app store on $name', (backend) => {
         uploadKbps: 40,
         bytes: 5_000_000_000,
         ok: false,
+        source: 'send',
         receivedAt: expect.any(String) as string,
       },
       {
@@ -205,6 +206,7 @@ describe.each(backends)('field app store on $name', (backend) => {
         rttMs: null,
         uploadKbps: null,
         ok: false,
+        source: 'send',
         receivedAt: expect.any(String) as string,
       },
     ]);
