@@ -495,4 +495,57 @@ describe.each(storeBackends('connectivity'))('the connectivity map on $name', (b
     );
     expect((await get('/api/v1/connectivity/id/plan.csv')).statusCode).toBe(400);
   });
+
+  it('raises the blank-spot TPS later than the trip to its sending point, once half have sent', async (ctx) => {
+    if (!store) return ctx.skip('PostgreSQL not available');
+    // D sends 3 hours ago: 2 of Martapura's 4 TPS have sent, so the region expected its TPS at the
+    // median of their times, 2.5 hours ago. A is a blank spot 4 km from its sending point (about
+    // 17 minutes there): 2.5 hours is later than twice that plus 30 minutes, so A is raised.
+    const photo = await store.putPhoto(Buffer.from('connectivity test photo D'), {
+      contentType: 'image/jpeg',
+      width: 10,
+      height: 10,
+    });
+    const result = consistentResult({
+      dptL: 100,
+      dptP: 100,
+      votesL: 50,
+      votesP: 50,
+      invalid: 2,
+      votes: { '1': 30, '2': 30, '3': 38 },
+    });
+    await store.recordSubmission({
+      tps: D,
+      ballot: 'ppwp',
+      result,
+      photos: [photo],
+      flags: checkRules(result, { ballot: 'ppwp' }),
+      uploader: 'kpps:0123456789abcdef',
+      receivedAt: new Date(ago(3)),
+    });
+    const m = await map('/api/v1/connectivity/16.08.01?ballot=ppwp');
+    const res = await get('/api/v1/connectivity/16.08.01/late?ballot=ppwp');
+    expect(res.statusCode, res.body).toBe(200);
+    const report = ConnectivityLateSchema.parse(res.json());
+    expect(report.now).toBe(NOW.toISOString());
+    expect(report.expectedAt).toBe(ago(2.5));
+    const a = feature(m, A).properties;
+    expect(a.class).toBe('none');
+    const raisedA = report.raised.find((r) => r.tps === A);
+    expect(raisedA).toMatchObject({ class: 'none', hoursLate: 2.5, sendingPoint: a.sendingPoint });
+    expect(raisedA!.reason).toMatch(/km/);
+    // Each TPS not sent is counted once, in its class's 2-to-4-hours bucket (2.5 hours late).
+    const notSent = m.features.filter((f) => !f.properties.upload.sent).map((f) => f.properties);
+    expect(notSent.map((p) => p.tps).sort()).toEqual([A, C]);
+    for (const p of notSent) expect(report.notSent[p.class]['2to4']).toBeGreaterThanOrEqual(1);
+    const counted = Object.values(report.notSent).flatMap((b) => Object.values(b));
+    expect(counted.reduce((x, y) => x + y, 0)).toBe(2);
+    // Raised: exactly the blank spots among the TPS not sent (C too when it is one, with no point).
+    expect(report.raised.map((r) => r.tps).sort()).toEqual(
+      notSent
+        .filter((p) => p.class === 'none')
+        .map((p) => p.tps)
+        .sort(),
+    );
+  });
 });

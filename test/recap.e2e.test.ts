@@ -11,6 +11,7 @@ import type { RegionCode, TpsCode } from '../src/core/codes.ts';
 import { checkRules } from '../src/core/rules.ts';
 import { consistentResult } from '../src/synth/results.ts';
 import { CHROMIUM, launchChromium } from './support/chromium.ts';
+import { operatorLogin } from './support/operator-login.ts';
 import { pdfText } from './support/pdf-text.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
 
@@ -80,14 +81,7 @@ describe.skipIf(!hasChromium)('sign-off of a kecamatan (real server, real Chromi
   });
 
   it('refuses while a TPS is flagged, then closes and publishes a D.Hasil whose PDF holds the totals', async () => {
-    await page.goto(`${server.url}/operator/`);
-    await page.waitForSelector('#login-form');
-    await page.fill('#login-name', 'ppk.pleno');
-    await page.fill('#login-password', password);
-    await page.keyboard.press('Enter');
-    await page.waitForSelector('#password-form');
-    await page.keyboard.type(NEW_PASSWORD);
-    await page.keyboard.press('Enter');
+    await operatorLogin(page, server.url, 'ppk.pleno', password, NEW_PASSWORD);
 
     // The flagged TPS waits in the queue, and the recap is not closed.
     await page.waitForSelector(`#queue li[data-tps="${flagged}"]`);

@@ -23,6 +23,7 @@ import {
   type RecapClosed,
   type RecapReopened,
 } from '../../contract/recap.ts';
+import { ConnectivityLateSchema, type ConnectivityLate } from '../../contract/connectivity.ts';
 import { RegionResultSchema, type RegionResult } from '../../contract/results.ts';
 import { err, ok, type Result } from '../../core/result.ts';
 
@@ -160,3 +161,12 @@ export const reopenRecap = (
 /** Where a level's signed D.Hasil is published. */
 export const dhasilUrl = (code: string, ext: 'pdf' | 'json') =>
   `/api/v1/recap/${encodeURIComponent(code)}/${BALLOT}/dhasil.${ext}`;
+
+/** Election night's late list of a region (a kabupaten or below): the TPS not yet sent by class
+ *  and hours late, and the blank-spot TPS to chase. */
+export const late = (code: string): Promise<Result<ConnectivityLate, Failure>> =>
+  call(
+    'GET',
+    `/api/v1/connectivity/${encodeURIComponent(code)}/late?ballot=${BALLOT}`,
+    ConnectivityLateSchema,
+  );

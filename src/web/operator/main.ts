@@ -12,6 +12,7 @@ import { checkRules } from '../../core/rules.ts';
 import { h, type Child } from '../shared/dom.ts';
 import { formatNumber, formatTime, otherLang, storedLang, translate } from '../shared/i18n.ts';
 import * as api from './api.ts';
+import { latePanel } from './connectivity.ts';
 import { recapPanel } from './recap.ts';
 import { fieldLabel, OPERATOR_STRINGS, type StringKey } from './strings.ts';
 
@@ -293,7 +294,12 @@ function renderQueue() {
         q.items.length === 0 ? h('p', { id: 'queue-empty' }, t('emptyQueue')) : list,
         h('p', { class: 'muted small' }, t('keysQueue')),
       ),
-      ...(state.account ? [recapPanel({ account: state.account, t, failure: failureText })] : []),
+      ...(state.account
+        ? [
+            recapPanel({ account: state.account, t, failure: failureText }),
+            latePanel({ account: state.account, lang: language.get(), t, failure: failureText }),
+          ]
+        : []),
     ],
     q.items.length > 0 ? `q-${state.selected}` : 'state-filter',
   );
@@ -827,8 +833,8 @@ document.addEventListener('keydown', (e) => {
     }
     return;
   }
-  // The sign-off panel's buttons and links take their own keys (Enter presses them).
-  if (typing || target?.closest('#recap')) return;
+  // The sign-off and late panels' buttons and links take their own keys (Enter presses them).
+  if (typing || target?.closest('#recap, #late')) return;
   if (state.view === 'queue') {
     if (e.key === 'j' || e.key === 'ArrowDown') {
       e.preventDefault();

@@ -170,6 +170,54 @@ export const OPERATOR_STRINGS = {
     id: 'Rekapitulasi dibuka kembali.',
     en: 'The recap is reopened.',
   },
+
+  // Election night: the TPS not yet sent, by connectivity class (connectivity.ts)
+  lateTitle: { id: 'Belum terkirim menurut sinyal', en: 'Not yet sent, by signal' },
+  lateTooLarge: {
+    id: 'Daftar TPS yang terlambat dibuat per kabupaten/kota atau wilayah di bawahnya. Buka peta sinyal untuk memilih kabupaten.',
+    en: 'The list of late TPS is made per kabupaten or a region below it. Open the signal map to choose a kabupaten.',
+  },
+  lateMap: { id: 'Peta sinyal dan titik kirim', en: 'Signal map and sending points' },
+  lateExpected: {
+    id: 'TPS di wilayah ini diperkirakan sudah mengirim pada {at} (median waktu kirim).',
+    en: 'The TPS of this region were expected to have sent by {at} (the median time of those sent).',
+  },
+  lateNoExpected: {
+    id: 'Belum separuh TPS mengirim, jadi belum ada yang dihitung terlambat.',
+    en: 'Fewer than half the TPS have sent, so none counts as late yet.',
+  },
+  lateCaption: {
+    id: '{total} TPS belum mengirim, menurut kelas sinyal dan keterlambatan',
+    en: '{total} TPS not yet sent, by signal class and how late',
+  },
+  lateClass: { id: 'Kelas sinyal', en: 'Signal class' },
+  late_lt1: { id: '< 1 jam', en: '< 1 h' },
+  late_1to2: { id: '1–2 jam', en: '1–2 h' },
+  late_2to4: { id: '2–4 jam', en: '2–4 h' },
+  late_gt4: { id: '≥ 4 jam', en: '≥ 4 h' },
+  lateTotal: { id: 'Jumlah', en: 'Total' },
+  lateRaisedTitle: {
+    id: 'TPS blank spot yang perlu dihubungi: {count}',
+    en: 'Blank-spot TPS to chase: {count}',
+  },
+  lateRaisedHelp: {
+    id: 'Terlambat lebih dari dua kali perjalanan ke titik kirim ditambah 30 menit, atau tanpa titik kirim.',
+    en: 'Later than twice the trip to their sending point plus 30 minutes, or without a sending point.',
+  },
+  lateNoneRaised: {
+    id: 'Tidak ada TPS blank spot yang terlambat melebihi perjalanannya.',
+    en: 'No blank-spot TPS is later than its trip allows.',
+  },
+  lateHours: { id: 'terlambat {hours} jam', en: '{hours} h late' },
+  lateSendAt: {
+    id: 'Titik kirim: {where}, {travel}',
+    en: 'Sending point: {where}, {travel}',
+  },
+  lateNoPoint: {
+    id: 'Tidak ada titik dengan sinyal baik dalam jangkauan: hubungi lewat telepon atau kurir.',
+    en: 'No point with good signal within reach: call or send a courier.',
+  },
+  lateUpdated: { id: 'Diperbarui {at}, setiap menit', en: 'Updated {at}, every minute' },
 } as const satisfies Dictionary;
 
 export type StringKey = keyof typeof OPERATOR_STRINGS;
