@@ -166,8 +166,9 @@ export function registerRecap(app: FastifyInstance, deps: RecapRouteDeps): void 
 const A4 = { width: 595.28, height: 841.89 };
 const MARGIN = 40;
 
-/** What the standard fonts can write: other characters (a name in another script) become `?`. */
-const winAnsi = (text: string) =>
+/** What the standard fonts can write: other characters (a name in another script) become `?`.
+ *  The sending-point plan's PDF (plan-pdf.ts) writes with the same fonts. */
+export const winAnsi = (text: string) =>
   [...text]
     .map((c) => {
       const n = c.codePointAt(0)!;

@@ -6,6 +6,7 @@
 import { PDFDocument, StandardFonts, rgb, type PDFFont, type PDFPage } from 'pdf-lib';
 import type { PlanRow } from '../contract/connectivity.ts';
 import { DIRECTION_WORDS } from '../core/late.ts';
+import { winAnsi } from './dhasil.ts';
 
 export type PlanPdfInput = {
   region: { code: string; name: string };
@@ -19,15 +20,6 @@ export type PlanPdfInput = {
 const PAGE = { width: 841.89, height: 595.28 };
 const MARGIN = 36;
 const GREY = rgb(0.4, 0.4, 0.4);
-
-/** What the standard fonts can write: other characters (a name in another script) become `?`. */
-const winAnsi = (text: string) =>
-  [...text]
-    .map((c) => {
-      const n = c.codePointAt(0)!;
-      return n < 0x20 || (n >= 0x7f && n < 0xa0) || n > 0xff ? '?' : c;
-    })
-    .join('');
 
 const idNumber = (n: number, digits: number) =>
   n.toLocaleString('id-ID', { minimumFractionDigits: digits, maximumFractionDigits: digits });
