@@ -146,6 +146,42 @@ const codeParam = (description: string) => ({
   description,
 });
 const REGION_CODE = 'Region code: id, 16, 16.08, 16.08.01 or 16.08.01.1007';
+
+/** The parameters of the blank-spot map's routes (connectivity.ts, connectivity-plan.ts): the
+ *  region, the ballot and, where a logged-in operator may ask for them, exact positions. */
+const connectivityParams = (exact: boolean) => [
+  codeParam('Region code of a kabupaten, kecamatan or desa: 16.08, 16.08.01 or 16.08.01.1007'),
+  ballotParam,
+  ...(exact
+    ? [
+        {
+          name: 'exact',
+          in: 'query',
+          required: false,
+          schema: { type: 'string', enum: ['0', '1', 'false', 'true'], default: '0' },
+          description:
+            'Exact positions (1), for a logged-in operator of the region; 0 (default): rounded to 0.01 degree, as the public map.',
+        },
+      ]
+    : []),
+];
+/** The refusals of the blank-spot map's routes; with `exact`, those of `exact=1` too. */
+const connectivityRefusals = (exact: boolean): (ErrorCode | [ErrorCode, string])[] => [
+  'bad_code',
+  'unknown_ballot',
+  ...(exact ? [['bad_request', '`exact` is not 0 or 1'] as [ErrorCode, string]] : []),
+  ['region_too_large', 'the nation or a provinsi: choose a kabupaten or below'],
+  ...(exact
+    ? ([
+        ['not_logged_in', '`exact=1` without a live operator session'],
+        ['must_change_password', '`exact=1` by an account with its one-time password'],
+        ['forbidden', "`exact=1` by an account that may not view the region's review queue"],
+        ['outside_region', "`exact=1` for a region outside the account's"],
+      ] as [ErrorCode, string][])
+    : []),
+  'unknown_region',
+  ...COMMON,
+];
 const notModified = {
   description:
     'Nothing changed since the ETag sent in If-None-Match. Every answer carries an ETag that changes whenever any accepted submission changes the store.',
@@ -413,38 +449,14 @@ function paths() {
         description:
           'Recomputed on each request from the signal observations and the time (docs/design/blank-spot-map.md): a class per TPS (good, weak, none, unknown), the nearest point with good signal in the kabupaten for each TPS of class none or weak, and whether its result of the ballot arrived; per desa the counts and the share of blank-spot TPS. Public: positions rounded to 0.01 degree (about 1.1 km), distance and bearing measured between the rounded points, `Cache-Control: no-cache`. `?exact=1`: exact positions, for a logged-in operator whose region holds the code (an account that may view its review queue), `Cache-Control: private, no-store`. Regions above a kabupaten are refused.',
         security: [{}, ...operator],
-        parameters: [
-          codeParam(
-            'Region code of a kabupaten, kecamatan or desa: 16.08, 16.08.01 or 16.08.01.1007',
-          ),
-          ballotParam,
-          {
-            name: 'exact',
-            in: 'query',
-            required: false,
-            schema: { type: 'string', enum: ['0', '1', 'false', 'true'], default: '0' },
-            description:
-              'Exact positions (1), for a logged-in operator of the region; 0 (default): rounded to 0.01 degree.',
-          },
-        ],
+        parameters: [...connectivityParams(true)],
         responses: {
           200: {
             description:
               'A FeatureCollection of the TPS (geometry null where no position is known)',
             content: { 'application/geo+json': { schema: ref(ConnectivityMapSchema) } },
           },
-          ...fails([
-            'bad_code',
-            'unknown_ballot',
-            ['bad_request', '`exact` is not 0 or 1'],
-            ['region_too_large', 'the nation or a provinsi: choose a kabupaten or below'],
-            ['not_logged_in', '`exact=1` without a live operator session'],
-            ['must_change_password', '`exact=1` by an account with its one-time password'],
-            ['forbidden', "`exact=1` by an account that may not view the region's review queue"],
-            ['outside_region', "`exact=1` for a region outside the account's"],
-            'unknown_region',
-            ...COMMON,
-          ]),
+          ...fails(connectivityRefusals(true)),
         },
       },
     },
@@ -455,37 +467,13 @@ function paths() {
         description:
           "RFC 4180 with a header row, CRLF line ends, UTF-8; one row per TPS of the region of class none (blank spot) or weak, in TPS code order, from the same answer as GET /api/v1/connectivity/{code} (its values are the map's, positions rounded the same way unless `exact=1`). Columns: tps, name, desa_code, desa_name, kecamatan_code, kecamatan_name, class, score, tps_lat, tps_lng, send_lat, send_lng, distance_km, bearing_deg, direction, travel_minutes, measured_at, measured_by; the sending point's cells are empty where none lies within 30 km.",
         security: [{}, ...operator],
-        parameters: [
-          codeParam(
-            'Region code of a kabupaten, kecamatan or desa: 16.08, 16.08.01 or 16.08.01.1007',
-          ),
-          ballotParam,
-          {
-            name: 'exact',
-            in: 'query',
-            required: false,
-            schema: { type: 'string', enum: ['0', '1', 'false', 'true'], default: '0' },
-            description:
-              'Exact positions (1), for a logged-in operator of the region; 0 (default): rounded to 0.01 degree, as the public map.',
-          },
-        ],
+        parameters: [...connectivityParams(true)],
         responses: {
           200: {
             description: 'The CSV file',
             content: { 'text/csv': { schema: { type: 'string' } } },
           },
-          ...fails([
-            'bad_code',
-            'unknown_ballot',
-            ['bad_request', '`exact` is not 0 or 1'],
-            ['region_too_large', 'the nation or a provinsi: choose a kabupaten or below'],
-            ['not_logged_in', '`exact=1` without a live operator session'],
-            ['must_change_password', '`exact=1` by an account with its one-time password'],
-            ['forbidden', "`exact=1` by an account that may not view the region's review queue"],
-            ['outside_region', "`exact=1` for a region outside the account's"],
-            'unknown_region',
-            ...COMMON,
-          ]),
+          ...fails(connectivityRefusals(true)),
         },
       },
     },
@@ -496,37 +484,13 @@ function paths() {
         description:
           'The same rows as plan.csv as the properties of Point features (kind `tps`; geometry null where the TPS has no known position), and a LineString from each TPS to its sending point (kind `route`).',
         security: [{}, ...operator],
-        parameters: [
-          codeParam(
-            'Region code of a kabupaten, kecamatan or desa: 16.08, 16.08.01 or 16.08.01.1007',
-          ),
-          ballotParam,
-          {
-            name: 'exact',
-            in: 'query',
-            required: false,
-            schema: { type: 'string', enum: ['0', '1', 'false', 'true'], default: '0' },
-            description:
-              'Exact positions (1), for a logged-in operator of the region; 0 (default): rounded to 0.01 degree, as the public map.',
-          },
-        ],
+        parameters: [...connectivityParams(true)],
         responses: {
           200: {
             description: 'A FeatureCollection of the plan',
             content: { 'application/geo+json': { schema: ref(ConnectivityPlanSchema) } },
           },
-          ...fails([
-            'bad_code',
-            'unknown_ballot',
-            ['bad_request', '`exact` is not 0 or 1'],
-            ['region_too_large', 'the nation or a provinsi: choose a kabupaten or below'],
-            ['not_logged_in', '`exact=1` without a live operator session'],
-            ['must_change_password', '`exact=1` by an account with its one-time password'],
-            ['forbidden', "`exact=1` by an account that may not view the region's review queue"],
-            ['outside_region', "`exact=1` for a region outside the account's"],
-            'unknown_region',
-            ...COMMON,
-          ]),
+          ...fails(connectivityRefusals(true)),
         },
       },
     },
@@ -537,34 +501,10 @@ function paths() {
         description:
           'A4 landscape: a header with the region and the time it was made, each kecamatan on a new page with a table of its blank-spot and weak TPS (TPS, desa, class, sending point lat/lng, distance, direction in Indonesian compass words, expected travel, measured by and when), page numbers.',
         security: [{}, ...operator],
-        parameters: [
-          codeParam(
-            'Region code of a kabupaten, kecamatan or desa: 16.08, 16.08.01 or 16.08.01.1007',
-          ),
-          ballotParam,
-          {
-            name: 'exact',
-            in: 'query',
-            required: false,
-            schema: { type: 'string', enum: ['0', '1', 'false', 'true'], default: '0' },
-            description:
-              'Exact positions (1), for a logged-in operator of the region; 0 (default): rounded to 0.01 degree, as the public map.',
-          },
-        ],
+        parameters: [...connectivityParams(true)],
         responses: {
           200: { description: 'The PDF', content: { 'application/pdf': {} } },
-          ...fails([
-            'bad_code',
-            'unknown_ballot',
-            ['bad_request', '`exact` is not 0 or 1'],
-            ['region_too_large', 'the nation or a provinsi: choose a kabupaten or below'],
-            ['not_logged_in', '`exact=1` without a live operator session'],
-            ['must_change_password', '`exact=1` by an account with its one-time password'],
-            ['forbidden', "`exact=1` by an account that may not view the region's review queue"],
-            ['outside_region', "`exact=1` for a region outside the account's"],
-            'unknown_region',
-            ...COMMON,
-          ]),
+          ...fails(connectivityRefusals(true)),
         },
       },
     },
@@ -574,24 +514,13 @@ function paths() {
           'Election night: the TPS not yet sent by connectivity class and hours late, and the blank-spot TPS to chase',
         description:
           "The expected time is the median time at which the region's TPS that have sent sent their result (null until half have); a TPS not yet sent is late by now minus that time, counted by class and bucket (lt1, 1to2, 2to4, gt4). A blank-spot TPS (class none) is raised once later than twice its travel to its sending point plus 30 minutes, at once when it has none; sorted most overdue first, each with a reason in Bahasa Indonesia. Public, always from the public (rounded) positions; `Cache-Control: no-cache`.",
-        parameters: [
-          codeParam(
-            'Region code of a kabupaten, kecamatan or desa: 16.08, 16.08.01 or 16.08.01.1007',
-          ),
-          ballotParam,
-        ],
+        parameters: [...connectivityParams(false)],
         responses: {
           200: {
             description: 'The late list',
             content: { 'application/json': { schema: ref(ConnectivityLateSchema) } },
           },
-          ...fails([
-            'bad_code',
-            'unknown_ballot',
-            ['region_too_large', 'the nation or a provinsi: choose a kabupaten or below'],
-            'unknown_region',
-            ...COMMON,
-          ]),
+          ...fails(connectivityRefusals(false)),
         },
       },
     },
