@@ -10,6 +10,7 @@ import type { Feature, FeatureCollection, Geometry } from 'geojson';
 import type { ConnectivityClassName, ConnectivityMap } from '../../contract/connectivity.ts';
 import type { GeoFeature } from '../../contract/geo.ts';
 import { WORKER_URL } from '../portal/map.ts';
+import { pagePoint, whenDrawn } from '../shared/map-ready.ts';
 import { CLASS_COLOURS, CLASS_ORDER } from './words.ts';
 
 export type PetaMapOptions = {
@@ -248,22 +249,8 @@ export function createPetaMap(
       map.remove();
     },
   };
-  return new Promise((resolve, reject) => {
-    const failed = (ev: { error?: Error }) => {
-      map.off('idle', ready);
-      map.off('error', failed);
-      map.remove();
-      reject(ev.error ?? new Error('the map could not be drawn'));
-    };
-    const ready = () => {
-      map.off('idle', ready);
-      map.off('error', failed);
-      live = { map, data };
-      container.dataset.mapReady = 'true';
-      resolve(handle);
-    };
-    map.on('error', failed);
-    map.on('idle', ready);
+  return whenDrawn(map, handle, () => {
+    live = { map, data };
   });
 }
 
@@ -275,14 +262,5 @@ export async function pointOfTps(code: string): Promise<{ x: number; y: number }
   const map = live?.map;
   const f = live?.data?.features.find((x) => x.properties.tps === code);
   if (!map || !f?.geometry) return null;
-  await new Promise<void>((resolve) => {
-    requestAnimationFrame(() => {
-      if (map.loaded() && !map.isMoving()) resolve();
-      else void map.once('idle', () => resolve());
-    });
-  });
-  const [lng, lat] = f.geometry.coordinates;
-  const p = map.project([lng, lat]);
-  const box = map.getContainer().getBoundingClientRect();
-  return { x: box.left + p.x, y: box.top + p.y };
+  return pagePoint(map, f.geometry.coordinates);
 }

@@ -7,6 +7,7 @@
 import { Map as MapLibre, setWorkerUrl, type GeoJSONSource } from 'maplibre-gl';
 import type { FeatureCollection } from 'geojson';
 import type { RegionGeo } from '../../contract/geo.ts';
+import { pagePoint, whenDrawn } from '../shared/map-ready.ts';
 
 /** How one child region is drawn: its fill, how strong, and the words of its hover label. */
 export type Shade = { fill: string; opacity: number; tip: string };
@@ -139,22 +140,8 @@ export function createMap(
       map.remove();
     },
   };
-  return new Promise((resolve, reject) => {
-    const failed = (ev: { error?: Error }) => {
-      map.off('idle', ready);
-      map.off('error', failed);
-      map.remove();
-      reject(ev.error ?? new Error('the map could not be drawn'));
-    };
-    const ready = () => {
-      map.off('idle', ready);
-      map.off('error', failed);
-      live = { map, geo };
-      container.dataset.mapReady = 'true';
-      resolve(handle);
-    };
-    map.on('error', failed);
-    map.on('idle', ready);
+  return whenDrawn(map, handle, () => {
+    live = { map, geo };
   });
 }
 
@@ -166,14 +153,5 @@ export async function pointOf(code: string): Promise<{ x: number; y: number } | 
   const map = live?.map;
   const f = live?.geo.features.find((x) => x.properties.code === code);
   if (!map || !f) return null;
-  // Once any resize (and the refit that follows it) has been drawn.
-  await new Promise<void>((resolve) => {
-    requestAnimationFrame(() => {
-      if (map.loaded() && !map.isMoving()) resolve();
-      else void map.once('idle', () => resolve());
-    });
-  });
-  const p = map.project(f.properties.pt);
-  const box = map.getContainer().getBoundingClientRect();
-  return { x: box.left + p.x, y: box.top + p.y };
+  return pagePoint(map, f.properties.pt);
 }
