@@ -15,6 +15,7 @@ import {
 } from '../../contract/connectivity.ts';
 import { GeoIndexSchema, RegionGeoSchema, type RegionGeo } from '../../contract/geo.ts';
 import { parseRegionCode } from '../../core/codes.ts';
+import { mapStage } from '../shared/map-stage.ts';
 import { h, patch, type Child } from '../shared/dom.ts';
 import { otherLang, storedLang, type Lang } from '../shared/i18n.ts';
 import {
@@ -207,19 +208,11 @@ function swatch(c: ConnectivityClassName): HTMLElement {
 
 function renderMapCard(): void {
   const l = lang();
-  let stage: Child[];
-  if (state.map === 'idle')
-    stage = [
-      h(
-        'button',
-        { type: 'button', class: 'map-show', 'data-testid': 'map-show' },
-        t(l, 'mapShow'),
-      ),
-    ];
-  else if (state.map === 'loading')
-    stage = [parts.box, h('p', { class: 'map-status muted small' }, t(l, 'mapLoading'))];
-  else if (state.map === 'ready') stage = [parts.box];
-  else stage = [h('p', { class: 'map-status muted small' }, t(l, 'mapFailed'))];
+  const stage = mapStage(state.map, parts.box, {
+    show: t(l, 'mapShow'),
+    loading: t(l, 'mapLoading'),
+    failed: t(l, 'mapFailed'),
+  });
   patch(parts.stage, stage);
   patch(parts.mapCard, [
     h('h2', { id: 'peta-map-title', class: 'card-title' }, t(l, 'mapTitle')),

@@ -11,6 +11,7 @@
 // leaves as it is, MapLibre's canvas included.
 import { getJson, type PairInfo, type RegionResult } from './api.ts';
 import { GeoIndexSchema, RegionGeoSchema, type RegionGeo } from '../../contract/geo.ts';
+import { mapStage } from '../shared/map-stage.ts';
 import { h, patch, type Child } from '../shared/dom.ts';
 import { dateLocale, translate, type Lang } from '../shared/i18n.ts';
 import { MAP_STRINGS, type MapStringKey } from './map-strings.ts';
@@ -255,7 +256,7 @@ function create(r: RegionResult, ctx: Ctx): Panel {
 function render(p: Panel): void {
   const { lang } = p.ctx;
   p.el.hidden = p.state === 'checking' || p.state === 'none';
-  if (p.el.hidden) return;
+  if (p.state === 'checking' || p.state === 'none') return;
   const modeButton = (mode: Mode, key: MapStringKey) =>
     h(
       'button',
@@ -267,19 +268,11 @@ function render(p: Panel): void {
       },
       s(lang, key),
     );
-  let stage: Child[];
-  if (p.state === 'idle')
-    stage = [
-      h(
-        'button',
-        { type: 'button', class: 'map-show', 'data-testid': 'map-show' },
-        s(lang, 'mapShow'),
-      ),
-    ];
-  else if (p.state === 'loading')
-    stage = [p.box, h('p', { class: 'map-status muted small' }, s(lang, 'mapLoading'))];
-  else if (p.state === 'ready') stage = [p.box];
-  else stage = [h('p', { class: 'map-status muted small' }, s(lang, 'mapFailed'))];
+  const stage = mapStage(p.state, p.box, {
+    show: s(lang, 'mapShow'),
+    loading: s(lang, 'mapLoading'),
+    failed: s(lang, 'mapFailed'),
+  });
   patch(p.stage, stage);
   const shown = p.state === 'ready' || p.state === 'loading';
   patch(p.el, [
