@@ -105,7 +105,7 @@ export function isStorageFull(e: unknown): boolean {
 }
 
 /** The hash check every backend shares: bytes come out only when they are what was asked for. */
-function verifiedBlobStore(backend: BlobBackend): BlobStore {
+export function verifiedBlobStore(backend: BlobBackend): BlobStore {
   return {
     put: (bytes) => backend.put(bytes),
     async get(location, sha256) {
