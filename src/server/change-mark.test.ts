@@ -67,4 +67,21 @@ describe('change marks', () => {
     expect(first).toBe('0.x');
     marks.close();
   });
+
+  it('a nudge polls at once: a write of another node is seen before the next tick', async () => {
+    const { store } = fakeStore();
+    let external = 0;
+    const polled = { ...store, changeMark: () => Promise.resolve(`0.${external}`) } as Store;
+    // A poll interval far longer than the test: only the nudge can move the mark.
+    const marks = changeMarks(polled, { pollMs: 3_600_000 });
+    expect(await marks.mark()).toBe('0.0');
+    const heard: MarkEvent[] = [];
+    marks.subscribe((e) => heard.push(e));
+    external = 7;
+    marks.nudge();
+    for (let i = 0; i < 200 && heard.length === 0; i++) await new Promise((r) => setTimeout(r, 25));
+    expect(heard).toEqual([{ type: 'change', mark: '0.7' }]);
+    expect(marks.current()).toBe('0.7');
+    marks.close();
+  });
 });

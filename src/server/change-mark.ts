@@ -33,6 +33,12 @@ export type ChangeMarks = {
   staleSince(): Date | null;
   /** Hears each change of the mark, and when it goes stale and fresh again; returns the removal. */
   subscribe(listener: (e: MarkEvent) => void): () => void;
+  /**
+   * Polls the store now instead of at the next tick: another API node said it wrote (the event
+   * bus, bus.ts). Only news: the mark still comes from the store, and a nudge lost changes nothing
+   * but how soon the mark moves. Nudges during a poll are folded into it.
+   */
+  nudge(): void;
   /** Stops the poll and the store's listener; marks are still answered from the last poll. */
   close(): void;
 };
@@ -137,21 +143,31 @@ export function changeMarks(store: Store, opts: ChangeMarkOptions = {}): ChangeM
       throw e;
     }
   };
+  let again = false;
+  const tick = () => {
+    if (polling) {
+      again = true;
+      return;
+    }
+    polling = true;
+    // SQLite: its quick mark shows other connections' commits at once; the poll still runs, to
+    // notice a store that no longer answers.
+    poll()
+      .catch(() => undefined)
+      .finally(() => {
+        polling = false;
+        if (store.quickMark() !== undefined) announce();
+        // A nudge that came during the poll may name a commit the poll did not see yet.
+        if (again && !closed) {
+          again = false;
+          tick();
+        }
+      });
+  };
   const start = () => {
     if (closed || timer) return;
     unlisten = store.onLocalChange(announce);
-    timer = setInterval(() => {
-      if (polling) return;
-      polling = true;
-      // SQLite: its quick mark shows other connections' commits at once; the poll still runs, to
-      // notice a store that no longer answers.
-      poll()
-        .catch(() => undefined)
-        .finally(() => {
-          polling = false;
-          if (store.quickMark() !== undefined) announce();
-        });
-    }, pollMs);
+    timer = setInterval(tick, pollMs);
     timer.unref();
   };
 
@@ -171,6 +187,11 @@ export function changeMarks(store: Store, opts: ChangeMarkOptions = {}): ChangeM
       return priming;
     },
     staleSince: () => stale,
+    nudge() {
+      if (closed) return;
+      start();
+      tick();
+    },
     subscribe(listener) {
       start();
       listeners.add(listener);

@@ -317,12 +317,16 @@ export type StoreOptions = {
   /** How many devices one KPPS token may enrol (default 2, `DEFAULT_MAX_DEVICES_PER_TOKEN`). */
   maxDevicesPerToken?: number;
   /**
-   * Whether this store may write photos (default: unless `readOnly`). A store that may holds the
-   * data folder's lock (lock.ts) until it is closed, so a second one is refused; commands that
-   * only change rows (`kpps-token`, `revoke-device`, `import`) pass false and run beside `serve`.
+   * Whether this store may write photos (default: unless `readOnly`). A store that may, on the
+   * pack files, holds the data folder's lock (lock.ts) until it is closed, so a second one is
+   * refused; commands that only change rows (`kpps-token`, `revoke-device`, `import`) pass false
+   * and run beside `serve`.
    */
   writePhotos?: boolean;
-  /** The photo store (default: pack files under `<data>/blobs`). */
+  /**
+   * The photo store (default: pack files under `<data>/blobs`, with the data folder's lock). One
+   * given here is the caller's to make (`openBlobStore`), and takes no lock.
+   */
   blobs?: BlobStore;
   /** Tests only: a cheaper scrypt for their many logins (default and production: SCRYPT_COST). */
   scryptCost?: ScryptCost;
@@ -389,7 +393,9 @@ function snapshot<T>(conn: Db, read: (db: Kysely<Database>) => Promise<T>): Prom
 export async function openStore(opts: StoreOptions): Promise<Store> {
   const writePhotos = !opts.readOnly && opts.writePhotos !== false;
   // The lock first: a second server on this folder stops before it migrates or writes anything.
-  const lock = writePhotos ? lockDataFolder(opts.dataDir) : undefined;
+  // It guards the pack files, which one process appends to; a store given its photo store (S3,
+  // blobs-s3.ts) appends to none, so any number of servers run beside each other (issue 15).
+  const lock = writePhotos && !opts.blobs ? lockDataFolder(opts.dataDir) : undefined;
   let conn: Db;
   let blobs: BlobStore;
   try {
