@@ -323,11 +323,14 @@ export type StoreOptions = {
    * and run beside `serve`.
    */
   writePhotos?: boolean;
-  /**
-   * The photo store (default: pack files under `<data>/blobs`, with the data folder's lock). One
-   * given here is the caller's to make (`openBlobStore`), and takes no lock.
-   */
+  /** The photo store (default: pack files under `<data>/blobs`). */
   blobs?: BlobStore;
+  /**
+   * Whether a store that writes photos takes the data folder's lock (default true). False only
+   * when `blobs` writes no pack files of this folder (photos in S3): several servers then share
+   * one database and one bucket, and nothing on this disk.
+   */
+  lock?: boolean;
   /** Tests only: a cheaper scrypt for their many logins (default and production: SCRYPT_COST). */
   scryptCost?: ScryptCost;
 };
@@ -393,9 +396,9 @@ function snapshot<T>(conn: Db, read: (db: Kysely<Database>) => Promise<T>): Prom
 export async function openStore(opts: StoreOptions): Promise<Store> {
   const writePhotos = !opts.readOnly && opts.writePhotos !== false;
   // The lock first: a second server on this folder stops before it migrates or writes anything.
-  // It guards the pack files, which one process appends to; a store given its photo store (S3,
-  // blobs-s3.ts) appends to none, so any number of servers run beside each other (issue 15).
-  const lock = writePhotos && !opts.blobs ? lockDataFolder(opts.dataDir) : undefined;
+  // It guards the pack files, which one process appends to; with photos in S3 (blobs-s3.ts) there
+  // are none to guard, and any number of servers run beside each other (issue 15).
+  const lock = writePhotos && opts.lock !== false ? lockDataFolder(opts.dataDir) : undefined;
   let conn: Db;
   let blobs: BlobStore;
   try {
