@@ -21,7 +21,7 @@ describe('memoryQueue', () => {
       seen.push(n);
       atOnce--;
     });
-    for (let i = 0; i < 5; i++) expect(q.enqueue(i)).toBe(true);
+    for (let i = 0; i < 5; i++) expect(await q.enqueue(i)).toBe(true);
     await q.idle();
     expect(seen).toEqual([0, 1, 2, 3, 4]);
     expect(most).toBe(1);
@@ -36,7 +36,7 @@ describe('memoryQueue', () => {
       started.push(n);
       await gates[n]!.opened;
     });
-    for (const n of [0, 1, 2]) q.enqueue(n);
+    for (const n of [0, 1, 2]) await q.enqueue(n);
     await new Promise((r) => setImmediate(r));
     expect(started).toEqual([0, 1]);
     expect(q.stats()).toMatchObject({ pending: 1, running: 2 });
@@ -58,7 +58,7 @@ describe('memoryQueue', () => {
       if (n === 1) throw new Error('missing blob');
       seen.push(n);
     });
-    for (const n of [0, 1, 2]) q.enqueue(n);
+    for (const n of [0, 1, 2]) await q.enqueue(n);
     await q.idle();
     expect(seen).toEqual([0, 2]);
     expect(errors.map(([job, e]) => [job, (e as Error).message])).toEqual([[1, 'missing blob']]);
@@ -68,7 +68,7 @@ describe('memoryQueue', () => {
   it('idle waits for jobs enqueued before start, and answers at once when empty', async () => {
     const q = memoryQueue<number>();
     await q.idle();
-    q.enqueue(7);
+    await q.enqueue(7);
     let idle = false;
     const waiting = q.idle().then(() => (idle = true));
     await new Promise((r) => setImmediate(r));
@@ -90,13 +90,13 @@ describe('memoryQueue', () => {
       await g.opened;
       seen.push(`${j.tps}/${j.v}`);
     });
-    expect(q.enqueue({ tps: 'a', v: 1 })).toBe(true); // running
-    expect(q.enqueue({ tps: 'a', v: 2 })).toBe(true); // pending
-    expect(q.enqueue({ tps: 'a', v: 1 })).toBe('duplicate');
-    expect(q.enqueue({ tps: 'a', v: 2 })).toBe('duplicate');
+    expect(await q.enqueue({ tps: 'a', v: 1 })).toBe(true); // running
+    expect(await q.enqueue({ tps: 'a', v: 2 })).toBe(true); // pending
+    expect(await q.enqueue({ tps: 'a', v: 1 })).toBe('duplicate');
+    expect(await q.enqueue({ tps: 'a', v: 2 })).toBe('duplicate');
     g.open();
     await q.idle();
-    expect(q.enqueue({ tps: 'a', v: 1 })).toBe(true);
+    expect(await q.enqueue({ tps: 'a', v: 1 })).toBe(true);
     await q.idle();
     expect(seen).toEqual(['a/1', 'a/2', 'a/1']);
   });
@@ -109,11 +109,11 @@ describe('memoryQueue', () => {
       await g.opened;
       seen.push(n);
     });
-    for (const n of [0, 1, 2]) q.enqueue(n);
+    for (const n of [0, 1, 2]) await q.enqueue(n);
     await new Promise((r) => setImmediate(r));
     let closed = false;
     const closing = q.close().then(() => (closed = true));
-    expect(q.enqueue(3)).toBe('closed');
+    expect(await q.enqueue(3)).toBe('closed');
     await new Promise((r) => setImmediate(r));
     expect(closed).toBe(false); // job 0 is still running
     g.open();
@@ -127,7 +127,8 @@ describe('memoryQueue', () => {
     // The database's view, as the catch-up scan sees it: every job not yet done.
     const due = new Set([1, 2, 3, 4, 5]);
     const q = memoryQueue<number>({ maxPending: 2 });
-    const refused = [...due].filter((n) => q.enqueue(n) !== true);
+    const refused: number[] = [];
+    for (const n of [...due]) if ((await q.enqueue(n)) !== true) refused.push(n);
     expect(refused).toEqual([3, 4, 5]);
     expect(q.stats().dropped).toBe(3);
     q.start(async (n) => {
@@ -137,10 +138,18 @@ describe('memoryQueue', () => {
     await q.idle();
     expect([...due]).toEqual([3, 4, 5]);
     // The catch-up: offer every job still due; those the queue holds already are refused.
-    for (const n of due) q.enqueue(n);
+    for (const n of [...due]) await q.enqueue(n);
     await q.idle();
     expect(due.size).toBe(0);
     expect(q.stats()).toMatchObject({ done: 5, dropped: 3 });
+  });
+
+  it('takes or refuses a job before enqueue returns: its promise only carries the answer', async () => {
+    const q = memoryQueue<number>();
+    const answer = q.enqueue(1);
+    expect(q.stats().pending).toBe(1);
+    expect(await answer).toBe(true);
+    await q.close();
   });
 
   it('refuses a concurrency that is not a whole number of at least 1', () => {

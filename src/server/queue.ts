@@ -1,8 +1,9 @@
 // Background work off the request path, behind one small interface: the embedded default runs it
-// in this process with a bounded worker; a later issue (15) puts the same interface on NATS
-// JetStream. A queue is never the record of what must be done: the database is. A job refused
-// because the queue is full, or lost when the process stops, is found again by whoever fills the
-// queue from the database (the re-read's catch-up scan), so the queue may drop work, loudly.
+// in this process with a bounded worker (`memoryQueue`, below); across machines the same interface
+// is a JetStream work queue (queue-jetstream.ts). A queue is never the record of what must be done:
+// the database is. A job refused because the queue is full or unreachable, or lost when the
+// process or a NATS node stops, is found again by whoever fills the queue from the database (the
+// re-read's catch-up scan), so the queue may drop work, loudly.
 
 export type QueueStats = {
   /** Jobs waiting for a worker. */
@@ -17,16 +18,19 @@ export type QueueStats = {
   dropped: number;
 };
 
-/** Why `enqueue` did not take a job (the job is not lost: the database still says it is due). */
-export type Refusal = 'full' | 'closed' | 'duplicate';
+/**
+ * Why `enqueue` did not take a job (the job is not lost: the database still says it is due).
+ * `unavailable`: the queue's server did not confirm it (no quorum, a timeout, no connection).
+ */
+export type Refusal = 'full' | 'closed' | 'duplicate' | 'unavailable';
 
 export type Queue<J> = {
   /**
-   * Hands a job to the queue: true when taken; a refusal otherwise. A job equal (by `key`) to one
-   * pending or running is refused as `duplicate`: the submission path and the catch-up scan may
-   * both offer the same job.
+   * Hands a job to the queue: true once taken (on JetStream: stored by the stream); a refusal
+   * otherwise, never a rejection. A job equal (by `key`) to one the queue holds is refused as
+   * `duplicate`: the submission path and the catch-up scan may both offer the same job.
    */
-  enqueue(job: J): true | Refusal;
+  enqueue(job: J): Promise<true | Refusal>;
   /** Starts the workers with the handler. Once: a second call is a bug. */
   start(handler: (job: J) => Promise<void>): void;
   /** Resolves once nothing is pending or running (tests; the end of a catch-up). */
@@ -52,7 +56,8 @@ export type MemoryQueueOptions<J> = {
 
 /**
  * The in-process queue: first in, first out, `concurrency` jobs at once, at most `maxPending`
- * waiting. A handler that throws is counted and reported, never rethrown.
+ * waiting. A handler that throws is counted and reported, never rethrown. `enqueue` takes or
+ * refuses the job before it returns; its promise only carries the answer.
  */
 export function memoryQueue<J>(opts: MemoryQueueOptions<J> = {}): Queue<J> {
   const concurrency = opts.concurrency ?? 1;
@@ -102,23 +107,25 @@ export function memoryQueue<J>(opts: MemoryQueueOptions<J> = {}): Queue<J> {
     }
   };
 
+  const take = (job: J): true | Refusal => {
+    if (closed) {
+      dropped++;
+      return 'closed';
+    }
+    const key = keyOf(job);
+    if (present.has(key)) return 'duplicate';
+    if (pending.length >= maxPending) {
+      dropped++;
+      return 'full';
+    }
+    pending.push({ job, key });
+    present.add(key);
+    pump();
+    return true;
+  };
+
   return {
-    enqueue(job) {
-      if (closed) {
-        dropped++;
-        return 'closed';
-      }
-      const key = keyOf(job);
-      if (present.has(key)) return 'duplicate';
-      if (pending.length >= maxPending) {
-        dropped++;
-        return 'full';
-      }
-      pending.push({ job, key });
-      present.add(key);
-      pump();
-      return true;
-    },
+    enqueue: (job) => Promise.resolve(take(job)),
     start(h) {
       if (handler) throw new Error('the queue was started already');
       handler = h;

@@ -329,7 +329,8 @@ export function startRereader(deps: RereaderDeps): Rereader {
         cursor = versions[0] ? versions[0].seq - 1 : scannedTo;
         let taken = 0;
         for (const v of versions)
-          if (queue.enqueue({ tps: v.tps, ballot: v.ballot, version: v.version }) === true) taken++;
+          if ((await queue.enqueue({ tps: v.tps, ballot: v.ballot, version: v.version })) === true)
+            taken++;
         if (taken > 0) logger.info({ versions: taken }, 're-read catch-up: versions queued');
         return taken;
       } finally {
@@ -348,9 +349,18 @@ export function startRereader(deps: RereaderDeps): Rereader {
 
   return {
     offer(job) {
-      const taken = queue.enqueue(job);
-      if (taken === 'full')
-        logger.warn({ ...job }, 're-read queue full: the catch-up scan will read this version');
+      // Not awaited: the request that recorded the version answers without waiting for the queue.
+      // `enqueue` answers a refusal rather than rejecting; the catch is for a bug in it.
+      queue.enqueue(job).then(
+        (taken) => {
+          if (taken === 'full' || taken === 'unavailable')
+            logger.warn(
+              { ...job, refused: taken },
+              're-read queue refused the job: the catch-up scan will read this version',
+            );
+        },
+        (err: unknown) => logger.error({ err, ...job }, 're-read enqueue failed'),
+      );
     },
     catchUp,
     async idle() {
