@@ -28,6 +28,7 @@ import {
   type StoredEvent,
 } from './events.ts';
 import type { Dialect } from './migrations.ts';
+import { REREAD_EVENTS } from './reread.ts';
 import { jsonColumn, StoredPhotosSchema, StoredResultSchema } from './rows.ts';
 import type { Database } from './schema.ts';
 import { closedAbove } from './signoffs.ts';
@@ -39,6 +40,7 @@ import {
   refreshReview,
   toRecord,
   tpsStatusRow,
+  versionEventOf,
   type SubmissionRecord,
   type VersionEvent,
 } from './submissions.ts';
@@ -290,20 +292,39 @@ async function writeCorrection(
   return { record: toRecord(row), changes: changedFields(before, action.values) };
 }
 
+/** What `recordReread` did: its event, the review after it, and whether it was there before. */
+export type RereadRecorded = ReviewOutcome & {
+  /**
+   * True when the version had a `reread_*` event already: nothing was written, `event` is that
+   * earlier one and `review` the TPS's review as it stands.
+   */
+  already: boolean;
+};
+
 /**
  * Records the server's re-read of a version (actor `server`): `reread_agrees`,
  * `reread_disagrees` (the TPS goes to review) or `reread_failed`. Any version may be re-read, not
  * only the latest; under a closed recap a disagreement would change what counts, so it is refused.
+ * Once only: a version with a `reread_*` event already gets no second one, and nothing changes.
  */
 export async function recordReread(
   ctx: Ctx,
   ref: VersionRef,
   outcome: RereadOutcome,
   now: Date,
-): Promise<Result<ReviewOutcome, RereadRefusal>> {
+): Promise<Result<RereadRecorded, RereadRefusal>> {
   const { tps, ballot, version } = ref;
   return writeTransaction(ctx.db, ctx.dialect, async (trx) => {
     await lockTps(trx, ctx.dialect, tps, ballot);
+    // Every re-read of this TPS takes its lock first, so the look below and the write after it
+    // are one step: a job JetStream delivers twice (it is at-least-once), two workers, or a
+    // catch-up scan that offers a version again all find the first one's event. Checked before
+    // the chain's lock, so a repeat holds up no other writer.
+    const before = await rereadEventOf(trx, ref);
+    if (before) {
+      const { review: current } = await readTpsRecord(trx, tps, ballot);
+      return ok({ event: before, review: current, already: true });
+    }
     // The chain's lock now, not at the append: a recap that closes meanwhile (its event is on the
     // chain) cannot slip in between the check below and this action's event.
     await lockChain(trx, ctx.dialect);
@@ -340,8 +361,31 @@ export async function recordReread(
             };
     const [stored] = await appendEvents(trx, ctx.dialect, [event], now);
     const after = await refreshReview(trx, ctx.dialect, tps, ballot, state);
-    return ok({ event: stored!, review: after });
+    return ok({ event: stored!, review: after, already: false });
   });
+}
+
+/**
+ * The `reread_*` event about one version, if any. A TPS has a handful of events (the
+ * `events_tps` index), so they are read and their details parsed here rather than in SQL.
+ */
+async function rereadEventOf(
+  trx: Kysely<Database>,
+  { tps, ballot, version }: VersionRef,
+): Promise<StoredEvent | undefined> {
+  const rows = await trx
+    .selectFrom('events')
+    .selectAll()
+    .where('tps_code', '=', tps)
+    .where('type', 'in', [...REREAD_EVENTS])
+    .orderBy('seq')
+    .execute();
+  for (const row of rows) {
+    const e = versionEventOf(row);
+    if (e && e.details.ballot === ballot && e.details.version === version)
+      return { ...e, prevHash: row.prev_hash, hash: row.hash };
+  }
+  return undefined;
 }
 
 /** One version as its reviewer sees it. */
