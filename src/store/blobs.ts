@@ -183,7 +183,7 @@ const noop = () => undefined;
  * pack the same way, cut back to what the last good flush covered. On open, the newest pack's size
  * on disk is where appending resumes.
  */
-function packBackend(root: string, opts: PackOptions): BlobBackend {
+export function packBackend(root: string, opts: PackOptions): BlobBackend {
   const read = (location: BlobLocation) => readPack(root, location);
   if (opts.readOnly)
     return {
