@@ -43,6 +43,7 @@ import { registerSecurity, type SecurityOptions } from './security.ts';
 import { connectionGuard } from './connections.ts';
 import { resolveLimits, type ServerLimits } from './limits.ts';
 import { multipartIntake } from './multipart.ts';
+import { intakePool, type IntakeOptions, type IntakePool } from './intake-pool.ts';
 import { registerSession } from './session.ts';
 import { startRereader, type Rereader } from './reread.ts';
 
@@ -72,6 +73,12 @@ export type AppDeps = {
    * change at once; `rekap serve` uses 1,000 ms, so reads during ingest come from the cache.
    */
   publicRefreshMs?: number;
+  /**
+   * The intake pool that hashes and checks photos and signatures (intake-pool.ts): a pool passed
+   * in stays its owner's to close; options (or nothing: cores minus one threads) make the app's
+   * own, closed with the app.
+   */
+  intake?: IntakePool | IntakeOptions;
 };
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -157,6 +164,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   /** Submission bodies: their size limit and the memory budget shared by all in flight. */
   const intake = multipartIntake(limits);
+  const given = deps.intake && 'examine' in deps.intake ? deps.intake : undefined;
+  const photoIntake = given ?? intakePool(deps.intake);
+  if (!given) app.addHook('onClose', () => photoIntake.close());
   const reread: Rereader | undefined =
     deps.reread && deps.reread.enabled !== false
       ? startRereader({
@@ -227,7 +237,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     const parts = await readSubmissionParts(req, reply, intake);
     if (!parts.ok) return sendError(reply, parts.error);
     const accepted = await acceptSubmission(
-      { store, clock },
+      { store, clock, intake: photoIntake },
       tps,
       ballot.value,
       who.value.uploader,

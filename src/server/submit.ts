@@ -4,18 +4,18 @@ import * as z from 'zod';
 import type { Ballot } from '../core/ballots.ts';
 import { parseCHasil, type CHasil } from '../core/chasil.ts';
 import type { TpsCode } from '../core/codes.ts';
-import { checkSignedAt, verifySummary, type SignedSummary } from '../core/receipt.ts';
+import { checkSignedAt } from '../core/receipt.ts';
 import { problemsOf, problemsText } from '../core/problems.ts';
 import { err, ok, type Result } from '../core/result.ts';
 import { checkRules } from '../core/rules.ts';
 import { PhotoRefsSchema, SignaturePartSchema } from '../contract/kpps.ts';
-import { sha256Hex } from '../store/blobs.ts';
 import { RecapClosedError } from '../store/signoffs.ts';
 import type { Store } from '../store/store.ts';
 import type { PhotoRecord, RecordOutcome, StoredSignature } from '../store/submissions.ts';
 import { apiError, type ApiError, type PartLimits } from './errors.ts';
 import { readMultipart, type MultipartIntake } from './multipart.ts';
-import { PHOTO_LIMITS, checkPhoto } from './photos.ts';
+import type { IntakePool } from './intake-pool.ts';
+import { PHOTO_LIMITS, type PhotoOk } from './photos.ts';
 
 type Parts = {
   result: unknown;
@@ -158,7 +158,12 @@ export async function readSubmissionParts(
   return ok({ result, photos, photoRefs, signature: signed.value });
 }
 
-export type SubmitContext = { store: Store; clock: () => Date };
+export type SubmitContext = {
+  store: Store;
+  clock: () => Date;
+  /** Where the photos are hashed and checked and the signature verified (intake-pool.ts). */
+  intake: IntakePool;
+};
 
 export async function acceptSubmission(
   ctx: SubmitContext,
@@ -188,9 +193,32 @@ export async function acceptSubmission(
       ),
     );
   const result: CHasil = parsed.value;
-  const checks = [];
-  for (const [i, bytes] of parts.photos.entries()) {
-    const check = await checkPhoto(bytes);
+  // The device is looked up before the photos go to the intake pool, so that one trip there
+  // checks the photos and the signature both; its refusals still come after the photos' own.
+  const signer = await signerOf(ctx.store, tps.code, ballot, parts.signature);
+  const sig = parts.signature;
+  const examined = await ctx.intake.examine({
+    photos: parts.photos,
+    ...(signer.ok && signer.value && sig && ballot === 'ppwp'
+      ? {
+          signed: {
+            summary: {
+              v: 1,
+              tps: tps.code,
+              ballot,
+              result,
+              signedAt: sig.signedAt,
+              deviceId: sig.deviceId,
+            },
+            photoRefs: parts.photoRefs,
+            signature: sig.signature,
+            publicKey: signer.value,
+          },
+        }
+      : {}),
+  });
+  const checks: PhotoOk[] = [];
+  for (const [i, check] of examined.checks.entries()) {
     if (!check.ok) return err(apiError('invalid_photo', `photo ${i + 1}: ${check.error}`));
     checks.push(check.value);
   }
@@ -205,21 +233,19 @@ export async function acceptSubmission(
         { missing },
       ),
     );
-  // Page order: the `photo` parts, then the photos named in the `photos` part.
-  const hashes = [...parts.photos.map((b) => sha256Hex(b)), ...parts.photoRefs];
-  const refused = await checkSignature(
-    ctx.store,
-    tps.code,
-    ballot,
-    result,
-    hashes,
-    parts.signature,
-  );
-  if (refused) return err(refused);
+  if (!signer.ok) return err(signer.error);
+  if (examined.signatureValid === false)
+    return err(
+      apiError(
+        'bad_signature',
+        'the signature does not match these numbers and photos (or this device)',
+      ),
+    );
   // Photos are on disk before the submission that names them is committed: a crash in between
-  // leaves at most unreferenced bytes, never a submission without its photo.
+  // leaves at most unreferenced bytes, never a submission without its photo. The bytes are the
+  // ones the intake pool hashed and checked (parts.photos were handed over to it).
   const photos: PhotoRecord[] = [];
-  for (const [i, bytes] of parts.photos.entries())
+  for (const [i, bytes] of examined.photos.entries())
     photos.push(await ctx.store.putPhoto(bytes, checks[i]!));
   for (const h of parts.photoRefs) photos.push(uploaded.get(h)!);
   const flags = checkRules(result, { ballot, registeredDpt: tps.dpt });
@@ -243,53 +269,42 @@ export async function acceptSubmission(
 }
 
 /**
- * A signed submission must verify with the key of a device enrolled for this TPS. Once a TPS has
- * enrolled a device, every ballot's submissions must be signed; only ppwp can be signed yet
- * (receipt.ts), so the other ballots of such a TPS are refused rather than taken unsigned. The
- * summary is rebuilt from what was sent: TPS, ballot, numbers, photo hashes in page order,
- * signing time and device.
+ * Who may sign for this TPS: the public key of the enrolled device that signed, whose signature
+ * the intake pool then verifies over the summary rebuilt from what was sent (TPS, ballot,
+ * numbers, photo hashes in page order, signing time and device). Undefined for an unsigned
+ * submission that may be unsigned. Once a TPS has enrolled a device, every ballot's submissions
+ * must be signed; only ppwp can be signed yet (receipt.ts), so the other ballots of such a TPS are
+ * refused rather than taken unsigned.
  */
-async function checkSignature(
+async function signerOf(
   store: Store,
   tps: TpsCode,
   ballot: Ballot,
-  result: CHasil,
-  photos: string[],
   signature: StoredSignature | undefined,
-): Promise<ApiError | undefined> {
+): Promise<Result<string | undefined, ApiError>> {
   if (!signature) {
     if (await store.tpsHasDevice(tps))
-      return apiError(
-        'signature_required',
-        ballot === 'ppwp'
-          ? `TPS ${tps} has an enrolled device: its submissions must carry the device's signature`
-          : `TPS ${tps} has an enrolled device: every ballot's submission must be signed, and ${ballot} results cannot be signed yet (only ppwp)`,
+      return err(
+        apiError(
+          'signature_required',
+          ballot === 'ppwp'
+            ? `TPS ${tps} has an enrolled device: its submissions must carry the device's signature`
+            : `TPS ${tps} has an enrolled device: every ballot's submission must be signed, and ${ballot} results cannot be signed yet (only ppwp)`,
+        ),
       );
-    return undefined;
+    return ok(undefined);
   }
   if (ballot !== 'ppwp')
-    return apiError('unsupported_ballot', 'signed submissions are for the ppwp ballot only');
+    return err(apiError('unsupported_ballot', 'signed submissions are for the ppwp ballot only'));
   const device = await store.device(signature.deviceId);
   if (!device || device.revokedAt || device.tps !== tps)
-    return apiError(
-      'unknown_device',
-      `device ${signature.deviceId} is not enrolled for TPS ${tps} (unknown, revoked or of another TPS)`,
+    return err(
+      apiError(
+        'unknown_device',
+        `device ${signature.deviceId} is not enrolled for TPS ${tps} (unknown, revoked or of another TPS)`,
+      ),
     );
-  const summary: SignedSummary = {
-    v: 1,
-    tps,
-    ballot,
-    result,
-    photos,
-    signedAt: signature.signedAt,
-    deviceId: signature.deviceId,
-  };
-  if (!(await verifySummary(summary, signature.signature, device.publicKey)))
-    return apiError(
-      'bad_signature',
-      'the signature does not match these numbers and photos (or this device)',
-    );
-  return undefined;
+  return ok(device.publicKey);
 }
 
 /** The limits of a submission's parts (the multipart parser's, and the words of its refusals). */
