@@ -83,6 +83,19 @@ Perintah / commands:
       Check an archive with nothing but the archive: the manifest's hashes, every photo against
       its sha256, every device signature and D.Hasil, every region total against the sum of the
       TPS below it. Names each failure; exit 1 if any.
+  rekap loadgen URL --tokens FILE [--tps N] [--ballots ppwp,...] [--curve 2024|tse|flat]
+      [--speed X | --duration S] [--rate R] [--photo-kb KB] [--sign] [--resubmit SHARE] [--bad SHARE]
+      [--concurrency N] [--region CODE] [--settle S] [--json]
+      Replay an election night against any Rekap: FILE is kpps-token's CSV (tps,token[,dpt]); each
+      TPS x ballot submits once along the curve (2024: from 13:00 WIB, Sirekap's evening; tse: 98.77%
+      in about 3 h; flat: constant), compressed by --speed (3600: an hour a second) or fitted into
+      --duration S, with a unique photo (default 200 KB) each. --sign enrols a device per TPS and
+      signs (ppwp only). --resubmit and --bad: shares of all requests that are later versions or
+      identical retries, and bad requests (forged token, cut photo, impossible numbers, a sum
+      changed after signing) that must be refused with 4xx. Reports accepted/s, latency
+      percentiles, answers by status and code, and how far the recap of --region (default id)
+      was behind the acknowledged TPS; progress on stderr. Run the server with --rate-limit off:
+      every request comes from one address. Exit 1 if a bad request was not refused with 4xx.
 `;
 
 type Command = (args: string[]) => Promise<number>;
@@ -107,6 +120,7 @@ const COMMANDS: Record<string, Command> = {
   'export-archive': async (args) =>
     (await import('./export-archive.ts')).exportArchiveCommand(args),
   'verify-export': async (args) => (await import('./verify-export.ts')).verifyExportCommand(args),
+  loadgen: async (args) => (await import('./loadgen/index.ts')).loadgenCommand(args),
 };
 
 export async function main(argv: string[]): Promise<number> {
