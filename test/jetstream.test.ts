@@ -281,7 +281,8 @@ describe('on a 3-node NATS cluster, one node killed', () => {
     cluster = await startNatsCluster(3);
     const admin = await connect(cluster.url, 'rekap-cluster-admin');
     conns.push(admin);
-    jsm = await jetstreamManager(admin);
+    // No account check: the cluster may not have elected its meta leader yet.
+    jsm = await jetstreamManager(admin, { checkAPI: false });
     // The cluster elects its meta leader first: ensureStreams retries until it can.
     streams = await ensureStreams(jsm, { replicas: 3, prefix: prefix(), retryForMs: 60_000 });
     await until(async () => {

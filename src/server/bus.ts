@@ -104,6 +104,9 @@ export type JetstreamBusOptions = {
 };
 
 const NODE_HEADER = 'Rekap-Node';
+/** Each pull's life; the server's idle heartbeat is half of it. */
+const PULL_EXPIRES_MS = 5_000;
+const HEARTBEAT_MS = PULL_EXPIRES_MS / 2;
 
 /**
  * The bus on `REKAP_EVENTS`: `publish` goes to `rekap.events.<topic>`; each subscription reads
@@ -137,8 +140,11 @@ export function jetstreamBus(nc: NatsConnection, opts: JetstreamBusOptions): Eve
           // seen. The library's own recovery starts where it stopped only from a sequence.
           const start =
             lastSeq ??
-            (await (await jetstreamManager(nc)).streams.info(opts.streams.events.name)).state
-              .last_seq;
+            (
+              await (
+                await jetstreamManager(nc, { checkAPI: false })
+              ).streams.info(opts.streams.events.name)
+            ).state.last_seq;
           const c = await js.consumers.get(opts.streams.events.name, {
             name_prefix: `${prefix}_${topic}_${Math.floor(Math.random() * 1e9)}`,
             filter_subjects: subject,
@@ -147,30 +153,39 @@ export function jetstreamBus(nc: NatsConnection, opts: JetstreamBusOptions): Eve
           });
           lastSeq = start;
           if (stopped || closed) return;
-          const messages = await c.consume({ max_messages: 100 });
+          const messages = await c.consume({ max_messages: 100, expires: PULL_EXPIRES_MS });
           current = messages;
           isReady();
-          // Heartbeats missed twice in a row: the consumer is gone with its node. The library
-          // tries again; after a few, the bus starts a new subscription itself.
+          // The library makes the consumer again when it is lost, but not while its requests to a
+          // dead node time out (after a reconnect it asks, without end). So a watchdog: no message
+          // and no server heartbeat for three heartbeats, and the bus subscribes anew itself.
+          let heard = Date.now();
           void (async () => {
-            for await (const s of messages.status())
-              if (s.type === 'heartbeats_missed' && s.count >= 4) messages.stop();
+            for await (const s of messages.status()) if (s.type === 'heartbeat') heard = Date.now();
           })().catch(() => undefined);
+          const watchdog = setInterval(() => {
+            if (Date.now() - heard > 3 * HEARTBEAT_MS) messages.stop();
+          }, HEARTBEAT_MS);
           failures = 0;
-          for await (const m of messages) {
-            lastSeq = m.seq;
-            let data: unknown;
-            try {
-              data = m.json();
-            } catch (e) {
-              opts.onError?.(topic, e);
-              continue;
+          try {
+            for await (const m of messages) {
+              heard = Date.now();
+              lastSeq = m.seq;
+              let data: unknown;
+              try {
+                data = m.json();
+              } catch (e) {
+                opts.onError?.(topic, e);
+                continue;
+              }
+              try {
+                fn(data, { from: m.headers?.get(NODE_HEADER) || undefined });
+              } catch (e) {
+                opts.onError?.(topic, e);
+              }
             }
-            try {
-              fn(data, { from: m.headers?.get(NODE_HEADER) || undefined });
-            } catch (e) {
-              opts.onError?.(topic, e);
-            }
+          } finally {
+            clearInterval(watchdog);
           }
           current = undefined;
         } catch (e) {

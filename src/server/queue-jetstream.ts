@@ -103,7 +103,7 @@ export function jetstreamQueue<J>(
   const retryDelayMs = opts.retryDelayMs ?? 1000;
   const js: JetStreamClient = jetstream(nc);
   let jsm: Promise<JetStreamManager> | undefined;
-  const manager = () => (jsm ??= jetstreamManager(nc));
+  const manager = () => (jsm ??= jetstreamManager(nc, { checkAPI: false }));
 
   let closed = false;
   let started = false;
@@ -211,6 +211,9 @@ export function jetstreamQueue<J>(
         const batch = await c.fetch({ max_messages: 1, expires: PULL_EXPIRES_MS });
         pulls.add(batch);
         if (closed) await batch.close();
+        // A pull ends by itself after `expires`, except when its requests go to a node that died
+        // (the client asks again without end): ended here, and the loop pulls anew.
+        const guard = setTimeout(() => batch.stop(), 3 * PULL_EXPIRES_MS);
         try {
           for await (const m of batch) {
             const run = handle(m, handler);
@@ -218,6 +221,7 @@ export function jetstreamQueue<J>(
             await run.finally(() => running.delete(run));
           }
         } finally {
+          clearTimeout(guard);
           pulls.delete(batch);
         }
         failures = 0;
