@@ -1,11 +1,19 @@
 // The intake pool gives the verdicts of the request thread's own check: the same hashes, photo
 // verdicts and signature verdicts with its worker threads as inline, and it closes cleanly.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { generateDeviceKey, signSummary, type SignedSummary } from '../core/receipt.ts';
 import { sha256Hex } from '../store/blobs.ts';
 import { consistentResult } from '../synth/results.ts';
 import { jpegHeaderOnly } from '../../test/support/bad-photos.ts';
 import { testPhoto } from '../../test/support/photos.ts';
+import { demoElection } from '../demo/okutimur.ts';
+import { openStore } from '../store/store.ts';
+import { cleanResult } from '../../test/support/results.ts';
+import { issueToken } from '../../test/support/server.ts';
+import { buildApp } from './app.ts';
 import { intakePool, type Examined, type IntakePool } from './intake-pool.ts';
 import type { IntakeTask } from './intake-worker.ts';
 
@@ -154,5 +162,47 @@ describe('intake pool', () => {
   it('refuses a number of threads that is not a whole number', () => {
     expect(() => intakePool({ workers: -1 })).toThrow(/whole number/);
     expect(() => intakePool({ workers: 1.5 })).toThrow(/whole number/);
+  });
+});
+
+describe("buildApp's intake option", () => {
+  it('takes submissions inline or on a pool it is given, and leaves the given pool open', async () => {
+    const f = await fixtures();
+    const dataDir = await mkdtemp(join(tmpdir(), 'rekap-intake-'));
+    const store = await openStore({ dataDir });
+    await store.loadElection(demoElection());
+    const given = intakePool({ workers: 1 });
+    const tps = '16.08.01.1008.001';
+    try {
+      for (const intake of [{ workers: 0 }, given]) {
+        const app = await buildApp({ store, intake });
+        const token = await issueToken(store, tps);
+        const submit = async (photo: Buffer) => {
+          const form = new FormData();
+          form.set('result', JSON.stringify(cleanResult(86)));
+          form.append('photo', new Blob([new Uint8Array(photo)], { type: 'image/jpeg' }), 'c.jpg');
+          const res = await app.inject({
+            method: 'POST',
+            url: `/api/v1/tps/${tps}/submissions?ballot=ppwp`,
+            headers: { authorization: `Bearer ${token}` },
+            payload: form,
+          });
+          return { status: res.statusCode, body: res.json<{ error?: string; status?: string }>() };
+        };
+        expect(await submit(f.broken)).toMatchObject({
+          status: 422,
+          body: { error: 'invalid_photo' },
+        });
+        const taken = await submit(await testPhoto(`intake ${intake.workers}`));
+        expect(taken.status).toBe(201);
+        await app.close();
+      }
+      // The app closed its own pool only: the one it was given still works.
+      expect((await given.examine({ photos: [Buffer.from(f.good)] })).checks[0]!.ok).toBe(true);
+    } finally {
+      await given.close();
+      await store.close();
+      await rm(dataDir, { recursive: true, force: true });
+    }
   });
 });
