@@ -20,7 +20,12 @@ Perintah / commands:
       --signing-key FILE: the Ed25519 key (PKCS#8 PEM, mode 0600) that signs each D.Hasil;
       default DIR/signing-key.pem, made on first start (docs/recap.md).
       Every photo is read again on the server, one form at a time; --no-reread turns that off
-      on a machine too small for it.
+      on a machine too small for it. --intake-workers N: threads that hash and check photos and
+      signatures (default cores - 1; 0: on the request thread).
+      Across machines (docs/scale.md): --blobs s3://BUCKET[/PREFIX]?endpoint=URL&region=R puts
+      photos in S3-compatible storage (credentials from AWS_* variables); --queue nats://H:P,...
+      (with --db and --blobs s3://) sends re-reads to \`rekap worker\` processes and tells the other
+      nodes of each commit; --nats-replicas N copies each stream (3 on a 3-node cluster).
   rekap election import DIR [--regions idn-area-data[:CODE,...]] [--json] [--data DIR] [--db URL]
       Load or extend an election from election.json, regions.csv and tps.csv
       (docs/election-import.md); all or nothing, and the same files twice change nothing.
@@ -83,6 +88,10 @@ Perintah / commands:
       Check an archive with nothing but the archive: the manifest's hashes, every photo against
       its sha256, every device signature and D.Hasil, every region total against the sum of the
       TPS below it. Names each failure; exit 1 if any.
+  rekap worker --db URL --blobs s3://... --queue nats://... [--nats-replicas N] [--concurrency N]
+      [--catch-up-every-s S]
+      Read photos again off the API nodes: re-read jobs from NATS JetStream, outcomes into the
+      database (once per version, however often a job comes), and the catch-up scan of what is due.
   rekap loadgen URL --tokens FILE [--tps N] [--ballots ppwp,...] [--curve 2024|tse|flat]
       [--speed X | --duration S] [--rate R] [--photo-kb KB] [--sign] [--resubmit SHARE] [--bad SHARE]
       [--concurrency N] [--region CODE] [--settle S] [--json]
@@ -120,6 +129,7 @@ const COMMANDS: Record<string, Command> = {
   'export-archive': async (args) =>
     (await import('./export-archive.ts')).exportArchiveCommand(args),
   'verify-export': async (args) => (await import('./verify-export.ts')).verifyExportCommand(args),
+  worker: async (args) => (await import('./worker.ts')).workerCommand(args),
   loadgen: async (args) => (await import('./loadgen/index.ts')).loadgenCommand(args),
 };
 

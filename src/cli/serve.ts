@@ -2,17 +2,20 @@
 // with --simulate a simulated election night sent through the same HTTP API a phone uses.
 // The demo modules (and sharp, which draws the simulated photos) load only when used, so that a
 // restart answers as soon as it can.
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { SERVE_PUBLISH_MS } from '../server/change-mark.ts';
 import { buildApp } from '../server/app.ts';
 import { loadServerKey } from '../server/keys.ts';
 import { securityOptions } from '../server/security.ts';
+import { openBlobStore, usesPackFiles } from '../store/blobs-s3.ts';
 import { openStore } from '../store/store.ts';
+import { openNatsLink } from '../server/cluster.ts';
 import { buildWebAssets } from '../web/assets.ts';
 import { UsageError } from './usage.ts';
-import { parse, storeOptions } from './options.ts';
+import { blobsSpec, natsReplicas, parse, scaleOptions, storeOptions } from './options.ts';
 
 /** How long the simulated election night of `npm start` lasts. */
 const NIGHT_MS = 4 * 60_000;
@@ -34,7 +37,22 @@ export async function serveCommand(args: string[]): Promise<number> {
     'no-reread': { type: 'boolean' },
     // The key that signs each D.Hasil (src/server/keys.ts); default: the data folder's.
     'signing-key': { type: 'string' },
+    // Threads that hash and check photos and signatures (src/server/intake-pool.ts).
+    'intake-workers': { type: 'string' },
+    ...scaleOptions,
   });
+  const blobs = blobsSpec(o.blobs);
+  const replicas = natsReplicas(o['nats-replicas']);
+  const iw = o['intake-workers'] ?? process.env.REKAP_INTAKE_WORKERS;
+  const intakeWorkers = iw === undefined ? undefined : Number(iw);
+  if (intakeWorkers !== undefined && !(Number.isInteger(intakeWorkers) && intakeWorkers >= 0))
+    throw new UsageError(`--intake-workers must be a whole number (0: none), not ${iw}`);
+  if (o.queue && !o.db)
+    throw new UsageError('--queue needs --db postgres://...: every node must share the database');
+  if (o.queue && usesPackFiles(blobs))
+    throw new UsageError(
+      '--queue needs --blobs s3://...: every node and worker must read the same photos',
+    );
   const port = Number(o.port ?? process.env.PORT ?? 8080);
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new UsageError(`bad port: ${o.port ?? process.env.PORT}`);
@@ -83,8 +101,36 @@ export async function serveCommand(args: string[]): Promise<number> {
   });
   // Prebuilt (dist/web/) when run as `rekap`: read, not compiled.
   const webAssets = await buildWebAssets();
-  const store = await openStore({ dataDir: o.data, dbUrl: o.db, maxDevicesPerToken });
-  logger.info({ store: store.describe }, 'store opened');
+  // Photos in the data folder's packs (one server per folder, locked), or in S3 (any number).
+  // The folder holds the signing key and tus parts even when the photos are elsewhere.
+  await mkdir(o.data, { recursive: true });
+  const photoStore = await openBlobStore(blobs, { dataDir: o.data });
+  const store = await openStore({
+    dataDir: o.data,
+    dbUrl: o.db,
+    maxDevicesPerToken,
+    blobs: photoStore,
+    lock: usesPackFiles(blobs),
+  }).catch(async (e: unknown) => {
+    await photoStore.close();
+    throw e;
+  });
+  logger.info({ store: store.describe, blobs: blobs ?? 'packs' }, 'store opened');
+  // Many nodes: re-reads go to `rekap worker` processes, and news of commits to the other nodes.
+  const node = `rekap-serve-${hostname()}-${process.pid}`;
+  const nats = o.queue
+    ? await openNatsLink({
+        url: o.queue,
+        node,
+        replicas,
+        ...(o['nats-prefix'] ? { prefix: o['nats-prefix'] } : {}),
+        logger,
+      }).catch(async (e: unknown) => {
+        await store.close();
+        throw e;
+      })
+    : undefined;
+  if (nats) logger.info({ node, replicas }, 'NATS connected: re-reads go to the workers');
   // The key that signs each D.Hasil: made in the data folder on first start unless given.
   const signingKey = loadServerKey({ dataDir: o.data, file: o['signing-key'] });
   logger.info({ keyId: signingKey.keyId, file: signingKey.file }, 'signing key loaded');
@@ -132,13 +178,16 @@ export async function serveCommand(args: string[]): Promise<number> {
     ...(maxConnections ? { limits: { maxConnections } } : {}),
     publicRefreshMs,
     // Closing the app finishes the form being read and logs the queue's count (app.ts).
-    reread: { enabled: !o['no-reread'] },
+    reread: { enabled: !o['no-reread'], ...(nats ? { publishTo: nats.rereads } : {}) },
+    ...(nats ? { bus: { bus: nats.bus, node } } : {}),
+    ...(intakeWorkers !== undefined ? { intake: { workers: intakeWorkers } } : {}),
   });
   let address: string;
   try {
     address = await app.listen({ port, host: o.host });
   } catch (e) {
     await app.close();
+    await nats?.close();
     await store.close();
     if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE')
       throw new Error(`port ${port} is in use (another server?): choose one with --port`, {
@@ -201,6 +250,7 @@ export async function serveCommand(args: string[]): Promise<number> {
   abort.abort();
   await night;
   await app.close();
+  await nats?.close();
   await store.close();
   return 0;
 }

@@ -45,7 +45,10 @@ import { resolveLimits, type ServerLimits } from './limits.ts';
 import { multipartIntake } from './multipart.ts';
 import { intakePool, type IntakeOptions, type IntakePool } from './intake-pool.ts';
 import { registerSession } from './session.ts';
-import { startRereader, type Rereader } from './reread.ts';
+import { startRereader, type Rereader, type RereadJob } from './reread.ts';
+import type { Queue } from './queue.ts';
+import type { EventBus } from './bus.ts';
+import { linkMarks, recordRereadIn } from './cluster.ts';
 
 export type AppDeps = {
   store: Store;
@@ -67,7 +70,21 @@ export type AppDeps = {
    * `concurrency`: jobs of the queue at once (default 1); every form is read on the one worker
    * thread (src/server/reread.ts), so the request path keeps its core.
    */
-  reread?: { enabled?: boolean; concurrency?: number; catchUpEveryMs?: number };
+  reread?: {
+    enabled?: boolean;
+    concurrency?: number;
+    catchUpEveryMs?: number;
+    /**
+     * Hand each new version to this queue and read nothing here (`rekap serve --queue nats://`):
+     * `rekap worker` processes take the jobs, and run the catch-up scan.
+     */
+    publishTo?: Queue<RereadJob>;
+  };
+  /**
+   * Other API nodes' news (`--queue nats://`, cluster.ts): this node's commits are announced on
+   * the bus, and theirs move this node's change marks at once instead of at the next poll.
+   */
+  bus?: { bus: EventBus; node: string };
   /**
    * The least time between two changes of the public answers (change-mark.ts): default 0, every
    * change at once; `rekap serve` uses 1,000 ms, so reads during ingest come from the cache.
@@ -167,21 +184,31 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const given = deps.intake && 'examine' in deps.intake ? deps.intake : undefined;
   const photoIntake = given ?? intakePool(deps.intake);
   if (!given) app.addHook('onClose', () => photoIntake.close());
+  const rr = deps.reread && deps.reread.enabled !== false ? deps.reread : undefined;
+  const publishTo = rr?.publishTo;
   const reread: Rereader | undefined =
-    deps.reread && deps.reread.enabled !== false
+    rr && !publishTo
       ? startRereader({
           store,
           logger: app.log,
-          // A refusal (the version's recap closed meanwhile) is counted as a failed job and
-          // tried again at a later scan, once the level is reopened.
-          record: async (job, outcome) => {
-            const done = await store.recordReread(job.tps, job.ballot, job.version, outcome);
-            if (!done.ok) throw new Error(`re-read not recorded: ${done.error.message}`);
-          },
-          ...(deps.reread.concurrency ? { concurrency: deps.reread.concurrency } : {}),
-          ...(deps.reread.catchUpEveryMs ? { catchUpEveryMs: deps.reread.catchUpEveryMs } : {}),
+          record: recordRereadIn(store),
+          ...(rr.concurrency ? { concurrency: rr.concurrency } : {}),
+          ...(rr.catchUpEveryMs ? { catchUpEveryMs: rr.catchUpEveryMs } : {}),
         })
       : undefined;
+  /** A new version to read again: on this node's reader, or on the workers' queue. */
+  const offerReread = (job: RereadJob) => {
+    if (reread) return reread.offer(job);
+    if (!publishTo) return;
+    publishTo.enqueue(job).then(
+      (taken) => {
+        // The database still says the version is due: a worker's catch-up scan finds it.
+        if (taken !== true && taken !== 'duplicate')
+          app.log.warn({ ...job, taken }, 're-read job not queued: a catch-up scan will find it');
+      },
+      (e: unknown) => app.log.error({ err: e, ...job }, 're-read job not queued'),
+    );
+  };
   // On close: no more jobs, the form being read is finished and recorded, the queue's count logged.
   if (reread)
     app.addHook('onClose', async () => {
@@ -191,6 +218,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // The public side's change mark, in memory (change-mark.ts): the cache's key and the live stream's.
   const marks = changeMarks(store, { publishMs: deps.publicRefreshMs ?? 0 });
   app.addHook('onClose', () => marks.close());
+  if (deps.bus) {
+    const unlink = linkMarks({ store, marks, ...deps.bus, logger: app.log });
+    app.addHook('onClose', () => unlink());
+  }
   const cachedRead = publicReads(store, { marks });
 
   app.get<{ Params: { code: string } }>('/api/v1/results/:code', async (req, reply) => {
@@ -247,7 +278,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     const outcome = accepted.value;
     const r = outcome.record;
     // Read again off the request path; a version the queue cannot take now waits for a scan.
-    if (!outcome.duplicate) reread?.offer({ tps: r.tps, ballot: r.ballot, version: r.version });
+    if (!outcome.duplicate) offerReread({ tps: r.tps, ballot: r.ballot, version: r.version });
     if (!outcome.duplicate)
       req.log.debug(
         { tps: r.tps, ballot: ballot.value, version: r.version, status: r.status, hash: r.hash },

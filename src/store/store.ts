@@ -42,6 +42,7 @@ import {
   reviewQueue,
   tpsReview,
   type RereadOutcome,
+  type RereadRecorded,
   type RereadRefusal,
   type ReviewAction,
   type ReviewOutcome,
@@ -234,7 +235,7 @@ export type Store = {
     ballot: Ballot,
     version: number,
     outcome: RereadOutcome,
-  ): Promise<Result<ReviewOutcome, RereadRefusal>>;
+  ): Promise<Result<RereadRecorded, RereadRefusal>>;
   /** One TPS's review, every version and every event about them (recomputed from the record). */
   tpsReview(tps: TpsCode, ballot: Ballot): Promise<TpsReviewView | undefined>;
   /** The TPS below a region that wait in these review states, by code (keyset: `after`). */
