@@ -6,7 +6,7 @@ import { cpus } from 'node:os';
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
 /** CPU seconds of one process from /proc (Linux); null elsewhere. */
-function procCpuSeconds(pid: number): number | null {
+export function procCpuSeconds(pid: number): number | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // Fields after the command name (which may hold spaces) start after the last ')'.
@@ -19,7 +19,7 @@ function procCpuSeconds(pid: number): number | null {
   }
 }
 
-function machineBusySeconds(): { busy: number; total: number } {
+export function machineBusySeconds(): { busy: number; total: number } {
   let busy = 0;
   let total = 0;
   for (const c of cpus()) {

@@ -43,7 +43,7 @@ async function submit(store: Store, tps: TpsCode): Promise<string> {
 // RereadRecorded, `already` included.
 const recorded = (r: Awaited<ReturnType<Store['recordReread']>>): RereadRecorded => {
   if (!r.ok) throw new Error(`re-read refused: ${r.error.message}`);
-  return r.value as RereadRecorded;
+  return r.value;
 };
 
 describe.each(storeBackends('reread_once'))('a version is re-read once, on $name', (backend) => {

@@ -71,7 +71,7 @@ describe('change marks', () => {
   it('a nudge polls at once: a write of another node is seen before the next tick', async () => {
     const { store } = fakeStore();
     let external = 0;
-    const polled = { ...store, changeMark: () => Promise.resolve(`0.${external}`) } as Store;
+    const polled = { ...store, changeMark: () => Promise.resolve(`0.${external}`) };
     // A poll interval far longer than the test: only the nudge can move the mark.
     const marks = changeMarks(polled, { pollMs: 3_600_000 });
     expect(await marks.mark()).toBe('0.0');
