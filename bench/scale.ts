@@ -20,10 +20,9 @@ import { parseArgs } from 'node:util';
 import { parseLoadgenArgs, runLoadgen } from '../src/cli/loadgen/index.ts';
 import type { LoadgenReport } from '../src/cli/loadgen/report.ts';
 import { freePort, rekapWith } from '../test/support/cli.ts';
-import { startNatsCluster } from '../test/support/nats-cluster.ts';
-import { dropSchema, postgresAvailable, testSchemaUrl } from '../test/support/postgres.ts';
-import { ROOT, spawnRekap, waitHealthy, type RekapProcess } from '../test/support/rekap-process.ts';
-import { startS3rver } from '../test/support/s3.ts';
+import { postgresAvailable } from '../test/support/postgres.ts';
+import { ROOT, spawnRekap, waitHealthy } from '../test/support/rekap-process.ts';
+import { startScaleCluster } from '../test/support/scale-cluster.ts';
 import { measureBareServer, type BareServerResult } from './bare-server.ts';
 import { machineBusySeconds, procCpuSeconds } from './load.ts';
 import { machine } from './report.ts';
@@ -80,17 +79,8 @@ function readLoad(urls: string[], lanes: number) {
   };
 }
 
-async function tokensCsv(dir: string, extra: string[], env: NodeJS.ProcessEnv): Promise<string> {
-  const r = await rekapWith(
-    { env: { ...process.env, ...env } },
-    'kpps-token',
-    '--region',
-    REGION,
-    '--csv',
-    '--data',
-    join(dir, 'cli'),
-    ...extra,
-  );
+async function tokensCsv(dir: string, data: string): Promise<string> {
+  const r = await rekapWith({}, 'kpps-token', '--region', REGION, '--csv', '--data', data);
   if (r.code !== 0) throw new Error(`kpps-token failed: ${r.stderr}`);
   return r.stdout;
 }
@@ -158,7 +148,7 @@ async function embedded(dir: string) {
     // The demo's operator accounts are written just after the server answers: let them land.
     await new Promise((r) => setTimeout(r, 5000));
     const file = join(dir, 'tokens-embedded.csv');
-    await writeFile(file, await tokensCsv(dir, ['--data', data], {}));
+    await writeFile(file, await tokensCsv(dir, data));
     const cpu = cpuOf(() => [proc.pid]);
     const t0 = performance.now();
     const reads = readLoad([url], 4);
@@ -178,52 +168,13 @@ async function embedded(dir: string) {
 }
 
 async function cluster(dir: string) {
-  const s3 = await startS3rver({ bucket: 'rekap-bench' });
-  const nats = await startNatsCluster(3);
-  const schema = testSchemaUrl('benchscale');
-  const env = { ...s3.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
-  const common = ['--db', schema.url, '--blobs', s3.url, '--queue', nats.url];
-  common.push('--nats-replicas', '3', '--nats-prefix', `bench${process.pid}`);
-  const procs: RekapProcess[] = [];
-  const urls: string[] = [];
+  const c = await startScaleCluster({ tag: 'bench', api: 3, workers: 2 });
+  const procs = [...c.apis.map((a) => a.proc), ...c.workers];
+  const urls = c.apis.map((a) => a.url);
+  const workers = c.workers;
   try {
-    for (let i = 0; i < 3; i++) {
-      const port = await freePort();
-      const proc = await spawnRekap({
-        name: `api${i}`,
-        logDir: dir,
-        env,
-        args: [
-          'serve',
-          ...(i === 0 ? ['--demo'] : ['--signing-key', join(dir, 'api0', 'signing-key.pem')]),
-          '--data',
-          join(dir, `api${i}`),
-          ...common,
-          '--port',
-          String(port),
-          '--host',
-          '127.0.0.1',
-          '--rate-limit',
-          'off',
-        ],
-      });
-      procs.push(proc);
-      urls.push(`http://127.0.0.1:${port}`);
-      await waitHealthy(proc, `${urls[i]!}/healthz`);
-    }
-    const workers: RekapProcess[] = [];
-    for (let i = 0; i < 2; i++)
-      workers.push(
-        await spawnRekap({
-          name: `worker${i}`,
-          logDir: dir,
-          env,
-          args: ['worker', '--data', join(dir, `worker${i}`), ...common],
-        }),
-      );
-    procs.push(...workers);
     await new Promise((r) => setTimeout(r, 5000));
-    const files = await splitTokens(dir, await tokensCsv(dir, ['--db', schema.url], env), 3);
+    const files = await splitTokens(dir, await c.tokensCsv(REGION), 3);
     const api = cpuOf(() => procs.slice(0, 3).map((p) => p.pid));
     const work = cpuOf(() => workers.map((p) => p.pid));
     const postgres = cpuOf(() => pidsNamed('postgres'));
@@ -265,10 +216,7 @@ async function cluster(dir: string) {
       },
     };
   } finally {
-    await Promise.all(procs.map((p) => p.stop()));
-    await nats.stop();
-    await s3.stop();
-    await dropSchema(schema.schema);
+    await c.stop();
   }
 }
 

@@ -4,115 +4,37 @@
 // process and one NATS node are killed -9. Then: every acknowledged submission is in the database
 // once, the totals equal a recount, every version is re-read exactly once, and a live stream on a
 // surviving node hears a new commit.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TpsCode } from '../src/core/codes.ts';
 import { postSubmission, submissionBody, type SubmissionSpec } from '../src/cli/loadgen/client.ts';
 import { makeStampablePhoto, writeStamp } from '../src/cli/loadgen/photo.ts';
-import { freePort, rekapWith, tokenRows } from './support/cli.ts';
-import {
-  natsServerBinaryAvailable,
-  startNatsCluster,
-  type NatsCluster,
-} from './support/nats-cluster.ts';
-import { POSTGRES_URL, dropSchema, postgresAvailable, testSchemaUrl } from './support/postgres.ts';
-import { spawnRekap, waitHealthy, type RekapProcess } from './support/rekap-process.ts';
+import { rekapWith, tokenRows } from './support/cli.ts';
+import { natsServerBinaryAvailable } from './support/nats-cluster.ts';
+import { POSTGRES_URL, postgresAvailable } from './support/postgres.ts';
 import { cleanResult } from './support/results.ts';
-import { startS3rver, type TestS3 } from './support/s3.ts';
+import { startScaleCluster, type ScaleCluster } from './support/scale-cluster.ts';
 
 const KECAMATAN = '16.08.01';
 /** TPS of the load: each gets a first version, some a second, spread over the three nodes. */
 const LOAD_TPS = 60;
 
-type Node = { proc: RekapProcess; url: string };
-
-let ready = false;
-let dir: string;
-let s3: TestS3 | undefined;
-let nats: NatsCluster | undefined;
-let schema: { url: string; schema: string } | undefined;
-const apis: Node[] = [];
-const workers: RekapProcess[] = [];
-let env: Record<string, string>;
-let common: string[];
-
-async function prerequisites(): Promise<boolean> {
-  if (!(await postgresAvailable())) return false;
-  if (!natsServerBinaryAvailable()) return false;
-  return true;
-}
-
-async function startApi(i: number, first: boolean): Promise<Node> {
-  const port = await freePort();
-  const proc = await spawnRekap({
-    name: `api${i}`,
-    logDir: dir,
-    env,
-    args: [
-      'serve',
-      ...(first ? ['--demo'] : ['--signing-key', join(dir, 'api0', 'signing-key.pem')]),
-      '--data',
-      join(dir, `api${i}`),
-      ...common,
-      '--port',
-      String(port),
-      '--host',
-      '127.0.0.1',
-      '--rate-limit',
-      'off',
-      '--intake-workers',
-      '0',
-    ],
-  });
-  const url = `http://127.0.0.1:${port}`;
-  await waitHealthy(proc, `${url}/healthz`);
-  return { proc, url };
-}
+let c: ScaleCluster | undefined;
 
 beforeAll(async () => {
-  if (!(await prerequisites())) return;
-  dir = await mkdtemp(join(tmpdir(), 'rekap-scale-'));
-  s3 = await startS3rver({ bucket: 'rekap-scale' });
-  nats = await startNatsCluster(3);
-  schema = testSchemaUrl('scale');
-  env = { ...s3.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
-  const prefix = `scale${process.pid}`;
-  common = [
-    '--db',
-    schema.url,
-    '--blobs',
-    s3.url,
-    '--queue',
-    nats.url,
-    '--nats-replicas',
-    '3',
-    '--nats-prefix',
-    prefix,
-  ];
-  // The first node loads the demo election into the empty schema; the others find it there.
-  apis.push(await startApi(0, true));
-  apis.push(await startApi(1, false), await startApi(2, false));
-  for (const i of [0, 1]) {
-    const proc = await spawnRekap({
-      name: `worker${i}`,
-      logDir: dir,
-      env,
-      args: ['worker', '--data', join(dir, `worker${i}`), ...common, '--catch-up-every-s', '5'],
-    });
-    workers.push(proc);
-  }
-  ready = true;
+  if (!(await postgresAvailable()) || !natsServerBinaryAvailable()) return;
+  c = await startScaleCluster({
+    tag: 'scale',
+    api: 3,
+    workers: 2,
+    serveArgs: ['--intake-workers', '0'],
+    workerArgs: ['--catch-up-every-s', '5'],
+  });
 }, 240_000);
 
 afterAll(async () => {
-  await Promise.all([...apis.map((a) => a.proc.stop()), ...workers.map((w) => w.stop())]);
-  await nats?.stop();
-  await s3?.stop();
-  if (schema) await dropSchema(schema.schema);
-  if (dir) await rm(dir, { recursive: true, force: true });
+  await c?.stop();
 }, 120_000);
 
 /** Queries the test's schema. */
@@ -120,7 +42,7 @@ async function query<R extends pg.QueryResultRow>(text: string, values: unknown[
   const client = new pg.Client({ connectionString: POSTGRES_URL });
   await client.connect();
   try {
-    await client.query(`set search_path to ${schema!.schema}`);
+    await client.query(`set search_path to ${c!.schema.schema}`);
     return (await client.query<R>(text, values)).rows;
   } finally {
     await client.end();
@@ -129,22 +51,10 @@ async function query<R extends pg.QueryResultRow>(text: string, values: unknown[
 
 describe('Rekap across processes: 3 API nodes, 2 workers, 3 NATS nodes, PostgreSQL, S3', () => {
   it('loses and duplicates nothing when an API node and a NATS node die under load', async (ctx) => {
-    if (!ready) return ctx.skip();
-    const tokens = await rekapWith(
-      { env: { ...process.env, ...env } },
-      'kpps-token',
-      '--region',
-      KECAMATAN,
-      '--csv',
-      '--data',
-      join(dir, 'cli'),
-      '--db',
-      schema!.url,
-    );
-    expect(tokens.code, tokens.stderr).toBe(0);
-    const stations = tokenRows(tokens.stdout).slice(0, LOAD_TPS);
+    if (!c) return ctx.skip();
+    const { apis, workers, nats } = c;
+    const stations = tokenRows(await c.tokensCsv(KECAMATAN)).slice(0, LOAD_TPS);
     expect(stations.length).toBe(LOAD_TPS);
-    await writeFile(join(dir, 'tokens.csv'), tokens.stdout);
 
     const photo = await makeStampablePhoto(64 * 1024);
     let stamp = 0;
@@ -189,7 +99,7 @@ describe('Rekap across processes: 3 API nodes, 2 workers, 3 NATS nodes, PostgreS
         if (i === 20) {
           down.add(1);
           void apis[1]!.proc.kill9();
-          await nats!.kill(1);
+          await nats.kill(1);
         }
       }
     });
@@ -211,13 +121,13 @@ describe('Rekap across processes: 3 API nodes, 2 workers, 3 NATS nodes, PostgreS
 
     // The totals equal a recount from the stored submissions.
     const check = await rekapWith(
-      { env: { ...process.env, ...env } },
+      { env: { ...process.env, ...c.env } },
       'rebuild',
       '--check',
       '--data',
-      join(dir, 'cli'),
+      join(c.dir, 'cli'),
       '--db',
-      schema!.url,
+      c.schema.url,
     );
     expect(check.code, check.stdout + check.stderr).toBe(0);
 

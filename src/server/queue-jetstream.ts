@@ -106,6 +106,7 @@ export function jetstreamQueue<J>(
   const manager = () => (jsm ??= jetstreamManager(nc, { checkAPI: false }));
 
   let closed = false;
+  let closing: Promise<void> | undefined;
   let started = false;
   const running = new Set<Promise<void>>();
   /** The pulls waiting for a job, closed on `close`. */
@@ -278,11 +279,16 @@ export function jetstreamQueue<J>(
         await new Promise((r) => setTimeout(r, 100));
       }
     },
-    async close() {
-      closed = true;
-      for (const p of pulls) await p.close().catch(() => undefined);
-      await Promise.all([...running]);
-      await Promise.all(loops);
+    close() {
+      // Once: a second close (the rereader's, then the link's) waits for the first, since an
+      // ended pull's close may never settle again.
+      closing ??= (async () => {
+        closed = true;
+        for (const p of pulls) await p.close().catch(() => undefined);
+        await Promise.all([...running]);
+        await Promise.all(loops);
+      })();
+      return closing;
     },
     stats: () => ({ ...counts, running: running.size }),
   };
