@@ -101,18 +101,20 @@ export async function serveCommand(args: string[]): Promise<number> {
   });
   // Prebuilt (dist/web/) when run as `rekap`: read, not compiled.
   const webAssets = await buildWebAssets();
-  // Photos in the data folder's packs (one server per folder, locked), or in S3 (any number).
-  // The folder holds the signing key and tus parts even when the photos are elsewhere.
+  // Photos in the data folder's packs (openStore's own, opened after the folder's lock: one
+  // server per folder), or in S3 (any number of servers, no lock). The folder holds the signing
+  // key and tus parts even when the photos are elsewhere.
   await mkdir(o.data, { recursive: true });
-  const photoStore = await openBlobStore(blobs, { dataDir: o.data });
+  const photoStore = usesPackFiles(blobs)
+    ? undefined
+    : await openBlobStore(blobs, { dataDir: o.data });
   const store = await openStore({
     dataDir: o.data,
     dbUrl: o.db,
     maxDevicesPerToken,
-    blobs: photoStore,
-    lock: usesPackFiles(blobs),
+    ...(photoStore ? { blobs: photoStore, lock: false } : {}),
   }).catch(async (e: unknown) => {
-    await photoStore.close();
+    await photoStore?.close();
     throw e;
   });
   logger.info({ store: store.describe, blobs: blobs ?? 'packs' }, 'store opened');
