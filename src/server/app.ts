@@ -45,7 +45,7 @@ import { resolveLimits, type ServerLimits } from './limits.ts';
 import { multipartIntake } from './multipart.ts';
 import { intakePool, type IntakeOptions, type IntakePool } from './intake-pool.ts';
 import { registerSession } from './session.ts';
-import { startRereader, type Rereader, type RereadJob } from './reread.ts';
+import { offerReread, startRereader, type Rereader, type RereadJob } from './reread.ts';
 import type { Queue } from './queue.ts';
 import type { EventBus } from './bus.ts';
 import { linkMarks, recordRereadIn } from './cluster.ts';
@@ -197,17 +197,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         })
       : undefined;
   /** A new version to read again: on this node's reader, or on the workers' queue. */
-  const offerReread = (job: RereadJob) => {
-    if (reread) return reread.offer(job);
-    if (!publishTo) return;
-    publishTo.enqueue(job).then(
-      (taken) => {
-        // The database still says the version is due: a worker's catch-up scan finds it.
-        if (taken !== true && taken !== 'duplicate')
-          app.log.warn({ ...job, taken }, 're-read job not queued: a catch-up scan will find it');
-      },
-      (e: unknown) => app.log.error({ err: e, ...job }, 're-read job not queued'),
-    );
+  const offer = (job: RereadJob) => {
+    if (reread) reread.offer(job);
+    else if (publishTo) offerReread(publishTo, app.log, job);
   };
   // On close: no more jobs, the form being read is finished and recorded, the queue's count logged.
   if (reread)
@@ -278,7 +270,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     const outcome = accepted.value;
     const r = outcome.record;
     // Read again off the request path; a version the queue cannot take now waits for a scan.
-    if (!outcome.duplicate) offerReread({ tps: r.tps, ballot: r.ballot, version: r.version });
+    if (!outcome.duplicate) offer({ tps: r.tps, ballot: r.ballot, version: r.version });
     if (!outcome.duplicate)
       req.log.debug(
         { tps: r.tps, ballot: ballot.value, version: r.version, status: r.status, hash: r.hash },

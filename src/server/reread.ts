@@ -254,6 +254,29 @@ export type RereaderDeps = {
 };
 
 /**
+ * Hands a new version to a re-read queue: this process's own, or the workers' on NATS (an API node
+ * of many, app.ts). Not awaited: the request that recorded the version answers without waiting
+ * for the queue. A refusal is logged; the version stays due in the database, and a catch-up scan
+ * reads it. `enqueue` answers refusals rather than rejecting; the catch is for a bug in it.
+ */
+export function offerReread(
+  queue: Pick<Queue<RereadJob>, 'enqueue'>,
+  logger: FastifyBaseLogger,
+  job: RereadJob,
+): void {
+  queue.enqueue(job).then(
+    (taken) => {
+      if (taken === 'full' || taken === 'unavailable')
+        logger.warn(
+          { ...job, refused: taken },
+          're-read queue refused the job: the catch-up scan will read this version',
+        );
+    },
+    (err: unknown) => logger.error({ err, ...job }, 're-read enqueue failed'),
+  );
+}
+
+/**
  * The re-read, started: the queue's worker runs, the first catch-up scan is under way, and the
  * next ones follow every `catchUpEveryMs`.
  */
@@ -348,20 +371,7 @@ export function startRereader(deps: RereaderDeps): Rereader {
   timer.unref();
 
   return {
-    offer(job) {
-      // Not awaited: the request that recorded the version answers without waiting for the queue.
-      // `enqueue` answers a refusal rather than rejecting; the catch is for a bug in it.
-      queue.enqueue(job).then(
-        (taken) => {
-          if (taken === 'full' || taken === 'unavailable')
-            logger.warn(
-              { ...job, refused: taken },
-              're-read queue refused the job: the catch-up scan will read this version',
-            );
-        },
-        (err: unknown) => logger.error({ err, ...job }, 're-read enqueue failed'),
-      );
-    },
+    offer: (job) => offerReread(queue, logger, job),
     catchUp,
     async idle() {
       while (scanning) await scanning.catch(() => undefined);
