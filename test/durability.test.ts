@@ -1,6 +1,5 @@
 // An accepted (201) submission survives kill -9 of the server at any moment, and no half-written
 // submission is ever visible: the real `rekap serve` process, killed in the middle of a burst.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,31 +7,20 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { ConnectivityMap } from '../src/contract/connectivity.ts';
 import { variedResult } from './support/results.ts';
 import { testPhoto } from './support/photos.ts';
-import { BIN, freePort, rekap, tokenRows } from './support/cli.ts';
+import { freePort, rekap, tokenRows } from './support/cli.ts';
+import { spawnRekap, waitHealthy, type RekapProcess } from './support/rekap-process.ts';
 
-async function startServer(dataDir: string, port: number): Promise<ChildProcess> {
-  const child = spawn(
-    process.execPath,
-    [BIN, 'serve', '--demo', '--data', dataDir, '--port', String(port), '--host', '127.0.0.1'],
-    {
-      stdio: ['ignore', 'ignore', 'pipe'],
-      env: { ...process.env, LOG_LEVEL: 'warn' },
-    },
-  );
-  let stderr = '';
-  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-  // Up to a minute: the machine may be busy with other test files.
-  for (let i = 0; i < 300; i++) {
-    if (child.exitCode !== null) throw new Error(`server exited early: ${stderr}`);
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) return child;
-    } catch {
-      /* not up yet */
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  child.kill('SIGKILL');
-  throw new Error(`server did not start: ${stderr}`);
+let starts = 0;
+/** `rekap serve --demo` on this folder and port, once it answers (each start logs apart). */
+async function startServer(dataDir: string, port: number): Promise<RekapProcess> {
+  const server = await spawnRekap({
+    name: `serve-${++starts}`,
+    logDir: dataDir,
+    args: ['serve', '--demo', '--data', dataDir, '--port', String(port), '--host', '127.0.0.1'],
+  });
+  // Up to two minutes: the machine may be busy with other test files.
+  await waitHealthy(server, `http://127.0.0.1:${port}/healthz`);
+  return server;
 }
 
 const dirs: string[] = [];
@@ -108,11 +96,10 @@ describe('durability', () => {
       for (let t = 0; t < 1200 && acked.length - before < 15; t++)
         await new Promise((r) => setTimeout(r, 50));
       await new Promise((r) => setTimeout(r, 300 + round * 400));
-      const exited = new Promise((r) => server.once('exit', r));
-      server.kill('SIGKILL');
+      const killed = server.kill9();
       stop = true;
       await Promise.all(workers);
-      await exited;
+      await killed;
       server = await startServer(dataDir, port);
     }
     expect(acked.length).toBeGreaterThan(20);
@@ -135,9 +122,8 @@ describe('durability', () => {
     const urls = new Set([...byTps.values()].flat().flatMap((v) => v.photos.map((p) => p.url)));
     for (const url of urls)
       expect((await fetch(`http://127.0.0.1:${port}${url}`)).status).toBe(200);
-    const exited = new Promise((r) => server.once('exit', r));
-    server.kill('SIGTERM');
-    await exited;
+    // SIGTERM, waited for up to the test's own time limit, as before: no early SIGKILL.
+    await server.stop(280_000);
     // The aggregates equal a recount of what survived.
     const check = await rekap('rebuild', '--check', '--data', dataDir);
     expect(check.code, check.stderr).toBe(0);

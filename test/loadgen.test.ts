@@ -1,7 +1,6 @@
 // `rekap loadgen` against the real `rekap serve --demo` (a child process on SQLite): a few seconds
 // of 30 signed TPS on a flat curve, with resubmissions and bad requests, and the server's own
 // recap to check what loadgen says it counted.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,61 +9,31 @@ import { arrivalTimes, CURVE_2024, CURVE_TSE, hoursAt, shareAt } from '../src/cl
 import { loadgenCommand, parseLoadgenArgs } from '../src/cli/loadgen/index.ts';
 import type { LoadgenReport } from '../src/cli/loadgen/report.ts';
 import { UsageError } from '../src/cli/usage.ts';
-import { BIN, freePort, rekap } from './support/cli.ts';
+import { freePort, rekap } from './support/cli.ts';
+import { spawnRekap, waitHealthy, type RekapProcess } from './support/rekap-process.ts';
 
 const REGION = '16.08.01';
 let dataDir = '';
-let server: ChildProcess | undefined;
+let server: RekapProcess | undefined;
 let url = '';
-
-async function startServer(port: number): Promise<ChildProcess> {
-  const child = spawn(
-    process.execPath,
-    [
-      BIN,
-      'serve',
-      '--demo',
-      '--data',
-      dataDir,
-      '--port',
-      String(port),
-      '--host',
-      '127.0.0.1',
-      // Every request comes from one address, as it does from any load generator.
-      '--rate-limit',
-      'off',
-    ],
-    { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, LOG_LEVEL: 'warn' } },
-  );
-  let stderr = '';
-  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-  // Up to two minutes: the machine may be busy with other test files.
-  for (let i = 0; i < 600; i++) {
-    if (child.exitCode !== null) throw new Error(`server exited early: ${stderr}`);
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) return child;
-    } catch {
-      /* not up yet */
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  child.kill('SIGKILL');
-  throw new Error(`server did not start: ${stderr}`);
-}
 
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'rekap-loadgen-'));
   const port = await freePort();
-  server = await startServer(port);
   url = `http://127.0.0.1:${port}`;
+  server = await spawnRekap({
+    name: 'serve',
+    logDir: dataDir,
+    args: ['serve', '--demo', '--data', dataDir, '--port', String(port), '--host', '127.0.0.1']
+      // Every request comes from one address, as it does from any load generator.
+      .concat(['--rate-limit', 'off']),
+  });
+  // Up to two minutes: the machine may be busy with other test files.
+  await waitHealthy(server, `${url}/healthz`);
 }, 150_000);
 
 afterAll(async () => {
-  if (server && server.exitCode === null) {
-    const exited = new Promise((r) => server!.once('exit', r));
-    server.kill('SIGTERM');
-    await exited;
-  }
+  await server?.stop();
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
 
