@@ -19,7 +19,7 @@ import {
   type Tally,
 } from '../core/tally.ts';
 import { sha256Hex } from './blobs.ts';
-import { appendEvents, writeTransaction } from './events.ts';
+import { appendEvents, lockChain, writeTransaction } from './events.ts';
 import type { Dialect } from './migrations.ts';
 import {
   jsonColumn,
@@ -127,22 +127,20 @@ export type RecordOutcome = { record: SubmissionRecord; duplicate: boolean; coun
 export type SubmissionWriter = (s: NewSubmission) => Promise<RecordOutcome>;
 
 /**
- * How submissions are written. PostgreSQL: a transaction each, many at once on the pool. SQLite,
- * which has one writer: group commit. Submissions that arrive while a transaction is being written
- * wait and are written together in the next one, each inside a savepoint of its own, so one that
- * fails fails alone. A quiet server commits each submission at once; a busy one commits many per
- * transaction, which shares the cost of the commit and of the totals' pages they all touch.
- * Every caller is answered only after the transaction holding its submission has committed.
+ * How submissions are written: group commit, on both engines. Submissions that arrive while a
+ * transaction is being written wait and are written together in the next one, each inside a
+ * savepoint of its own, so one that fails fails alone. A quiet server commits each submission at
+ * once; a busy one commits many per transaction, which shares the cost of the commit (its WAL
+ * flush) and of the totals' rows they all touch. Every caller is answered only after the
+ * transaction holding its submission has committed.
  *
  * Each submission appends an event to the one chain, which has one writer at a time. On SQLite
- * that costs nothing more (one writer already). On PostgreSQL the chain's lock is taken as late as
- * it can be: after the version row is written and just before its event, so the duplicate check,
- * the photos and the version row of concurrent submissions still run side by side, and only the
- * event, the review and the totals (already a shared hot spot: the nation's row) run one at a time.
+ * that costs nothing more (one writer already). On PostgreSQL several processes write at once, and
+ * a batch holds the chain's lock from its first event to its commit: so it takes every TPS lock it
+ * needs first, in one sorted order, and the chain's lock after them. Every other writer takes a
+ * TPS lock before the chain's too (review.ts), so no two can wait on each other in a cycle.
  */
 export function submissionWriter(db: Kysely<Database>, dialect: Dialect): SubmissionWriter {
-  if (dialect === 'postgres')
-    return (s) => writeTransaction(db, dialect, (trx) => writeSubmission(trx, dialect, s));
   type Pending = {
     s: NewSubmission;
     resolve: (o: RecordOutcome) => void;
@@ -151,31 +149,47 @@ export function submissionWriter(db: Kysely<Database>, dialect: Dialect): Submis
   let queue: Pending[] = [];
   let flushing = false;
   const MAX_BATCH = 64;
+  const writeBatch = async (trx: Kysely<Database>, batch: Pending[]) => {
+    const settled: (() => void)[] = [];
+    // One alone needs no savepoint: if it fails, the transaction rolls back with it.
+    if (batch.length === 1) {
+      const outcome = await writeSubmission(trx, dialect, batch[0]!.s);
+      settled.push(() => batch[0]!.resolve(outcome));
+      return settled;
+    }
+    if (dialect === 'postgres') {
+      const keys = new Map(batch.map((p) => [`${p.s.tps}/${p.s.ballot}`, p.s]));
+      for (const key of [...keys.keys()].sort()) {
+        const { tps, ballot } = keys.get(key)!;
+        await lockTps(trx, dialect, tps, ballot);
+      }
+      await lockChain(trx, dialect);
+    }
+    for (const p of batch) {
+      await sql`savepoint submission`.execute(trx);
+      try {
+        const outcome = await writeSubmission(trx, dialect, p.s);
+        await sql`release submission`.execute(trx);
+        settled.push(() => p.resolve(outcome));
+      } catch (e) {
+        await sql`rollback to submission`.execute(trx);
+        await sql`release submission`.execute(trx);
+        settled.push(() => p.reject(e));
+      }
+    }
+    return settled;
+  };
   const flush = async () => {
     flushing = true;
     try {
       while (queue.length > 0) {
         const batch = queue.slice(0, MAX_BATCH);
         queue = queue.slice(batch.length);
-        const settled: (() => void)[] = [];
         try {
-          await writeTransaction(db, dialect, async (trx) => {
-            for (const p of batch) {
-              await sql`savepoint submission`.execute(trx);
-              try {
-                const outcome = await writeSubmission(trx, dialect, p.s);
-                await sql`release submission`.execute(trx);
-                settled.push(() => p.resolve(outcome));
-              } catch (e) {
-                await sql`rollback to submission`.execute(trx);
-                await sql`release submission`.execute(trx);
-                settled.push(() => p.reject(e));
-              }
-            }
-          });
+          const settled = await writeTransaction(db, dialect, (trx) => writeBatch(trx, batch));
           for (const done of settled) done();
         } catch (e) {
-          // The commit itself failed: nothing of this batch is stored.
+          // The commit itself failed (or the only submission in it): nothing of this batch is stored.
           for (const p of batch) p.reject(e);
         }
       }
