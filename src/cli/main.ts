@@ -8,7 +8,7 @@ const USAGE = `rekap: rekapitulasi hasil pemungutan suara / vote recapitulation
 Perintah / commands:
   rekap serve [--port N] [--data DIR] [--db URL] [--demo] [--simulate] [--max-devices-per-token N]
       [--max-connections N] [--rate-limit SPEC] [--trust-proxy LIST] [--hsts SECONDS] [--no-reread]
-      [--public-refresh-ms N]
+      [--public-refresh-ms N] [--read-db URL]
       Menjalankan server / run the server (default port 8080 or $PORT, data ./rekap-data, SQLite).
       --demo loads the demo election into an empty database; --simulate also runs a simulated
       election night against it (what \`npm start\` does). --max-connections: open connections
@@ -25,7 +25,9 @@ Perintah / commands:
       Across machines (docs/scale.md): --blobs s3://BUCKET[/PREFIX]?endpoint=URL&region=R puts
       photos in S3-compatible storage (credentials from AWS_* variables); --queue nats://H:P,...
       (with --db and --blobs s3://) sends re-reads to \`rekap worker\` processes and tells the other
-      nodes of each commit; --nats-replicas N copies each stream (3 on a 3-node cluster).
+      nodes of each commit; --nats-replicas N copies each stream (3 on a 3-node cluster);
+      --read-db postgres://... (with --db postgres://) takes public result reads from a
+      streaming read replica.
   rekap election import DIR [--regions idn-area-data[:CODE,...]] [--json] [--data DIR] [--db URL]
       Load or extend an election from election.json, regions.csv and tps.csv
       (docs/election-import.md); all or nothing, and the same files twice change nothing.

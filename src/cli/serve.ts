@@ -39,6 +39,8 @@ export async function serveCommand(args: string[]): Promise<number> {
     'signing-key': { type: 'string' },
     // Threads that hash and check photos and signatures (src/server/intake-pool.ts).
     'intake-workers': { type: 'string' },
+    // A PostgreSQL read replica for the public side's reads (store.ts publicSide, docs/scale.md).
+    'read-db': { type: 'string' },
     ...scaleOptions,
   });
   const blobs = blobsSpec(o.blobs);
@@ -47,6 +49,13 @@ export async function serveCommand(args: string[]): Promise<number> {
   const intakeWorkers = iw === undefined ? undefined : Number(iw);
   if (intakeWorkers !== undefined && !(Number.isInteger(intakeWorkers) && intakeWorkers >= 0))
     throw new UsageError(`--intake-workers must be a whole number (0: none), not ${iw}`);
+  const readDb = o['read-db'];
+  if (readDb !== undefined && !/^postgres(ql)?:\/\//.test(o.db ?? ''))
+    throw new UsageError(
+      '--read-db needs --db postgres://...: the replica is a copy of the PostgreSQL primary',
+    );
+  if (readDb !== undefined && !/^postgres(ql)?:\/\//.test(readDb))
+    throw new UsageError('--read-db must be a postgres:// URL of a read replica of --db');
   if (o.queue && !o.db)
     throw new UsageError('--queue needs --db postgres://...: every node must share the database');
   if (o.queue && usesPackFiles(blobs))
@@ -111,6 +120,7 @@ export async function serveCommand(args: string[]): Promise<number> {
   const store = await openStore({
     dataDir: o.data,
     dbUrl: o.db,
+    ...(readDb ? { readDbUrl: readDb } : {}),
     maxDevicesPerToken,
     ...(photoStore ? { blobs: photoStore, lock: false } : {}),
   }).catch(async (e: unknown) => {

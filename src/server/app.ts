@@ -207,14 +207,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       await reread.close();
       app.log.info({ reread: reread.stats() }, 're-read queue closed');
     });
+  // What the public side reads: the store, or its read replica (`--read-db`, store.ts publicSide).
+  const pub = store.publicSide;
   // The public side's change mark, in memory (change-mark.ts): the cache's key and the live stream's.
-  const marks = changeMarks(store, { publishMs: deps.publicRefreshMs ?? 0 });
+  const marks = changeMarks(pub, { publishMs: deps.publicRefreshMs ?? 0 });
   app.addHook('onClose', () => marks.close());
   if (deps.bus) {
     const unlink = linkMarks({ store, marks, ...deps.bus, logger: app.log });
     app.addHook('onClose', () => unlink());
   }
-  const cachedRead = publicReads(store, { marks });
+  const cachedRead = publicReads(pub, { marks });
 
   app.get<{ Params: { code: string } }>('/api/v1/results/:code', async (req, reply) => {
     const ballot = ballotOf(req.query);
@@ -223,7 +225,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     if (!code)
       return sendError(reply, apiError('bad_code', `not a region code: ${req.params.code}`));
     return cachedRead(req, reply, `results/${code}/${ballot.value}`, async () => {
-      const result = await store.regionResult(code, ballot.value);
+      const result = await pub.regionResult(code, ballot.value);
       return result
         ? ok(result)
         : err(apiError('unknown_region', `no region ${code} in this election`));
@@ -236,10 +238,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     const code = parseTpsCode(req.params.code);
     if (!code) return sendError(reply, apiError('bad_code', `not a TPS code: ${req.params.code}`));
     return cachedRead(req, reply, `tps/${code}/${ballot.value}`, async () => {
-      const result = await store.tpsResult(code, ballot.value);
+      const result = await pub.tpsResult(code, ballot.value);
       if (!result) return err(apiError('unknown_tps', `no TPS ${code} in this election`));
       // The newest Sirekap import and the findings on the current version (not counted).
-      return ok(await withExtras(store, code, result));
+      return ok(await withExtras(pub, code, result));
     });
   });
 
@@ -307,9 +309,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // The review queue of /operator/ (operator-routes.ts): behind the sessions registered above.
   registerOperatorRoutes(app, { store });
   // GET /api/v1/export/...: the open-data exports, streamed (exports.ts, docs/open-data.md).
-  registerExports(app, { store });
+  registerExports(app, { store: pub });
   // The portal's region reads (flagged, issues, search, by hour) and the API reference page.
-  registerPortalRoutes(app, { store, cachedRead });
+  registerPortalRoutes(app, { store: pub, cachedRead });
   // GET /api/v1/geo/{code}.geojson: the map's polygons, static (geo.ts).
   registerGeo(app);
   // GET /api/v1/connectivity/{code}: the blank-spot map's TPS, classes and sending points.
@@ -320,7 +322,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // At most half the connection cap: open portal pages must never crowd out KPPS submissions.
   registerLive(app, { marks, maxStreams: liveStreamCap(limits.maxConnections) });
   // GET /pemilu/hhcw/ppwp/...: Sirekap's public paths and fields (sirekap-compat.ts).
-  registerSirekapCompat(app, { store, cachedRead });
+  registerSirekapCompat(app, { store: pub, cachedRead });
 
   app.get<{ Params: { sha256: string } }>('/api/v1/photos/:sha256', async (req, reply) => {
     const photo = await store.photo(req.params.sha256);

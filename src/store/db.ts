@@ -49,11 +49,17 @@ export type DbOptions = {
   dataDir: string;
   /** Open without writing anything: no migration (the schema must be current), no file created. */
   readOnly?: boolean;
+  /**
+   * PostgreSQL: a streaming read replica of the store (`--read-db`), opened read-only. Its schema
+   * is the primary's as soon as it has replayed it, so it is not checked here: a replica still
+   * behind at start fails its first reads (503), not the server's start.
+   */
+  replica?: boolean;
 };
 
 export async function openDb(opts: DbOptions): Promise<Db> {
   const url = opts.url;
-  const readOnly = opts.readOnly ?? false;
+  const readOnly = (opts.readOnly ?? false) || (opts.replica ?? false);
   const db =
     url && /^postgres(ql)?:\/\//.test(url)
       ? await openPostgres(url, readOnly)
@@ -63,6 +69,7 @@ export async function openDb(opts: DbOptions): Promise<Db> {
     provider: migrationProvider(db.dialect),
     ...(db.schema ? { migrationTableSchema: db.schema } : {}),
   });
+  if (opts.replica) return db;
   if (readOnly) {
     const pending = (
       await migrator.getMigrations().catch(async (e: unknown) => {
@@ -205,6 +212,10 @@ async function openPostgres(url: string, readOnly = false): Promise<Db> {
         }
       : {}),
   });
+  // A pooled connection the server closes while idle (a restart, a replica lost) is dropped by the
+  // pool, which says so here; without a listener that would end the process. The next query
+  // connects again or fails, and that failure is reported where it happens.
+  pool.on('error', () => undefined);
   // Counts are integers; PostgreSQL's bigint sums come back as strings unless told otherwise.
   pg.types.setTypeParser(20, (v) => Number(v));
   const db = new Kysely<Database>({ dialect: new OwnSchemaDialect({ pool }) });
@@ -224,7 +235,10 @@ async function openPostgres(url: string, readOnly = false): Promise<Db> {
     reader: db,
     dialect: 'postgres',
     schema: home,
-    // Another process's writes: accepted submissions and imports of external results (0003).
+    // Another process's writes: accepted submissions, imports of external results (0003), and
+    // everything on the event chain (reviews, re-reads, recap sign-offs, credentials), each the
+    // newest key of its table (three index lookups). On a read replica this alone is the public
+    // side's mark (store.ts `replicaView`): it moves only when the replica has replayed the rows.
     externalMark: async () => {
       const marks = await db
         .selectNoFrom((eb) => [
@@ -236,9 +250,13 @@ async function openPostgres(url: string, readOnly = false): Promise<Db> {
             .selectFrom('external_results')
             .select((e) => e.fn.max('seq').as('m'))
             .as('e'),
+          eb
+            .selectFrom('events')
+            .select((e) => e.fn.max('seq').as('m'))
+            .as('v'),
         ])
         .executeTakeFirst();
-      return `${marks?.s ?? 0}.${marks?.e ?? 0}`;
+      return `${marks?.s ?? 0}.${marks?.e ?? 0}.${marks?.v ?? 0}`;
     },
     describe: `${safe.toString()}${schema ? ` (schema ${schema})` : ''}`,
     close: () => db.destroy(),

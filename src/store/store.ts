@@ -147,6 +147,15 @@ export type Store = {
   quickMark(): string | undefined;
   /** Calls `listener` after each of this process's own writes; returns its removal. */
   onLocalChange(listener: () => void): () => void;
+  /**
+   * What the public side reads (`--read-db`, issue 15): without a read replica, this store itself.
+   * With one, a view of this store whose public result reads (`PUBLIC_READS`) and whose change mark
+   * come from the replica, and whose mark moves only when the replica has replayed a change: an
+   * answer is never cached under a mark newer than the rows it was read from. Everything else
+   * (writes, the review queue, re-reads, tokens, photos) stays on the primary, which sees its own
+   * writes. A replica that does not answer fails its reads with status 503.
+   */
+  readonly publicSide: Store;
   readonly blobs: BlobStore;
   /** A stored photo's record, by its sha256. */
   photo(sha256: string): Promise<PhotoRecord | undefined>;
@@ -312,6 +321,11 @@ export type StoreOptions = {
   dataDir: string;
   /** `postgres://...` to keep the tables in PostgreSQL (`--db`). */
   dbUrl?: string | undefined;
+  /**
+   * `postgres://...` of a streaming read replica of `dbUrl` for the public side's reads
+   * (`--read-db`; `publicSide`). Its `?schema=` defaults to the primary's.
+   */
+  readDbUrl?: string | undefined;
   clock?: () => Date;
   /** Open for reading only (`rekap verify-receipt --data`): nothing is migrated or written. */
   readOnly?: boolean;
@@ -394,6 +408,23 @@ function snapshot<T>(conn: Db, read: (db: Kysely<Database>) => Promise<T>): Prom
     .execute(read);
 }
 
+/**
+ * The read replica of a PostgreSQL store, opened read-only. Its `?schema=` defaults to the
+ * primary's.
+ */
+async function openReplica(primary: Db, url: string, dataDir: string): Promise<Db> {
+  if (primary.dialect !== 'postgres')
+    throw new Error('a read replica (--read-db) needs the record in PostgreSQL (--db postgres://)');
+  if (!/^postgres(ql)?:\/\//.test(url))
+    throw new Error(
+      `--read-db must be a postgres:// URL of a read replica, not ${url.split('@').pop()}`,
+    );
+  const u = new URL(url);
+  if (!u.searchParams.has('schema') && primary.schema && primary.schema !== 'public')
+    u.searchParams.set('schema', primary.schema);
+  return openDb({ url: u.toString(), dataDir, replica: true });
+}
+
 export async function openStore(opts: StoreOptions): Promise<Store> {
   const writePhotos = !opts.readOnly && opts.writePhotos !== false;
   // The lock first: a second server on this folder stops before it migrates or writes anything.
@@ -435,7 +466,19 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
     if (known) return known;
     return { sha256, size: bytes.length, ...meta, location: await blobs.put(bytes) };
   };
-  return {
+  let replica: Db | undefined;
+  let replicaView: Store | undefined;
+  if (opts.readDbUrl) {
+    try {
+      replica = await openReplica(conn, opts.readDbUrl, opts.dataDir);
+    } catch (e) {
+      await conn.close().catch(() => undefined);
+      await blobs.close().catch(() => undefined);
+      lock?.release();
+      throw e;
+    }
+  }
+  const store: Store = {
     describe: conn.describe,
     dataDir: opts.dataDir,
     changeMark: async () => `${ownChanges}.${await conn.externalMark()}`,
@@ -541,18 +584,7 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
       if (outcome.imported > 0) bump();
       return outcome;
     },
-    externalResult: (tps, ballot, source) => latestExternal(conn.reader, tps, ballot, source),
-    // Each read sees one snapshot: a region's totals always equal the sum of its children's, even
-    // while submissions commit between the queries that make up the answer.
-    regionResult: (code, ballot) => snapshot(conn, (trx) => regionResult(trx, code, ballot)),
-    regionFlagged: (code, ballot) => snapshot(conn, (trx) => regionFlagged(trx, code, ballot)),
-    regionIssues: (code, ballot) => snapshot(conn, (trx) => regionIssues(trx, code, ballot)),
-    searchPlaces: (q) => searchPlaces(db, q),
-    progressByHour: (code, ballot) => snapshot(conn, (trx) => progressByHour(trx, code, ballot)),
-    tpsResult: (code, ballot) => snapshot(conn, (trx) => tpsResult(trx, code, ballot)),
-    tpsExportRows: (ballot, q) => tpsExportRows(conn.reader, ballot, q),
-    regionExportRows: (ballot, level, q) =>
-      snapshot(conn, (trx) => regionExportRows(trx, ballot, level, q)),
+    ...publicQueries(conn),
     closeRecap: (region, ballot, signer, by) =>
       changed(closeRecap(conn, region, ballot, by?.actor ?? 'cli', clock(), signer)),
     reopenRecap: (region, ballot, reason, by) =>
@@ -564,13 +596,89 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
     checkAggregates: () => checkAggregates(db),
     countSubmissions: () => countSubmissions(db),
     accounts: accountStore(conn, clock, opts.scryptCost),
+    get publicSide() {
+      return replicaView ?? store;
+    },
     async close() {
       try {
         await blobs.close();
+        await replica?.close();
         await conn.close();
       } finally {
         lock?.release();
       }
     },
   };
+  if (replica) replicaView = viewOnReplica(store, replica);
+  return store;
 }
+
+/** The store's reads that the public side makes, answered from `conn`'s reader. */
+function publicQueries(conn: Db) {
+  return {
+    externalResult: (tps, ballot, source) => latestExternal(conn.reader, tps, ballot, source),
+    // Each read sees one snapshot: a region's totals always equal the sum of its children's, even
+    // while submissions commit between the queries that make up the answer.
+    regionResult: (code, ballot) => snapshot(conn, (trx) => regionResult(trx, code, ballot)),
+    regionFlagged: (code, ballot) => snapshot(conn, (trx) => regionFlagged(trx, code, ballot)),
+    regionIssues: (code, ballot) => snapshot(conn, (trx) => regionIssues(trx, code, ballot)),
+    searchPlaces: (q) => searchPlaces(conn.reader, q),
+    progressByHour: (code, ballot) => snapshot(conn, (trx) => progressByHour(trx, code, ballot)),
+    tpsResult: (code, ballot) => snapshot(conn, (trx) => tpsResult(trx, code, ballot)),
+    tpsExportRows: (ballot, q) => tpsExportRows(conn.reader, ballot, q),
+    regionExportRows: (ballot, level, q) =>
+      snapshot(conn, (trx) => regionExportRows(trx, ballot, level, q)),
+  } satisfies Pick<Store, PublicRead>;
+}
+
+/** The reads `publicSide` takes from a read replica (`--read-db`). */
+export const PUBLIC_READS = [
+  'externalResult',
+  'regionResult',
+  'regionFlagged',
+  'regionIssues',
+  'searchPlaces',
+  'progressByHour',
+  'tpsResult',
+  'tpsExportRows',
+  'regionExportRows',
+] as const;
+type PublicRead = (typeof PUBLIC_READS)[number];
+
+/**
+ * `store`, with its public reads and its change mark on `replica`. The mark is the replica's own
+ * (the newest keys it has replayed), with no count of this process's writes: those commit on the
+ * primary first, and a mark that moved with them would file the replica's older rows under it.
+ * So this process's own writes reach the public side when the replica has them, as any other
+ * process's do (the poll, or a nudge from the bus).
+ */
+function viewOnReplica(store: Store, replica: Db): Store {
+  const unavailable = (e: unknown) =>
+    Object.assign(new Error(`the read replica does not answer: ${errorText(e)}`, { cause: e }), {
+      statusCode: 503,
+    });
+  const guard =
+    <A extends unknown[], R>(read: (...args: A) => Promise<R>) =>
+    (...args: A): Promise<R> =>
+      read(...args).catch((e: unknown) => {
+        throw unavailable(e);
+      });
+  const q = publicQueries(replica);
+  const reads = Object.fromEntries(
+    PUBLIC_READS.map((name) => [name, guard(q[name] as (...a: unknown[]) => Promise<unknown>)]),
+  ) as Pick<Store, PublicRead>;
+  const view: Store = {
+    ...store,
+    ...reads,
+    describe: `${store.describe}, public reads from ${replica.describe}`,
+    changeMark: guard(async () => `0.${await replica.externalMark()}`),
+    localMark: () => 0,
+    quickMark: () => undefined,
+    onLocalChange: () => () => undefined,
+    publicSide: undefined as unknown as Store,
+  };
+  Object.defineProperty(view, 'publicSide', { value: view });
+  return view;
+}
+
+const errorText = (e: unknown) => (e instanceof Error ? e.message : String(e));

@@ -21,10 +21,10 @@ export type TestServer = {
 };
 
 export async function startTestServer(
-  opts: { demo?: boolean; web?: boolean; dbUrl?: string } = {},
+  opts: { demo?: boolean; web?: boolean; dbUrl?: string; readDbUrl?: string } = {},
 ): Promise<TestServer> {
   const dataDir = await mkdtemp(join(tmpdir(), 'rekap-test-'));
-  const store = await openStore({ dataDir, dbUrl: opts.dbUrl });
+  const store = await openStore({ dataDir, dbUrl: opts.dbUrl, readDbUrl: opts.readDbUrl });
   if (opts.demo !== false) await store.loadElection(demoElection());
   const app = await buildApp({
     store,
