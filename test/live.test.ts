@@ -398,5 +398,21 @@ for (const backend of storeBackends('live')) {
         await other.close();
       }
     });
+    it('sees another process’s writes that are not submissions (the event chain)', async (ctx) => {
+      if (!opened) return ctx.skip();
+      const other = await openStore({
+        dataDir: opened.dataDir,
+        ...(opened.dbUrl ? { dbUrl: opened.dbUrl } : {}),
+        writePhotos: false,
+      });
+      try {
+        const m0 = await store.changeMark();
+        // A review, a re-read, a sign-off or a token: each is an event, none a submission.
+        await other.issueTokens([TPS_A]);
+        expect(await store.changeMark()).not.toBe(m0);
+      } finally {
+        await other.close();
+      }
+    });
   });
 }
