@@ -169,7 +169,7 @@ export async function rebuildCheck(
 ): Promise<CheckResult> {
   const started = Date.now();
   const r = await rekap(['rebuild', '--check', ...storeArgs(dataDir, dbUrl)]);
-  const m = /recount of (\d+) submissions/.exec(r.stdout);
+  const m = /recount of (\d+) (?:submissions|versions)/.exec(r.stdout);
   return {
     ok: r.code === 0,
     exitCode: r.code,
