@@ -77,7 +77,7 @@ describe.skipIf(!available)('public reads from a streaming standby', () => {
     const before = await tpsRead(TPS);
     expect(before.status).toBe(200);
     expect(before.json.versions).toEqual([]);
-    const publicMark = await server.store.publicSide.changeMark();
+    const publicMark = await server.store.publicSide!.changeMark();
     const ownMark = await server.store.changeMark();
 
     await pair!.pauseReplay();
@@ -88,7 +88,7 @@ describe.skipIf(!available)('public reads from a streaming standby', () => {
     expect(await server.store.changeMark()).not.toBe(ownMark);
     // ... while the replica has not replayed it: its mark has not moved, so the public answer and
     // its ETag are still the old ones, never the old rows under a new mark.
-    expect(await server.store.publicSide.changeMark()).toBe(publicMark);
+    expect(await server.store.publicSide!.changeMark()).toBe(publicMark);
     const paused = await tpsRead(TPS);
     expect(paused.json.versions).toEqual([]);
     expect(paused.etag).toBe(before.etag);
@@ -101,7 +101,7 @@ describe.skipIf(!available)('public reads from a streaming standby', () => {
       .toBe(1);
     const after = await tpsRead(TPS);
     expect(after.etag).not.toBe(before.etag);
-    expect(await server.store.publicSide.changeMark()).not.toBe(publicMark);
+    expect(await server.store.publicSide!.changeMark()).not.toBe(publicMark);
     // The region's totals on the replica are the primary's.
     const region = (code: string) => get(`/api/v1/results/${code}?ballot=ppwp`);
     const fromReplica = (await region('16.08.01.1007')).json as { totals: unknown };

@@ -208,7 +208,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       app.log.info({ reread: reread.stats() }, 're-read queue closed');
     });
   // What the public side reads: the store, or its read replica (`--read-db`, store.ts publicSide).
-  const pub = store.publicSide;
+  const pub = store.publicSide ?? store;
   // The public side's change mark, in memory (change-mark.ts): the cache's key and the live stream's.
   const marks = changeMarks(pub, { publishMs: deps.publicRefreshMs ?? 0 });
   app.addHook('onClose', () => marks.close());

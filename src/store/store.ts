@@ -148,14 +148,14 @@ export type Store = {
   /** Calls `listener` after each of this process's own writes; returns its removal. */
   onLocalChange(listener: () => void): () => void;
   /**
-   * What the public side reads (`--read-db`, issue 15): without a read replica, this store itself.
-   * With one, a view of this store whose public result reads (`PUBLIC_READS`) and whose change mark
+   * What the public side reads (`--read-db`, issue 15): undefined without a read replica (the
+   * public side reads this store, or a wrapper of it, itself). With one, a view of this store whose public result reads (`PUBLIC_READS`) and whose change mark
    * come from the replica, and whose mark moves only when the replica has replayed a change: an
    * answer is never cached under a mark newer than the rows it was read from. Everything else
    * (writes, the review queue, re-reads, tokens, photos) stays on the primary, which sees its own
    * writes. A replica that does not answer fails its reads with status 503.
    */
-  readonly publicSide: Store;
+  readonly publicSide?: Store | undefined;
   readonly blobs: BlobStore;
   /** A stored photo's record, by its sha256. */
   photo(sha256: string): Promise<PhotoRecord | undefined>;
@@ -597,7 +597,7 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
     countSubmissions: () => countSubmissions(db),
     accounts: accountStore(conn, clock, opts.scryptCost),
     get publicSide() {
-      return replicaView ?? store;
+      return replicaView;
     },
     async close() {
       try {
@@ -622,7 +622,7 @@ function publicQueries(conn: Db) {
     regionResult: (code, ballot) => snapshot(conn, (trx) => regionResult(trx, code, ballot)),
     regionFlagged: (code, ballot) => snapshot(conn, (trx) => regionFlagged(trx, code, ballot)),
     regionIssues: (code, ballot) => snapshot(conn, (trx) => regionIssues(trx, code, ballot)),
-    searchPlaces: (q) => searchPlaces(conn.reader, q),
+    searchPlaces: (q) => searchPlaces(conn.db, q),
     progressByHour: (code, ballot) => snapshot(conn, (trx) => progressByHour(trx, code, ballot)),
     tpsResult: (code, ballot) => snapshot(conn, (trx) => tpsResult(trx, code, ballot)),
     tpsExportRows: (ballot, q) => tpsExportRows(conn.reader, ballot, q),
@@ -675,9 +675,8 @@ function viewOnReplica(store: Store, replica: Db): Store {
     localMark: () => 0,
     quickMark: () => undefined,
     onLocalChange: () => () => undefined,
-    publicSide: undefined as unknown as Store,
+    publicSide: undefined,
   };
-  Object.defineProperty(view, 'publicSide', { value: view });
   return view;
 }
 
