@@ -7,6 +7,9 @@ export default defineConfig({
     globalSetup: ['test/support/build.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
+    // expect.poll waits for a page or a server to get there: 1 s by default, too tight on a busy
+    // 2-core machine (a Chromium page's next answer took longer than that in CI).
+    expect: { poll: { timeout: 30_000 } },
     // Two cores: files run in parallel two at a time.
     maxWorkers: 2,
   },

@@ -11,7 +11,7 @@ import { appendFile, chown, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { freePort } from './nats-cluster.js';
+import { freePort } from './nats-cluster.ts';
 
 export interface PgPair {
   /** postgres://postgres@127.0.0.1:PORT/postgres on the primary. */
