@@ -11,6 +11,7 @@ import { buildApp } from '../server/app.ts';
 import { loadServerKey } from '../server/keys.ts';
 import { securityOptions } from '../server/security.ts';
 import { openBlobStore, usesPackFiles } from '../store/blobs-s3.ts';
+import { isPostgresUrl } from '../store/db.ts';
 import { openStore } from '../store/store.ts';
 import { openNatsLink } from '../server/cluster.ts';
 import { buildWebAssets } from '../web/assets.ts';
@@ -50,11 +51,11 @@ export async function serveCommand(args: string[]): Promise<number> {
   if (intakeWorkers !== undefined && !(Number.isInteger(intakeWorkers) && intakeWorkers >= 0))
     throw new UsageError(`--intake-workers must be a whole number (0: none), not ${iw}`);
   const readDb = o['read-db'];
-  if (readDb !== undefined && !/^postgres(ql)?:\/\//.test(o.db ?? ''))
+  if (readDb !== undefined && !isPostgresUrl(o.db))
     throw new UsageError(
       '--read-db needs --db postgres://...: the replica is a copy of the PostgreSQL primary',
     );
-  if (readDb !== undefined && !/^postgres(ql)?:\/\//.test(readDb))
+  if (readDb !== undefined && !isPostgresUrl(readDb))
     throw new UsageError('--read-db must be a postgres:// URL of a read replica of --db');
   if (o.queue && !o.db)
     throw new UsageError('--queue needs --db postgres://...: every node must share the database');

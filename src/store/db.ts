@@ -57,11 +57,15 @@ export type DbOptions = {
   replica?: boolean;
 };
 
+/** Whether `url` names a PostgreSQL database (`postgres://` or `postgresql://`). */
+export const isPostgresUrl = (url: string | undefined): boolean =>
+  url !== undefined && /^postgres(ql)?:\/\//.test(url);
+
 export async function openDb(opts: DbOptions): Promise<Db> {
   const url = opts.url;
   const readOnly = (opts.readOnly ?? false) || (opts.replica ?? false);
   const db =
-    url && /^postgres(ql)?:\/\//.test(url)
+    url && isPostgresUrl(url)
       ? await openPostgres(url, readOnly)
       : openSqlite(url, opts.dataDir, readOnly);
   const migrator = new Migrator({
@@ -238,7 +242,7 @@ async function openPostgres(url: string, readOnly = false): Promise<Db> {
     // Another process's writes: accepted submissions, imports of external results (0003), and
     // everything on the event chain (reviews, re-reads, recap sign-offs, credentials), each the
     // newest key of its table (three index lookups). On a read replica this alone is the public
-    // side's mark (store.ts `replicaView`): it moves only when the replica has replayed the rows.
+    // side's mark (store.ts `viewOnReplica`): it moves only when the replica has replayed the rows.
     externalMark: async () => {
       const marks = await db
         .selectNoFrom((eb) => [

@@ -9,7 +9,7 @@ import type { RegionCode, RegionLevel, TpsCode } from '../core/codes.ts';
 import type { ElectionSetup } from '../core/election.ts';
 import { packBlobStore, sha256Hex, type BlobStore } from './blobs.ts';
 import { lockDataFolder } from './lock.ts';
-import { openDb, type Db } from './db.ts';
+import { isPostgresUrl, openDb, type Db } from './db.ts';
 import {
   importElection,
   isEmpty,
@@ -149,9 +149,10 @@ export type Store = {
   onLocalChange(listener: () => void): () => void;
   /**
    * What the public side reads (`--read-db`, issue 15): undefined without a read replica (the
-   * public side reads this store, or a wrapper of it, itself). With one, a view of this store whose public result reads (`PUBLIC_READS`) and whose change mark
-   * come from the replica, and whose mark moves only when the replica has replayed a change: an
-   * answer is never cached under a mark newer than the rows it was read from. Everything else
+   * public side reads this store, or a wrapper of it, itself). With one, a view of this store
+   * whose public result reads (`PUBLIC_READS`) and whose change mark come from the replica, and
+   * whose mark moves only when the replica has replayed a change: an answer is never cached under
+   * a mark newer than the rows it was read from. Everything else
    * (writes, the review queue, re-reads, tokens, photos) stays on the primary, which sees its own
    * writes. A replica that does not answer fails its reads with status 503.
    */
@@ -415,7 +416,7 @@ function snapshot<T>(conn: Db, read: (db: Kysely<Database>) => Promise<T>): Prom
 async function openReplica(primary: Db, url: string, dataDir: string): Promise<Db> {
   if (primary.dialect !== 'postgres')
     throw new Error('a read replica (--read-db) needs the record in PostgreSQL (--db postgres://)');
-  if (!/^postgres(ql)?:\/\//.test(url))
+  if (!isPostgresUrl(url))
     throw new Error(
       `--read-db must be a postgres:// URL of a read replica, not ${url.split('@').pop()}`,
     );
@@ -473,7 +474,8 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
       replica = await openReplica(conn, opts.readDbUrl, opts.dataDir);
     } catch (e) {
       await conn.close().catch(() => undefined);
-      await blobs.close().catch(() => undefined);
+      // The packs opened here; a photo store given by the caller is the caller's to close.
+      if (!opts.blobs) await blobs.close().catch(() => undefined);
       lock?.release();
       throw e;
     }
