@@ -23,6 +23,7 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { openDb } from '../src/store/db.ts';
+import { VERSION_EVENT_TYPES } from '../src/store/submissions.ts';
 import { dropSchema, POSTGRES_URL, postgresProblem } from '../test/support/postgres.ts';
 import { machine } from './report.ts';
 
@@ -331,18 +332,6 @@ async function compare(
   };
 }
 
-const VERSION_EVENT_TYPES = [
-  'submission_received',
-  'result_corrected',
-  'reread_agrees',
-  'reread_disagrees',
-  'reread_failed',
-  'result_confirmed',
-  'photo_requested',
-  'objection_filed',
-  'objection_answered',
-];
-
 type NewVersion = ReturnType<typeof newVersion>;
 
 /** A new first version of a fresh TPS result, as the writer would store it. */
@@ -440,7 +429,7 @@ async function writeBatch(c: pg.Client, batch: NewVersion[]): Promise<void> {
     );
     await c.query('select * from events where tps_code = $1 and type = any($2) order by seq', [
       v.tps,
-      VERSION_EVENT_TYPES,
+      [...VERSION_EVENT_TYPES],
     ]);
     await c.query(
       `insert into tps_status (tps_code, ballot, latest_version, latest_status,
@@ -669,7 +658,7 @@ async function measure(clients: Pair) {
     }),
     eventsOfTps: (i: number) => ({
       text: 'select * from events where tps_code = $1 and type = any($2) order by seq',
-      values: [pick(i).tps_code, VERSION_EVENT_TYPES],
+      values: [pick(i).tps_code, [...VERSION_EVENT_TYPES]],
     }),
     chainHead: () => ({
       text: 'select seq, hash from events order by seq desc limit 1',

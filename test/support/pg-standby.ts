@@ -229,6 +229,8 @@ export async function startPgPair(): Promise<PgPair> {
     process.once('exit', stopAllAtExit);
   }
 
+  const pgCtlStart = (dataDir: string, log: string) =>
+    runPg(bin, 'pg_ctl', ['-D', dataDir, '-l', log, '-w', '-t', '60', 'start'], dir);
   const pgCtlStop = async (dataDir: string) => {
     if (!existsSync(join(dataDir, 'postmaster.pid'))) return;
     await runPg(bin, 'pg_ctl', ['-D', dataDir, '-m', 'immediate', '-w', 'stop'], dir).catch(
@@ -285,12 +287,7 @@ export async function startPgPair(): Promise<PgPair> {
         '',
       ].join('\n'),
     );
-    await runPg(
-      bin,
-      'pg_ctl',
-      ['-D', primaryDir, '-l', primaryLog, '-w', '-t', '60', 'start'],
-      dir,
-    );
+    await pgCtlStart(primaryDir, primaryLog);
 
     await runPg(
       bin,
@@ -318,12 +315,7 @@ export async function startPgPair(): Promise<PgPair> {
       join(standbyDir, 'postgresql.conf'),
       `\n# standby\nport = ${standbyPort}\nunix_socket_directories = '${dir}'\nhot_standby = on\n`,
     );
-    await runPg(
-      bin,
-      'pg_ctl',
-      ['-D', standbyDir, '-l', standbyLog, '-w', '-t', '60', 'start'],
-      dir,
-    );
+    await pgCtlStart(standbyDir, standbyLog);
 
     await until(
       'the standby to answer in recovery and stream from the primary',
