@@ -372,13 +372,13 @@ for (const backend of storeBackends('live')) {
       expect(calls).toEqual({ changeMark: 1, regionResult: 3 });
     });
 
+    /** A second store on the same database, as another process (`rekap kpps-token`) opens it. */
+    const otherProcess = (o: { dataDir: string; dbUrl?: string | undefined }) =>
+      openStore({ dataDir: o.dataDir, ...(o.dbUrl ? { dbUrl: o.dbUrl } : {}), writePhotos: false });
+
     it('sees the writes of another process (SQLite at once, PostgreSQL by the poll)', async (ctx) => {
       if (!opened) return ctx.skip();
-      const other = await openStore({
-        dataDir: opened.dataDir,
-        ...(opened.dbUrl ? { dbUrl: opened.dbUrl } : {}),
-        writePhotos: false,
-      });
+      const other = await otherProcess(opened);
       const polled = changeMarks(store, { pollMs: 20 });
       try {
         const m0 = await polled.mark();
@@ -398,13 +398,10 @@ for (const backend of storeBackends('live')) {
         await other.close();
       }
     });
+
     it('sees another process’s writes that are not submissions (the event chain)', async (ctx) => {
       if (!opened) return ctx.skip();
-      const other = await openStore({
-        dataDir: opened.dataDir,
-        ...(opened.dbUrl ? { dbUrl: opened.dbUrl } : {}),
-        writePhotos: false,
-      });
+      const other = await otherProcess(opened);
       try {
         const m0 = await store.changeMark();
         // A review, a re-read, a sign-off or a token: each is an event, none a submission.
